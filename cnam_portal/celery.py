@@ -1,0 +1,26 @@
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnam_portal.settings")
+
+app = Celery("cnam_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic work: sweeps make up for messages a broker outage lost.
+app.conf.beat_schedule = {
+    "expire-seat-offers": {
+        "task": "enrollment.tasks.expire_offers",
+        "schedule": crontab(minute="*/10"),
+    },
+    "send-pending-notifications": {
+        "task": "enrollment.tasks.sweep_notifications",
+        "schedule": crontab(minute="*/5"),
+    },
+    "send-session-reminders": {
+        "task": "enrollment.tasks.send_session_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "CNAM Mayotte — administration"
+admin.site.site_title = "CNAM Mayotte"
+admin.site.index_title = "Back-office des formations"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("compte/", include("allauth.urls")),
+    path("formations/", include("programs.urls")),
+    path("candidatures/", include("enrollment.urls")),
+]

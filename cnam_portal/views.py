@@ -1,0 +1,61 @@
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from programs.selectors import home_highlights
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request):
+    return render(request, "home.html", home_highlights())
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("health check: database unreachable: %s", error)
+        return "error"
+    return "ok"
+
+
+def _broker_state() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    from cnam_portal.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # kombu raises many transport-specific errors
+        logger.warning("health check: broker unreachable: %s", error)
+        return "error"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Tell a load balancer whether the portal can serve.
+
+    The database is required. A broker outage only delays emails and PDFs (they
+    wait in the outbox and the sweep sends them), so the portal still serves.
+    """
+    database = _database_state()
+    broker = _broker_state()
+    serving = database == "ok"
+    body = {
+        "status": ("ok" if broker != "error" else "degraded") if serving else "error",
+        "database": database,
+        "broker": broker,
+    }
+    return JsonResponse(body, status=200 if serving else 503)

@@ -1,0 +1,338 @@
+"""Applicants, their applications with history and documents, certificates and the email outbox."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import private_storage
+from programs.models import Commune, QualificationLevel
+
+from .validators import validate_france_travail_id, validate_phone
+
+
+class Situation(models.TextChoices):
+    JOB_SEEKER = "demandeur_emploi", _("Demandeur d'emploi (inscrit à France Travail)")
+    STUDENT = "etudiant", _("Étudiant")
+    YOUNG_NO_DIPLOMA = "jeune_sans_diplome", _("Jeune sans diplôme ou en décrochage")
+    EMPLOYEE = "salarie", _("Salarié")
+    PUBLIC_AGENT = "agent_public", _("Agent public")
+    OTHER = "autre", _("Autre")
+
+
+class ApplicantProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applicant_profile", verbose_name=_("compte")
+    )
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=16, blank=True, validators=[validate_phone])
+    commune = models.CharField(_("commune de résidence"), max_length=20, choices=Commune, blank=True)
+    address = models.CharField(_("adresse"), max_length=250, blank=True)
+    highest_level = models.PositiveSmallIntegerField(
+        _("plus haut niveau atteint"), choices=QualificationLevel, null=True, blank=True
+    )
+    situation = models.CharField(_("situation"), max_length=20, choices=Situation, blank=True)
+    france_travail_id = models.CharField(
+        _("identifiant France Travail"), max_length=11, blank=True, validators=[validate_france_travail_id]
+    )
+    employer = models.ForeignKey(
+        "partners.Partner", on_delete=models.SET_NULL, null=True, blank=True, related_name="staff_profiles",
+        verbose_name=_("employeur partenaire"),
+    )
+    job_title = models.CharField(_("fonction"), max_length=150, blank=True)
+    consent_at = models.DateTimeField(_("consentement RGPD donné le"), null=True, blank=True)
+    consent_text = models.TextField(_("texte consenti"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("profil de candidat")
+        verbose_name_plural = _("profils de candidats")
+        indexes = [models.Index(fields=["situation"], name="profile_situation")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(situation="demandeur_emploi") | ~Q(france_travail_id=""),
+                name="profile_job_seeker_has_ft_id",
+                violation_error_message=_("Un demandeur d'emploi indique son identifiant France Travail."),
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_at__isnull=True) | ~Q(consent_text=""),
+                name="profile_consent_has_text",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(
+            self.first_name and self.last_name and self.birth_date and self.phone
+            and self.highest_level is not None and self.situation and self.consent_at
+        )
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "recue", _("Reçue")
+    ACCEPTED = "acceptee", _("Acceptée")
+    WAITLISTED = "liste_attente", _("Sur liste d'attente")
+    OFFERED = "place_proposee", _("Place proposée")
+    ENROLLED = "inscrite", _("Inscrite")
+    REJECTED = "refusee", _("Refusée")
+    WITHDRAWN = "retiree", _("Retirée")
+    EXPIRED = "offre_expiree", _("Offre expirée")
+    CANCELLED = "annulee", _("Annulée")
+
+
+# An application is live until it reaches a final status; one live per person and session.
+LIVE_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.WAITLISTED,
+    ApplicationStatus.OFFERED,
+    ApplicationStatus.ENROLLED,
+)
+# Statuses that hold one of the session's seats.
+SEAT_STATUSES = (ApplicationStatus.ACCEPTED, ApplicationStatus.OFFERED, ApplicationStatus.ENROLLED)
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status__in=LIVE_STATUSES)
+
+    def holding_seats(self):
+        return self.filter(status__in=SEAT_STATUSES)
+
+    def waitlist(self):
+        return self.filter(status=ApplicationStatus.WAITLISTED).order_by("waitlisted_at", "pk")
+
+
+class Application(models.Model):
+    Status = ApplicationStatus
+
+    class Channel(models.TextChoices):
+        ONLINE = "en_ligne", _("En ligne")
+        PARTNER = "partenaire", _("Par un partenaire")
+        DESK = "accueil", _("À l'accueil")
+
+    class EntryRoute(models.TextChoices):
+        DIRECT = "direct", _("Accès direct (niveau requis atteint)")
+        DEROGATION = "derogation", _("Demande de dérogation")
+        VAE = "vae", _("Parcours VAE")
+
+    reference = models.CharField(_("référence"), max_length=24, unique=True)
+    session = models.ForeignKey(
+        "programs.Session", on_delete=models.PROTECT, related_name="applications", verbose_name=_("session")
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("candidat")
+    )
+    channel = models.CharField(_("canal"), max_length=12, choices=Channel, default=Channel.ONLINE)
+    convention = models.ForeignKey(
+        "partners.Convention", on_delete=models.PROTECT, null=True, blank=True, related_name="applications",
+        verbose_name=_("convention"),
+    )
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("inscrit par"),
+    )
+    status = models.CharField(_("statut"), max_length=16, choices=ApplicationStatus, default=ApplicationStatus.SUBMITTED)
+    motivation = models.TextField(_("motivation"), blank=True)
+    entry_route = models.CharField(_("voie d'accès"), max_length=12, choices=EntryRoute, default=EntryRoute.DIRECT)
+    entry_justification = models.TextField(_("justification de la voie d'accès"), blank=True)
+    rejection_reason = models.TextField(_("motif du refus"), blank=True)
+    submitted_at = models.DateTimeField(_("déposée le"), default=timezone.now)
+    decided_at = models.DateTimeField(_("décision le"), null=True, blank=True)
+    waitlisted_at = models.DateTimeField(_("en liste d'attente depuis"), null=True, blank=True)
+    offered_at = models.DateTimeField(_("place proposée le"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("réponse attendue avant"), null=True, blank=True)
+    enrolled_at = models.DateTimeField(_("inscrit le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("candidature")
+        verbose_name_plural = _("candidatures")
+        indexes = [
+            models.Index(fields=["session", "status"], name="application_session_status"),
+            models.Index(fields=["status", "offer_expires_at"], name="application_status_offer"),
+            models.Index(fields=["applicant", "status"], name="application_applicant_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "session"],
+                condition=Q(status__in=LIVE_STATUSES),
+                name="application_one_live_per_person_session",
+                violation_error_message=_("Une candidature est déjà en cours pour cette session."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="place_proposee") | Q(offer_expires_at__isnull=False),
+                name="application_offer_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refusee") | ~Q(rejection_reason=""),
+                name="application_rejection_has_reason",
+                violation_error_message=_("Un refus doit être motivé."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(channel="partenaire") | Q(convention__isnull=False),
+                name="application_partner_channel_has_convention",
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_route="direct") | ~Q(entry_justification=""),
+                name="application_route_justified",
+                violation_error_message=_("Une demande de dérogation ou de VAE doit être expliquée."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in SEAT_STATUSES
+
+
+class ApplicationStatusChange(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(_("de"), max_length=16, choices=ApplicationStatus, blank=True)
+    to_status = models.CharField(_("vers"), max_length=16, choices=ApplicationStatus)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("par"),
+    )
+    changed_at = models.DateTimeField(_("le"), default=timezone.now)
+    reason = models.TextField(_("motif"), blank=True)
+
+    class Meta:
+        ordering = ["application", "changed_at", "pk"]
+        verbose_name = _("changement de statut")
+        verbose_name_plural = _("historique des statuts")
+        indexes = [models.Index(fields=["application", "changed_at"], name="status_change_app_time")]
+
+    def __str__(self):
+        return f"{self.application} : {self.from_status or '∅'} → {self.to_status}"
+
+
+def document_upload_to(instance, filename: str) -> str:
+    # Random names: an uploaded file's name never reaches the disk.
+    suffix = PurePath(filename).suffix.lower()[:5]
+    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class ApplicationDocument(models.Model):
+    class Kind(models.TextChoices):
+        CV = "cv", _("CV")
+        DIPLOMA = "diplome", _("Diplôme ou relevé de notes")
+        IDENTITY = "identite", _("Pièce d'identité")
+        FRANCE_TRAVAIL = "france_travail", _("Attestation France Travail")
+        VAE_EVIDENCE = "preuve_vae", _("Justificatif d'expérience (VAE)")
+        OTHER = "autre", _("Autre")
+
+    ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("type"), max_length=16, choices=Kind)
+    file = models.FileField(_("fichier"), storage=private_storage, upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField(_("nom d'origine"), max_length=200)
+    content_type = models.CharField(_("format vérifié"), max_length=40)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "uploaded_at"]
+        verbose_name = _("pièce justificative")
+        verbose_name_plural = _("pièces justificatives")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=("application/pdf", "image/jpeg", "image/png")),
+                name="document_allowed_type",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.original_name}"
+
+
+class EnrollmentCertificate(models.Model):
+    """The attestation d'inscription of an enrolled application, rendered once per data version."""
+
+    class State(models.TextChoices):
+        PENDING = "en_cours", _("En cours")
+        READY = "prete", _("Prête")
+        FAILED = "echec", _("Échec")
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="certificate")
+    state = models.CharField(_("état"), max_length=10, choices=State, default=State.PENDING)
+    file = models.FileField(_("fichier"), storage=private_storage, upload_to="attestations/", blank=True)
+    data_hash = models.CharField(_("empreinte des données"), max_length=64, blank=True)
+    error = models.TextField(_("raison de l'échec"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    generated_at = models.DateTimeField(_("produite le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attestation d'inscription")
+        verbose_name_plural = _("attestations d'inscription")
+
+    def __str__(self):
+        return f"Attestation {self.application.reference}"
+
+
+class Notification(models.Model):
+    """One email to send: written with the event, sent by a task after commit."""
+
+    class State(models.TextChoices):
+        PENDING = "en_attente", _("En attente")
+        SENT = "envoyee", _("Envoyée")
+        FAILED = "echec", _("Échec définitif")
+
+    idempotency_key = models.CharField(_("clé d'unicité"), max_length=150, unique=True)
+    template = models.CharField(_("modèle"), max_length=60)
+    recipient_email = models.EmailField(_("destinataire"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    context = models.JSONField(_("données"), default=dict, blank=True)
+    subject = models.CharField(_("objet"), max_length=250, blank=True)
+    state = models.CharField(_("état"), max_length=12, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["state", "created_at"], name="notification_state_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="envoyee") | Q(sent_at__isnull=False), name="notification_sent_has_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.template} → {self.recipient_email}"

@@ -1,0 +1,320 @@
+"""The catalogue: domains, programmes, sites and dated sessions."""
+
+import unicodedata
+
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import connection, models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# PostgreSQL text search configuration created by migration 0002: French
+# stemming over unaccented words, so "electricite" finds "Électricité".
+SEARCH_CONFIG = "french_unaccent"
+
+
+def normalize_text(value: str) -> str:
+    """Lowercase and strip accents: the form the SQLite search fallback compares."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+class Commune(models.TextChoices):
+    ACOUA = "acoua", "Acoua"
+    BANDRABOUA = "bandraboua", "Bandraboua"
+    BANDRELE = "bandrele", "Bandrélé"
+    BOUENI = "boueni", "Bouéni"
+    CHICONI = "chiconi", "Chiconi"
+    CHIRONGUI = "chirongui", "Chirongui"
+    DEMBENI = "dembeni", "Dembéni"
+    DZAOUDZI = "dzaoudzi", "Dzaoudzi"
+    KANI_KELI = "kani-keli", "Kani-Kéli"
+    KOUNGOU = "koungou", "Koungou"
+    MAMOUDZOU = "mamoudzou", "Mamoudzou"
+    MTSANGAMOUJI = "mtsangamouji", "M'Tsangamouji"
+    MTSAMBORO = "mtsamboro", "Mtsamboro"
+    OUANGANI = "ouangani", "Ouangani"
+    PAMANDZI = "pamandzi", "Pamandzi"
+    SADA = "sada", "Sada"
+    TSINGONI = "tsingoni", "Tsingoni"
+
+
+class QualificationLevel(models.IntegerChoices):
+    """Levels of the national qualifications framework (cadre national des certifications)."""
+
+    NONE = 0, _("Sans diplôme")
+    LEVEL_3 = 3, _("Niveau 3 (CAP, BEP)")
+    LEVEL_4 = 4, _("Niveau 4 (baccalauréat)")
+    LEVEL_5 = 5, _("Niveau 5 (bac+2 : BTS, DUT, DEUST)")
+    LEVEL_6 = 6, _("Niveau 6 (bac+3 : licence, BUT)")
+    LEVEL_7 = 7, _("Niveau 7 (bac+5 : master, ingénieur)")
+    LEVEL_8 = 8, _("Niveau 8 (doctorat)")
+
+
+class Domain(models.Model):
+    name = models.CharField(_("nom"), max_length=120, unique=True)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("domaine")
+        verbose_name_plural = _("domaines")
+
+    def __str__(self):
+        return self.name
+
+
+class Audience(models.Model):
+    """A public a programme addresses (job seekers, young people, employees…)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("libellé"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+        verbose_name = _("public visé")
+        verbose_name_plural = _("publics visés")
+
+    def __str__(self):
+        return self.label
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Programme.Status.PUBLISHED)
+
+    def refresh_search_vectors(self):
+        """Recompute the PostgreSQL search vector from ``search_document``."""
+        if connection.vendor != "postgresql":
+            return 0
+        from django.contrib.postgres.search import SearchVector
+
+        return self.update(
+            search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("search_document", weight="B", config=SEARCH_CONFIG)
+        )
+
+
+class Programme(models.Model):
+    class CertificationType(models.TextChoices):
+        NATIONAL_DIPLOMA = "diplome", _("Diplôme national")
+        RNCP_TITLE = "titre_rncp", _("Titre inscrit au RNCP")
+        CERTIFICATE = "certificat", _("Certificat de compétence")
+        SHORT_QUALIFYING = "qualifiante", _("Formation courte qualifiante")
+        VAE_SUPPORT = "vae", _("Accompagnement VAE")
+
+    class Modality(models.TextChoices):
+        IN_PERSON = "presentiel", _("En présentiel")
+        REMOTE = "distance", _("À distance")
+        HYBRID = "hybride", _("Hybride")
+
+    class Status(models.TextChoices):
+        DRAFT = "brouillon", _("Brouillon")
+        PUBLISHED = "publiee", _("Publiée")
+        ARCHIVED = "archivee", _("Archivée")
+
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("domaine"))
+    title = models.CharField(_("intitulé"), max_length=200)
+    slug = models.SlugField(_("identifiant d'URL"), max_length=200, unique=True)
+    code = models.CharField(_("code CNAM"), max_length=20, blank=True)
+    summary = models.CharField(_("accroche"), max_length=300)
+    objectives = models.TextField(_("objectifs"))
+    content = models.TextField(_("contenu"))
+    prerequisites = models.TextField(_("prérequis"), blank=True)
+    certification_type = models.CharField(_("type de certification"), max_length=20, choices=CertificationType)
+    certification_level = models.PositiveSmallIntegerField(
+        _("niveau de la certification"), choices=QualificationLevel, null=True, blank=True
+    )
+    rncp_code = models.CharField(
+        _("code RNCP"),
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^RNCP\d{3,6}$", _("Le code RNCP s'écrit RNCP suivi de chiffres (ex. RNCP35010)."))],
+    )
+    entry_level = models.PositiveSmallIntegerField(
+        _("niveau d'entrée requis"), choices=QualificationLevel, default=QualificationLevel.LEVEL_4
+    )
+    audiences = models.ManyToManyField(Audience, related_name="programmes", verbose_name=_("publics visés"), blank=True)
+    modality = models.CharField(_("modalité"), max_length=12, choices=Modality, default=Modality.IN_PERSON)
+    rhythm = models.CharField(_("rythme habituel"), max_length=200, blank=True)
+    is_work_study = models.BooleanField(_("en alternance"), default=False)
+    vae_available = models.BooleanField(_("accessible par la VAE"), default=False)
+    duration_hours = models.PositiveIntegerField(_("durée (heures)"), validators=[MinValueValidator(1)])
+    duration_text = models.CharField(_("durée (texte)"), max_length=120, blank=True)
+    status = models.CharField(_("état de publication"), max_length=12, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # Accent-free text of every searchable field; PostgreSQL indexes its vector,
+    # SQLite searches it directly.
+    search_document = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("formation")
+        verbose_name_plural = _("formations")
+        indexes = [models.Index(fields=["status", "domain"], name="programme_status_domain")]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_hours__gte=1), name="programme_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(entry_level__in=QualificationLevel.values), name="programme_entry_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="publiee") | Q(published_at__isnull=False),
+                name="programme_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("programs:detail", kwargs={"slug": self.slug})
+
+    def build_search_document(self) -> str:
+        parts = [self.title, self.code, self.summary, self.objectives, self.content, self.prerequisites]
+        parts += [self.get_certification_type_display(), self.rncp_code]
+        if self.domain_id:
+            parts.append(self.domain.name)
+        return normalize_text(" ".join(p for p in parts if p))
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        self.search_document = self.build_search_document()
+        super().save(*args, **kwargs)
+        Programme.objects.filter(pk=self.pk).refresh_search_vectors()
+
+
+class Site(models.Model):
+    name = models.CharField(_("nom"), max_length=150)
+    commune = models.CharField(_("commune"), max_length=20, choices=Commune, blank=True)
+    address = models.CharField(_("adresse"), max_length=250, blank=True)
+    is_remote = models.BooleanField(_("à distance"), default=False)
+    accessibility = models.CharField(_("accessibilité"), max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["is_remote", "commune", "name"]
+        verbose_name = _("lieu de formation")
+        verbose_name_plural = _("lieux de formation")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_remote=True, commune="") | Q(is_remote=False) & ~Q(commune=""),
+                name="site_remote_xor_commune",
+                violation_error_message=_("Un lieu est soit à distance, soit situé dans une commune de Mayotte."),
+            ),
+            models.UniqueConstraint(fields=["name", "commune"], name="site_unique_name_commune"),
+        ]
+
+    def __str__(self):
+        if self.is_remote:
+            return self.name
+        return f"{self.name} ({self.get_commune_display()})"
+
+
+class SessionQuerySet(models.QuerySet):
+    def public(self):
+        """Sessions anyone may see: scheduled, of a published programme, not reserved."""
+        return self.filter(
+            state=Session.State.SCHEDULED,
+            reserved_for__isnull=True,
+            programme__status=Programme.Status.PUBLISHED,
+        )
+
+    def upcoming(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(end_date__gte=today)
+
+    def open_for_applications(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            state=Session.State.SCHEDULED, applications_open_at__lte=now, applications_close_at__gte=now
+        )
+
+
+class Session(models.Model):
+    class Rhythm(models.TextChoices):
+        EVENING = "soir", _("Cours du soir")
+        SATURDAY = "samedi", _("Le samedi")
+        DAYTIME = "journee", _("En journée")
+        REMOTE = "distance", _("À distance")
+        WORK_STUDY = "alternance", _("En alternance")
+
+    class State(models.TextChoices):
+        DRAFT = "brouillon", _("En préparation")
+        SCHEDULED = "programmee", _("Programmée")
+        CANCELLED = "annulee", _("Annulée")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("formation"))
+    reference = models.CharField(_("référence"), max_length=40, unique=True)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("lieu"))
+    start_date = models.DateField(_("début"))
+    end_date = models.DateField(_("fin"))
+    rhythm = models.CharField(_("rythme"), max_length=12, choices=Rhythm)
+    schedule = models.CharField(_("horaires"), max_length=200, blank=True, help_text=_("Ex. : mardi et jeudi, 17 h 30 – 20 h 30"))
+    hours = models.PositiveIntegerField(_("volume horaire"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("places"))
+    applications_open_at = models.DateTimeField(_("ouverture des candidatures"))
+    applications_close_at = models.DateTimeField(_("clôture des candidatures"))
+    state = models.CharField(_("état"), max_length=12, choices=State, default=State.DRAFT)
+    reserved_for = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reserved_sessions",
+        verbose_name=_("réservée au partenaire"),
+        help_text=_("Une session réservée n'apparaît pas dans le catalogue public."),
+    )
+    notes = models.TextField(_("notes internes"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date", "reference"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [
+            models.Index(fields=["programme", "start_date"], name="session_programme_start"),
+            models.Index(fields=["state", "start_date"], name="session_state_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=0),
+                name="session_capacity_non_negative",
+                violation_error_message=_("Le nombre de places ne peut pas être négatif."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="session_end_after_start",
+                violation_error_message=_("La date de fin doit suivre la date de début."),
+            ),
+            models.CheckConstraint(
+                condition=Q(applications_close_at__gte=models.F("applications_open_at")),
+                name="session_window_ordered",
+                violation_error_message=_("La clôture des candidatures doit suivre leur ouverture."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme.title} — {self.reference}"
+
+    def get_absolute_url(self):
+        return reverse("programs:detail", kwargs={"slug": self.programme.slug}) + f"#session-{self.pk}"
+
+    def accepts_applications(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.state == self.State.SCHEDULED
+            and self.applications_open_at <= now <= self.applications_close_at
+        )

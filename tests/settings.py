@@ -1,0 +1,34 @@
+"""Test settings: the real settings module, with the few things a test run must not share."""
+
+import os
+import tempfile
+
+# The settings module refuses to start without these when DEBUG is off, as in production.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("MAIL_URL", "locmem://")
+
+from cnam_portal.settings import *  # noqa: E402,F403
+from cnam_portal.settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Tasks run in-process; the broker URL (Redis in CI) is still used by /healthz.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = False
+
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="cnam-test-private-")
+STORAGES = {
+    **STORAGES,
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
