@@ -1,0 +1,116 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.selectors import annotate_seats
+
+from .models import Audience, Domain, Programme, Session, Site
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Audience)
+class AudienceAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "position"]
+    search_fields = ["label", "code"]
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["reference", "site", "start_date", "end_date", "rhythm", "capacity", "state", "reserved_for"]
+    autocomplete_fields = ["site", "reserved_for"]
+    show_change_link = True
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = [
+        "title", "domain", "certification_type", "entry_level", "modality", "is_work_study", "vae_available", "status",
+    ]
+    list_filter = ["status", "domain", "certification_type", "modality", "is_work_study", "vae_available", "audiences"]
+    search_fields = ["title", "code", "rncp_code", "summary"]
+    list_select_related = ["domain"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["audiences"]
+    readonly_fields = ["published_at", "created_at", "updated_at"]
+    inlines = [SessionInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "code", "domain", "status", "published_at"]}),
+        (_("Présentation"), {"fields": ["summary", "objectives", "content", "prerequisites"]}),
+        (
+            _("Certification et accès"),
+            {"fields": ["certification_type", "certification_level", "rncp_code", "entry_level", "vae_available"]},
+        ),
+        (
+            _("Organisation"),
+            {"fields": ["audiences", "modality", "rhythm", "is_work_study", "duration_hours", "duration_text"]},
+        ),
+        (_("Suivi"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "commune", "is_remote", "address"]
+    list_filter = ["commune", "is_remote"]
+    search_fields = ["name", "address"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference", "programme", "site", "start_date", "rhythm", "capacity",
+        "taken", "reserved", "free", "waitlist", "state", "reserved_for",
+    ]
+    list_filter = ["state", "rhythm", "site__commune", "programme__domain", "reserved_for", "start_date"]
+    search_fields = ["reference", "programme__title", "programme__code"]
+    list_select_related = ["programme", "site", "reserved_for"]
+    autocomplete_fields = ["programme", "site", "reserved_for"]
+    date_hierarchy = "start_date"
+    fieldsets = [
+        (None, {"fields": ["programme", "reference", "state", "reserved_for"]}),
+        (_("Dates et lieu"), {"fields": ["site", "start_date", "end_date", "rhythm", "schedule", "hours"]}),
+        (_("Candidatures"), {"fields": ["capacity", "applications_open_at", "applications_close_at"]}),
+        (_("Notes"), {"fields": ["notes"]}),
+    ]
+
+    def get_queryset(self, request):
+        # Seat figures come from one annotated query, never one count per row.
+        return annotate_seats(super().get_queryset(request))
+
+    @admin.display(description=_("prises"), ordering="seats_taken")
+    def taken(self, obj):
+        return obj.seats_taken
+
+    @admin.display(description=_("réservées"), ordering="seats_reserved")
+    def reserved(self, obj):
+        return obj.seats_reserved
+
+    @admin.display(description=_("libres"), ordering="seats_free")
+    def free(self, obj):
+        return obj.seats_free
+
+    @admin.display(description=_("liste d'attente"), ordering="waitlist_length")
+    def waitlist(self, obj):
+        return obj.waitlist_length
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data and form.initial.get("capacity", 0) < obj.capacity:
+            from enrollment import services
+
+            # A raised capacity goes to the waiting list first, in order.
+            offered = services.session_capacity_changed(session_id=obj.pk)
+            if offered:
+                self.message_user(
+                    request,
+                    _("%(count)d place(s) proposée(s) aux premières personnes de la liste d'attente.")
+                    % {"count": len(offered)},
+                    messages.INFO,
+                )
