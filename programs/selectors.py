@@ -1,9 +1,19 @@
 """Reads of the catalogue that pages share."""
 
-from django.db.models import Count, Prefetch, Q
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from enrollment.selectors import annotate_seats
+
 from .models import Domain, Programme, Session
+from .search import search_programmes
+
+# The value of the "commune" filter that stands for remote sessions.
+REMOTE = "distance"
+# Only the database reads these; pages need not load them.
+SEARCH_COLUMNS = ("search_document", "search_vector")
 
 
 def home_highlights(*, limit: int = 6) -> dict:
@@ -26,13 +36,81 @@ def home_highlights(*, limit: int = 6) -> dict:
     return {"domains": list(domains), "next_sessions": list(next_sessions)}
 
 
-def programme_catalogue(*, today=None):
-    """Published programmes with their upcoming public sessions prefetched."""
-    today = today or timezone.localdate()
-    sessions = Session.objects.public().upcoming(today).select_related("site").order_by("start_date")
-    return (
-        Programme.objects.published()
-        .select_related("domain")
-        .prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="upcoming_sessions"))
-        .order_by("title")
+def public_sessions(
+    *,
+    today: datetime.date | None = None,
+    commune: str = "",
+    rhythm: str = "",
+    start_after: datetime.date | None = None,
+) -> QuerySet:
+    """Upcoming sessions anyone may see (never those reserved for a partner), with their seats."""
+    sessions = Session.objects.public().upcoming(today)
+    if commune == REMOTE:
+        sessions = sessions.filter(site__is_remote=True)
+    elif commune:
+        sessions = sessions.filter(site__is_remote=False, site__commune=commune)
+    if rhythm:
+        sessions = sessions.filter(rhythm=rhythm)
+    if start_after:
+        sessions = sessions.filter(start_date__gte=start_after)
+    return sessions
+
+
+def _with_public_sessions(programmes: QuerySet, sessions: QuerySet) -> QuerySet:
+    return programmes.prefetch_related(
+        Prefetch(
+            "sessions",
+            queryset=annotate_seats(sessions.select_related("site").order_by("start_date", "reference")),
+            to_attr="public_sessions",
+        )
     )
+
+
+def programme_catalogue(
+    *,
+    q: str = "",
+    domain: str = "",
+    audience: str = "",
+    modality: str = "",
+    commune: str = "",
+    rhythm: str = "",
+    certification_level: int | None = None,
+    work_study: bool = False,
+    vae: bool = False,
+    start_after: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet:
+    """Published programmes matching the catalogue filters, each with ``public_sessions``.
+
+    Session filters (commune, rhythm, start date) keep the programmes having at least one
+    matching session, and only those sessions are attached, so a card shows a session the
+    applicant asked for.
+    """
+    programmes = Programme.objects.published().select_related("domain").defer(*SEARCH_COLUMNS).order_by("title", "pk")
+    if domain:
+        programmes = programmes.filter(domain__slug=domain)
+    if audience:
+        programmes = programmes.filter(audiences__code=audience)
+    if modality:
+        programmes = programmes.filter(modality=modality)
+    if certification_level is not None:
+        programmes = programmes.filter(certification_level=certification_level)
+    if work_study:
+        programmes = programmes.filter(is_work_study=True)
+    if vae:
+        programmes = programmes.filter(vae_available=True)
+
+    sessions = public_sessions(today=today, commune=commune, rhythm=rhythm, start_after=start_after)
+    if commune or rhythm or start_after:
+        # One session must match every session filter at once.
+        programmes = programmes.filter(Exists(sessions.filter(programme=OuterRef("pk"))))
+    programmes = search_programmes(programmes, text=q)
+    return _with_public_sessions(programmes, sessions)
+
+
+def programme_page(*, today: datetime.date | None = None) -> QuerySet:
+    """Published programmes ready for their page: domain, audiences and public sessions with seats."""
+    programmes = (
+        Programme.objects.published().select_related("domain").defer(*SEARCH_COLUMNS).prefetch_related("audiences")
+    )
+    return _with_public_sessions(programmes, public_sessions(today=today))

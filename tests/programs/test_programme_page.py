@@ -1,0 +1,323 @@
+import datetime
+import json
+import re
+
+import pytest
+from django.urls import NoReverseMatch, include, path, reverse
+from django.utils import formats, timezone, translation
+
+import cnam_portal.urls
+import enrollment.urls
+from enrollment.models import ApplicationStatus
+from programs.models import Audience, Commune, Programme, QualificationLevel, Session
+from programs.templatetags import catalogue_tags
+from tests.factories import (
+    ApplicationFactory,
+    ConventionFactory,
+    SeatAllocationFactory,
+    SessionFactory,
+    SiteFactory,
+)
+
+from .factories import build_catalogue, plain_programme, remote_site, reserved_session
+
+pytestmark = pytest.mark.django_db
+
+
+def _apply(request, pk):  # stands in for the application flow in these tests
+    raise AssertionError("not called")
+
+
+# This module doubles as a URLconf where the application flow exists (pytest.mark.urls).
+urlpatterns = [
+    *(p for p in cnam_portal.urls.urlpatterns if str(p.pattern) != "candidatures/"),
+    path(
+        "candidatures/",
+        include(([*enrollment.urls.urlpatterns, path("<int:pk>/candidater/", _apply, name="apply")], "enrollment")),
+    ),
+]
+with_apply_url = pytest.mark.urls(__name__)
+
+
+@pytest.fixture
+def without_apply_url(monkeypatch):
+    def missing(*args, **kwargs):
+        raise NoReverseMatch("enrollment:apply")
+
+    monkeypatch.setattr(catalogue_tags, "reverse", missing)
+
+
+def page(client, programme):
+    response = client.get(programme.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def french_date(value, fmt="j F Y"):
+    with translation.override("fr"):
+        return formats.date_format(value, fmt)
+
+
+def json_ld(html: str) -> dict:
+    match = re.search(r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD with a CSP nonce"
+    return json.loads(match.group(1))
+
+
+@pytest.mark.parametrize("status", [Programme.Status.DRAFT, Programme.Status.ARCHIVED])
+def test_unpublished_programme_is_not_found(client, status):
+    programme = plain_programme("Caché", status=status)
+    assert client.get(programme.get_absolute_url()).status_code == 404
+
+
+def test_unknown_programme_is_not_found(client):
+    assert client.get(reverse("programs:detail", kwargs={"slug": "inconnue"})).status_code == 404
+
+
+def test_page_describes_the_programme(client):
+    programme = plain_programme(
+        "Titre professionnel comptable",
+        objectives="Tenir la comptabilité d'une PME.",
+        content="Module 1 : bilan.",
+        prerequisites="Aisance avec les chiffres.",
+        certification_type=Programme.CertificationType.RNCP_TITLE,
+        certification_level=QualificationLevel.LEVEL_5,
+        rncp_code="RNCP35010",
+        entry_level=QualificationLevel.LEVEL_4,
+        duration_hours=450,
+        is_work_study=True,
+        vae_available=True,
+    )
+    programme.audiences.add(*Audience.objects.filter(code__in=["demandeurs-emploi", "salaries"]))
+
+    html = page(client, programme)
+
+    assert html.count("<h1") == 1
+    assert "Tenir la comptabilité d&#x27;une PME." in html
+    assert "Module 1 : bilan." in html
+    assert "Aisance avec les chiffres." in html
+    assert "Niveau d'entrée : Niveau 4 (baccalauréat)." in html
+    assert "dérogation ou en passant par un parcours VAE" in html
+    assert "Titre inscrit au RNCP, Niveau 5 (bac+2 : BTS, DUT, DEUST)" in html
+    assert 'href="https://www.francecompetences.fr/recherche/rncp/35010/"' in html
+    assert "Fiche RNCP35010 sur le site de France compétences" in html
+    assert "450 heures" in html
+    assert "Demandeurs d&#x27;emploi, Salariés" in html
+    assert "Alternance" in html and "VAE possible" in html
+    assert "Aucune session n'est programmée pour le moment" in html
+
+
+def test_sessions_show_dates_place_rhythm_hours_and_window(client):
+    programme = plain_programme("Gestion de la paie")
+    sada = SessionFactory(
+        programme=programme,
+        site=SiteFactory(name="Lycée de Sada", commune=Commune.SADA, address="Route nationale"),
+        rhythm=Session.Rhythm.SATURDAY,
+        schedule="Samedi, 8 h – 12 h",
+        hours=90,
+    )
+    online = SessionFactory(
+        programme=programme,
+        site=remote_site(),
+        rhythm=Session.Rhythm.REMOTE,
+        start_date=sada.start_date + datetime.timedelta(days=30),
+    )
+
+    html = page(client, programme)
+
+    assert f'id="session-{sada.pk}"' in html and f'id="session-{online.pk}"' in html
+    assert sada.get_absolute_url().endswith(f"#session-{sada.pk}")
+    assert f"Du {french_date(sada.start_date)} au {french_date(sada.end_date)}" in html
+    assert "Lycée de Sada, Sada — Route nationale" in html
+    assert "Le samedi — Samedi, 8 h – 12 h" in html
+    assert "90 heures" in html
+    close = french_date(timezone.localtime(sada.applications_close_at), "j F Y à H\\hi")
+    assert f"du {french_date(timezone.localtime(sada.applications_open_at))} au {close}" in html
+    assert '<span class="fr-text--bold">Lieu :</span> À distance' in html
+    assert html.index(f'id="session-{sada.pk}"') < html.index(f'id="session-{online.pk}"')
+
+
+def test_reserved_cancelled_and_past_sessions_are_hidden(client):
+    programme = plain_programme("Accueil du public")
+    public = SessionFactory(programme=programme)
+    reserved = reserved_session(programme=programme, site=SiteFactory(name="Mairie", commune=Commune.TSINGONI))
+    cancelled = SessionFactory(programme=programme, state=Session.State.CANCELLED)
+    today = timezone.localdate()
+    past = SessionFactory(
+        programme=programme,
+        start_date=today - datetime.timedelta(days=100),
+        end_date=today - datetime.timedelta(days=1),
+    )
+
+    html = page(client, programme)
+
+    assert f'id="session-{public.pk}"' in html
+    for hidden in (reserved, cancelled, past):
+        assert f'id="session-{hidden.pk}"' not in html
+    assert "Tsingoni" not in html
+    instances = json_ld(html)["hasCourseInstance"]
+    assert len(instances) == 1
+    assert instances[0]["url"].endswith(f"#session-{public.pk}")
+
+
+def test_ongoing_session_is_still_shown(client):
+    programme = plain_programme("En cours")
+    today = timezone.localdate()
+    ongoing = SessionFactory(
+        programme=programme,
+        start_date=today - datetime.timedelta(days=10),
+        end_date=today + datetime.timedelta(days=10),
+        applications_open_at=timezone.now() - datetime.timedelta(days=60),
+        applications_close_at=timezone.now() - datetime.timedelta(days=11),
+    )
+    html = page(client, programme)
+    assert f'id="session-{ongoing.pk}"' in html
+    assert "Candidatures closes" in html
+
+
+def test_seats_left_come_from_seat_accounting(client):
+    session = SessionFactory(capacity=20)
+    ApplicationFactory.create_batch(2, session=session, status=ApplicationStatus.ACCEPTED)
+    ApplicationFactory(session=session, status=ApplicationStatus.SUBMITTED)
+    SeatAllocationFactory(session=session, convention=ConventionFactory(), seats=5)
+
+    html = page(client, session.programme)
+
+    assert "13 places disponibles" in html
+
+
+def test_one_seat_left_is_singular(client):
+    session = SessionFactory(capacity=3)
+    ApplicationFactory.create_batch(2, session=session, status=ApplicationStatus.ENROLLED)
+    assert "1 place disponible<" in page(client, session.programme)
+
+
+@with_apply_url
+def test_open_session_links_to_the_application_flow(client):
+    session = SessionFactory()
+    html = page(client, session.programme)
+    url = reverse("enrollment:apply", args=[session.pk])
+    assert f'<a class="fr-btn" href="{url}">Candidater<span class="fr-sr-only">' in html
+
+
+@with_apply_url
+def test_full_session_still_takes_applications_on_the_waiting_list(client):
+    session = SessionFactory(capacity=2)
+    ApplicationFactory.create_batch(2, session=session, status=ApplicationStatus.ACCEPTED)
+
+    html = page(client, session.programme)
+
+    assert "Complet — liste d&#x27;attente" in html or "Complet — liste d'attente" in html
+    assert "places disponibles" not in html
+    url = reverse("enrollment:apply", args=[session.pk])
+    assert f'href="{url}">Candidater sur liste d\'attente' in html
+
+
+def test_page_works_before_the_application_flow_exists(client, without_apply_url):
+    session = SessionFactory()
+    html = page(client, session.programme)
+    assert "Candidatures ouvertes jusqu&#x27;au" in html or "Candidatures ouvertes jusqu'au" in html
+    assert 'class="fr-btn" href=' not in html
+
+
+@with_apply_url
+def test_sessions_not_accepting_applications_say_why(client):
+    now = timezone.now()
+    not_yet = SessionFactory(
+        applications_open_at=now + datetime.timedelta(days=5),
+        applications_close_at=now + datetime.timedelta(days=20),
+    )
+    closed = SessionFactory(
+        programme=not_yet.programme,
+        applications_open_at=now - datetime.timedelta(days=20),
+        applications_close_at=now - datetime.timedelta(days=1),
+    )
+
+    html = page(client, not_yet.programme)
+
+    opens = french_date(timezone.localtime(not_yet.applications_open_at))
+    assert f"Candidatures ouvertes à partir du {opens}" in html
+    assert "Candidatures closes" in html
+    assert reverse("enrollment:apply", args=[not_yet.pk]) not in html
+    assert reverse("enrollment:apply", args=[closed.pk]) not in html
+
+
+def test_json_ld_describes_the_course_and_its_sessions(client, settings):
+    settings.SITE_URL = "https://formations.cnam-mayotte.fr"
+    programme = plain_programme(
+        "Électricité du bâtiment",
+        code="ELE101",
+        duration_hours=120,
+        modality=Programme.Modality.HYBRID,
+        certification_type=Programme.CertificationType.NATIONAL_DIPLOMA,
+        certification_level=QualificationLevel.LEVEL_4,
+    )
+    onsite = SessionFactory(programme=programme, rhythm=Session.Rhythm.SATURDAY, schedule="Samedi matin")
+    online = SessionFactory(
+        programme=programme, site=remote_site(), start_date=onsite.start_date + datetime.timedelta(days=1)
+    )
+
+    data = json_ld(page(client, programme))
+
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "Course"
+    assert data["name"] == "Électricité du bâtiment"
+    assert data["description"] == programme.summary
+    assert data["url"] == "https://formations.cnam-mayotte.fr" + programme.get_absolute_url()
+    assert data["provider"] == {
+        "@type": "Organization",
+        "name": "CNAM Mayotte",
+        "url": "https://formations.cnam-mayotte.fr",
+    }
+    assert data["educationalCredentialAwarded"] == "Diplôme national — Niveau 4 (baccalauréat)"
+    assert data["timeRequired"] == "PT120H"
+    assert data["courseCode"] == "ELE101"
+    first, second = data["hasCourseInstance"]
+    assert first["@type"] == "CourseInstance"
+    assert first["courseMode"] == "blended"
+    assert first["startDate"] == onsite.start_date.isoformat()
+    assert first["endDate"] == onsite.end_date.isoformat()
+    assert first["location"]["@type"] == "Place"
+    assert first["location"]["address"]["addressLocality"] == "Mamoudzou"
+    assert first["courseSchedule"]["byDay"] == "https://schema.org/Saturday"
+    assert first["courseSchedule"]["description"] == "Samedi matin"
+    assert second["courseMode"] == "online"
+    assert second["location"]["@type"] == "VirtualLocation"
+    assert second["startDate"] == online.start_date.isoformat()
+
+
+def test_json_ld_cannot_close_its_script_element(client):
+    title = "Sécurité </script><script>alert(1)</script> & co"
+    programme = plain_programme(title)
+
+    html = page(client, programme)
+
+    assert "</script><script>alert(1)" not in html
+    assert json_ld(html)["name"] == title
+
+
+def test_json_ld_script_carries_the_csp_nonce(client):
+    programme = plain_programme("Formation")
+    response = client.get(programme.get_absolute_url())
+    nonce = re.search(r'<script type="application/ld\+json" nonce="([^"]+)"', response.content.decode()).group(1)
+    assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+
+
+# Anonymous visitor: no session or user query. Then: the programme (with its domain), its
+# audiences, its public sessions (with site and seats).
+PROGRAMME_PAGE_QUERIES = 3
+
+
+@pytest.mark.parametrize(("programmes", "extra_sessions"), [(10, 0), (500, 40)])
+def test_programme_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, programmes, extra_sessions):
+    programme = build_catalogue(programmes)[0]
+    programme.audiences.add(*Audience.objects.all())
+    SessionFactory.create_batch(extra_sessions, programme=programme)
+    for session in Session.objects.filter(programme=programme)[:3]:
+        ApplicationFactory(session=session, status=ApplicationStatus.ACCEPTED)
+
+    with django_assert_num_queries(PROGRAMME_PAGE_QUERIES):
+        response = client.get(programme.get_absolute_url())
+
+    assert response.status_code == 200
+    assert len(json_ld(response.content.decode())["hasCourseInstance"]) == 2 + extra_sessions
