@@ -60,23 +60,19 @@ def mailers_from_url(url: str, data_dir: Path) -> dict:
             "use_tls": query.get("tls", ["0"])[0] in {"1", "true"},
             "timeout": 20,
         }
-        return {
-            "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
-        }
+        return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}}
     raise ImproperlyConfigured(f"MAIL_URL: unsupported scheme {scheme!r}.")
 
 
 # --- Core ------------------------------------------------------------------
 
-DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is required when DEBUG is off. Set DEBUG=1 for development."
-        )
+        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off. Set DEBUG=1 for development.")
     SECRET_KEY = DEV_SECRET_KEY
 if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or SECRET_KEY.startswith("dev-") or len(SECRET_KEY) < 40):
     raise ImproperlyConfigured(
@@ -233,14 +229,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # are only streamed by views that check who asks.
 PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    "default": {"BACKEND": "cnam_portal.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
+    "private": {"BACKEND": "cnam_portal.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

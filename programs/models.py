@@ -134,7 +134,9 @@ class Programme(models.Model):
         _("code RNCP"),
         max_length=12,
         blank=True,
-        validators=[RegexValidator(r"^RNCP\d{3,6}$", _("Le code RNCP s'écrit RNCP suivi de chiffres (ex. RNCP35010)."))],
+        validators=[
+            RegexValidator(r"^RNCP\d{3,6}$", _("Le code RNCP s'écrit RNCP suivi de chiffres (ex. RNCP35010)."))
+        ],
     )
     entry_level = models.PositiveSmallIntegerField(
         _("niveau d'entrée requis"), choices=QualificationLevel, default=QualificationLevel.LEVEL_4
@@ -176,6 +178,13 @@ class Programme(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        self.search_document = self.build_search_document()
+        super().save(*args, **kwargs)
+        Programme.objects.filter(pk=self.pk).refresh_search_vectors()
+
     def get_absolute_url(self):
         return reverse("programs:detail", kwargs={"slug": self.slug})
 
@@ -185,13 +194,6 @@ class Programme(models.Model):
         if self.domain_id:
             parts.append(self.domain.name)
         return normalize_text(" ".join(p for p in parts if p))
-
-    def save(self, *args, **kwargs):
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            self.published_at = timezone.now()
-        self.search_document = self.build_search_document()
-        super().save(*args, **kwargs)
-        Programme.objects.filter(pk=self.pk).refresh_search_vectors()
 
 
 class Site(models.Model):
@@ -235,9 +237,7 @@ class SessionQuerySet(models.QuerySet):
 
     def open_for_applications(self, now=None):
         now = now or timezone.now()
-        return self.filter(
-            state=Session.State.SCHEDULED, applications_open_at__lte=now, applications_close_at__gte=now
-        )
+        return self.filter(state=Session.State.SCHEDULED, applications_open_at__lte=now, applications_close_at__gte=now)
 
 
 class Session(models.Model):
@@ -253,13 +253,17 @@ class Session(models.Model):
         SCHEDULED = "programmee", _("Programmée")
         CANCELLED = "annulee", _("Annulée")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("formation"))
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("formation")
+    )
     reference = models.CharField(_("référence"), max_length=40, unique=True)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("lieu"))
     start_date = models.DateField(_("début"))
     end_date = models.DateField(_("fin"))
     rhythm = models.CharField(_("rythme"), max_length=12, choices=Rhythm)
-    schedule = models.CharField(_("horaires"), max_length=200, blank=True, help_text=_("Ex. : mardi et jeudi, 17 h 30 – 20 h 30"))
+    schedule = models.CharField(
+        _("horaires"), max_length=200, blank=True, help_text=_("Ex. : mardi et jeudi, 17 h 30 – 20 h 30")
+    )
     hours = models.PositiveIntegerField(_("volume horaire"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("places"))
     applications_open_at = models.DateTimeField(_("ouverture des candidatures"))
@@ -314,7 +318,4 @@ class Session(models.Model):
 
     def accepts_applications(self, now=None) -> bool:
         now = now or timezone.now()
-        return (
-            self.state == self.State.SCHEDULED
-            and self.applications_open_at <= now <= self.applications_close_at
-        )
+        return self.state == self.State.SCHEDULED and self.applications_open_at <= now <= self.applications_close_at

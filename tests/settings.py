@@ -8,8 +8,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-01
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("MAIL_URL", "locmem://")
 
-from cnam_portal.settings import *  # noqa: E402,F403
-from cnam_portal.settings import STORAGES  # noqa: E402
+from cnam_portal.settings import *  # noqa: F403
+from cnam_portal.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -20,14 +20,8 @@ CELERY_TASK_EAGER_PROPAGATES = False
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="cnam-test-private-")
 STORAGES = {
     **STORAGES,
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    "default": {"BACKEND": "cnam_portal.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
+    "private": {"BACKEND": "cnam_portal.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SESSION_COOKIE_SECURE = False

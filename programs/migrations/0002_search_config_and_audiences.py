@@ -1,12 +1,6 @@
 from django.db import migrations
 
-AUDIENCES = [
-    ("demandeurs-emploi", "Demandeurs d'emploi", 1),
-    ("jeunes", "Jeunes en recherche de qualification ou en décrochage", 2),
-    ("salaries", "Salariés", 3),
-    ("agents-publics", "Agents publics", 4),
-    ("tout-public", "Tout public adulte", 5),
-]
+from ._reference import create_audiences
 
 # French stemming over unaccented words, and a GIN index on the programme
 # vector: "electricite" finds "Électricité", plurals find singulars.
@@ -41,12 +35,6 @@ def drop_search(apps, schema_editor):
         return
     for statement in POSTGRES_BACKWARD:
         schema_editor.execute(statement)
-
-
-def create_audiences(apps, schema_editor):
-    Audience = apps.get_model("programs", "Audience")
-    for code, label, position in AUDIENCES:
-        Audience.objects.update_or_create(code=code, defaults={"label": label, "position": position})
 
 
 class Migration(migrations.Migration):

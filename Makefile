@@ -1,0 +1,101 @@
+# CNAM Mayotte portal — developer commands.
+#
+#   make run     virtualenv + dependencies + migrate + demo data, then serve on
+#                http://127.0.0.1:$(PORT) with the embedded defaults (SQLite
+#                under var/, tasks in-process, emails printed to the console).
+#   make test    the whole test suite (PostgreSQL/Redis when DATABASE_URL /
+#                REDIS_URL / CELERY_BROKER_URL are set, SQLite otherwise).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements.stamp
+
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv run test worker beat lint format migrate seed clean distclean
+
+help:
+	@echo "make run        serve the portal on http://127.0.0.1:$(PORT) (DEBUG, SQLite, demo data)"
+	@echo "make test       run the whole test suite"
+	@echo "make lint       ruff check + ruff format --check"
+	@echo "make format     ruff format + ruff check --fix"
+	@echo "make migrate    apply migrations"
+	@echo "make seed       load the demo data"
+	@echo "make worker     Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make beat       Celery beat scheduler (needs CELERY_BROKER_URL)"
+	@echo "make clean      remove caches and collected static files"
+	@echo "make distclean  clean + remove the virtualenv and var/"
+
+# Python 3.12+ is required. On machines with pyenv, `python3.12` is a shim that
+# only answers when PYENV_VERSION selects it, hence the defaults below.
+$(PY):
+	@set -e; \
+	found=""; \
+	for candidate in \
+		"env PYENV_VERSION=$${PYENV_VERSION:-3.12.1} python3.12" \
+		"env PYENV_VERSION=$${PYENV_VERSION:-3.13.0} python3.13" \
+		"python3.12" "python3.13" "python3"; do \
+		if $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+			found="$$candidate"; break; \
+		fi; \
+	done; \
+	if [ -z "$$found" ]; then \
+		echo "error: Python 3.12 or newer is required (tried python3.12, python3.13, python3)." >&2; \
+		echo "       Install it (apt install python3.12 python3.12-venv, or pyenv install 3.12) and retry." >&2; \
+		exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$($$found -c 'import sys; print(sys.executable, sys.version.split()[0])')"; \
+	$$found -m venv $(VENV)
+
+# Reinstall only when a requirements file changed since the last install.
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $@
+
+venv: $(STAMP)
+
+run: venv
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# DATABASE_URL, REDIS_URL and CELERY_BROKER_URL pass through from the
+# environment; --create-db so a fresh clone never reuses a stale test database.
+test: venv
+	@status=0; $(VENV)/bin/pytest --create-db $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status = 5 ]; then echo "error: pytest collected no tests." >&2; fi; \
+	exit $$status
+
+worker: venv
+	@test -n "$$CELERY_BROKER_URL" || { echo "error: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 1; }
+	$(VENV)/bin/celery -A cnam_portal worker --loglevel=INFO
+
+beat: venv
+	@test -n "$$CELERY_BROKER_URL" || { echo "error: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 1; }
+	$(VENV)/bin/celery -A cnam_portal beat --loglevel=INFO
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: venv
+	$(PY) manage.py seed_demo
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache test-results var/static
+
+distclean: clean
+	rm -rf $(VENV) var

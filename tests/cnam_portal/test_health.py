@@ -1,0 +1,82 @@
+"""/healthz: what a load balancer and an operator read about the portal's state."""
+
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import OperationalError, connection
+
+from cnam_portal.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db
+
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker(settings, monkeypatch):
+    """Send /healthz to a given broker: tasks no longer run in-process."""
+
+    def use(url: str):
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        # Celery read its configuration once, and its CELERY_BROKER_URL
+        # environment variable wins over that configuration.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
+        monkeypatch.setattr(celery_app.conf, "broker_url", url)
+
+    return use
+
+
+def assert_not_cached(response):
+    cache_control = response.headers.get("Cache-Control", "")
+    assert "no-cache" in cache_control
+    assert "no-store" in cache_control
+    assert "max-age=0" in cache_control
+
+
+def test_in_process_tasks_and_a_working_database(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+    assert_not_cached(response)
+
+
+def test_a_reachable_broker_is_ok(client, broker):
+    url = settings.CELERY_BROKER_URL or settings.REDIS_URL
+    if not url.startswith("redis://"):
+        pytest.skip("No Redis broker configured (set CELERY_BROKER_URL or REDIS_URL to test a real one).")
+    broker(url)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_an_unreachable_broker_degrades_but_keeps_serving(client, broker):
+    broker(UNREACHABLE_BROKER)
+
+    response = client.get("/healthz")
+
+    # Emails and PDFs wait in the outbox; the portal itself still serves.
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "broker": "error"}
+    assert_not_cached(response)
+
+
+def test_an_unreachable_database_takes_the_portal_out_of_rotation(client):
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError("connection refused")):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "error", "broker": "in-process"}
+    assert_not_cached(response)
+
+
+def test_only_get_is_allowed(client):
+    response = client.post("/healthz")
+
+    assert response.status_code == 405
