@@ -19,6 +19,14 @@ app.conf.beat_schedule = {
         "task": "enrollment.tasks.sweep_notifications",
         "schedule": crontab(minute="*/5"),
     },
+    "expire-conventions": {
+        "task": "partners.tasks.expire_conventions",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    "retry-convention-documents": {
+        "task": "partners.tasks.retry_failed_documents",
+        "schedule": crontab(minute="*/10"),
+    },
     "send-session-reminders": {
         "task": "enrollment.tasks.send_session_reminders",
         "schedule": crontab(hour=7, minute=0),

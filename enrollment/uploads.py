@@ -1,0 +1,82 @@
+"""Checking applicants' documents by what they contain, never by what they are called."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+# Magic bytes of the only formats staff can open safely on any workstation.
+SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+HEAD_BYTES = 16
+CHUNK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    content_type: str
+    size: int
+    sha256: str
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS[self.content_type]
+
+
+def _display_name(file) -> str:
+    return (getattr(file, "name", "") or _("sans nom")).rsplit("/", 1)[-1]
+
+
+def inspect_upload(file) -> UploadInfo:
+    """Identify an uploaded file by its first bytes and fingerprint it; raise a French
+    ValidationError naming the file when it is empty, too large or not a PDF/JPEG/PNG."""
+    name = _display_name(file)
+    limit = settings.DOCUMENT_MAX_BYTES
+    declared = getattr(file, "size", None)
+    # Refuse on the declared size first so a huge upload is not read a second time.
+    if declared is not None and declared > limit:
+        raise ValidationError(
+            _("Le fichier « %(name)s » dépasse la taille maximale de %(limit)s.")
+            % {"name": name, "limit": filesizeformat(limit)},
+            code="document_too_large",
+        )
+    file.seek(0)
+    digest = hashlib.sha256()
+    head = b""
+    size = 0
+    for chunk in iter(lambda: file.read(CHUNK_BYTES), b""):
+        if len(head) < HEAD_BYTES:
+            head += chunk[: HEAD_BYTES - len(head)]
+        size += len(chunk)
+        if size > limit:
+            file.seek(0)
+            raise ValidationError(
+                _("Le fichier « %(name)s » dépasse la taille maximale de %(limit)s.")
+                % {"name": name, "limit": filesizeformat(limit)},
+                code="document_too_large",
+            )
+        digest.update(chunk)
+    file.seek(0)
+    if size == 0:
+        raise ValidationError(
+            _("Le fichier « %(name)s » est vide.") % {"name": name},
+            code="document_empty",
+        )
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return UploadInfo(content_type=content_type, size=size, sha256=digest.hexdigest())
+    raise ValidationError(
+        _(
+            "Le fichier « %(name)s » n'est ni un PDF, ni une image JPEG ou PNG. "
+            "Enregistrez-le dans l'un de ces formats puis déposez-le à nouveau."
+        )
+        % {"name": name},
+        code="document_type",
+    )

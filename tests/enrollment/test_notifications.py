@@ -1,0 +1,184 @@
+"""The email outbox: one email per event, sent once, retried after a failure, swept when lost."""
+
+import datetime
+import smtplib
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
+
+from enrollment import notifications, services, tasks
+from enrollment.models import ApplicationStatus, Notification
+
+from . import service_factories as make
+
+pytestmark = pytest.mark.django_db
+S = ApplicationStatus
+
+
+@pytest.fixture
+def staff():
+    return make.staff()
+
+
+def test_one_email_per_event_in_french_with_text_and_html(staff, settings, django_capture_on_commit_callbacks):
+    user = make.applicant(first_name="Anli", last_name="Madi")
+    session = make.session(capacity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        application = services.application_submit(user=user, session=session, motivation="Motivé.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_accept(application=application, by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_withdraw(application=application, by=user)
+
+    assert [m.subject for m in mail.outbox] == [
+        f"[CNAM Mayotte] Candidature {application.reference} bien reçue",
+        f"[CNAM Mayotte] Votre candidature {application.reference} est acceptée",
+        f"[CNAM Mayotte] Votre candidature {application.reference} est retirée",
+    ]
+    received = mail.outbox[0]
+    assert received.body.startswith("Bonjour Anli Madi,")
+    assert session.programme.title in received.body
+    assert settings.SITE_URL + "/candidatures/" in received.body
+    html, mimetype = received.alternatives[0]
+    assert mimetype == "text/html"
+    assert '<html lang="fr">' in html and f'href="{settings.SITE_URL}/candidatures/"' in html
+    assert Notification.objects.filter(application=application, state=Notification.State.SENT).count() == 3
+
+
+def test_text_part_is_not_html_escaped(staff, django_capture_on_commit_callbacks):
+    application = make.application(session=make.session(), applicant=make.applicant(last_name="N'Guessan"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_reject(application=application, by=staff, reason='Niveau < requis & dossier "incomplet"')
+    body = mail.outbox[0].body
+    assert "N'Guessan" in body
+    assert 'Motif : Niveau < requis & dossier "incomplet"' in body
+    assert "Niveau &lt; requis &amp; dossier" in mail.outbox[0].alternatives[0][0]
+
+
+def test_waitlisted_email_gives_the_position(staff, django_capture_on_commit_callbacks):
+    session = make.session(capacity=0)
+    make.application(session=session, status=S.WAITLISTED)
+    application = make.application(session=session)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_waitlist(application=application, by=staff)
+    assert "Vous êtes en position 2 sur la liste d’attente." in mail.outbox[0].body
+
+
+def test_enrolled_email_points_to_the_certificate(staff, settings, django_capture_on_commit_callbacks):
+    application = make.application(session=make.session(), status=S.ACCEPTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_enroll(application=application, by=staff)
+    message = next(m for m in mail.outbox if "Inscription confirmée" in m.subject)
+    assert "attestation d’inscription" in message.body
+    assert f"{settings.SITE_URL}/candidatures/{application.reference}/attestation.pdf" in message.body
+
+
+def test_cancellation_email_gives_the_reason(staff, django_capture_on_commit_callbacks):
+    application = make.application(session=make.session())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_cancel(application=application, by=staff, reason="Session reportée à 2028.")
+    assert "Motif : Session reportée à 2028." in mail.outbox[0].body
+
+
+def test_running_send_twice_sends_once(staff, django_capture_on_commit_callbacks):
+    application = make.application(session=make.session())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_accept(application=application, by=staff)
+    notification = Notification.objects.get(application=application)
+    assert notification.state == Notification.State.SENT and notification.sent_at is not None
+    assert tasks.send_notification.delay(notification.pk).get() is False
+    assert notifications.deliver(notification_id=notification.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_idempotency_key_is_deterministic_per_event(staff):
+    application = make.application(session=make.session())
+    services.application_accept(application=application, by=staff)
+    change = application.history.get()
+    notification = Notification.objects.get(application=application)
+    assert notification.idempotency_key == f"application_accepted:{application.pk}:{change.pk}"
+
+
+def test_failing_mailer_leaves_row_pending_then_sweep_sends(staff, monkeypatch, django_capture_on_commit_callbacks):
+    original_send = EmailMultiAlternatives.send
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    application = make.application(session=make.session())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_accept(application=application, by=staff)
+    notification = Notification.objects.get(application=application)
+    assert notification.state == Notification.State.PENDING
+    assert notification.attempts == 1
+    assert "SMTPServerDisconnected" in notification.last_error
+    assert mail.outbox == []
+
+    # The sweep leaves fresh rows to their own task…
+    assert tasks.sweep_notifications.delay().get() == 0
+    # …and resends older ones once the server is back.
+    monkeypatch.setattr(EmailMultiAlternatives, "send", original_send)
+    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert tasks.sweep_notifications.delay().get() == 1
+    notification.refresh_from_db()
+    assert notification.state == Notification.State.SENT
+    assert notification.attempts == 2
+    assert notification.last_error == ""
+    assert len(mail.outbox) == 1
+    # A second sweep finds nothing to do.
+    assert tasks.sweep_notifications.delay().get() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_repeated_failures_end_in_failed_state(staff, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"x@example.yt": (550, b"unknown")})
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    application = make.application(session=make.session())
+    services.application_accept(application=application, by=staff)
+    notification = Notification.objects.get(application=application)
+    for _ in range(notifications.MAX_ATTEMPTS):
+        tasks.send_notification.delay(notification.pk)
+    notification.refresh_from_db()
+    assert notification.state == Notification.State.FAILED
+    assert notification.attempts == notifications.MAX_ATTEMPTS
+    # A failed row is no longer swept.
+    assert notifications.pending_ids(now=timezone.now() + datetime.timedelta(hours=1)) == []
+
+
+def test_broker_outage_does_not_break_the_event(staff, monkeypatch, django_capture_on_commit_callbacks):
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("redis down")
+
+    monkeypatch.setattr(tasks.send_notification, "delay", broker_down)
+    application = make.application(session=make.session())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_accept(application=application, by=staff)
+    application.refresh_from_db()
+    assert application.status == S.ACCEPTED
+    assert Notification.objects.get(application=application).state == Notification.State.PENDING
+
+
+def test_session_reminder_three_days_before_start_is_idempotent(settings, django_capture_on_commit_callbacks):
+    today = timezone.localdate()
+    start = today + datetime.timedelta(days=settings.SESSION_REMINDER_DAYS)
+    session = make.session(start_date=start)
+    enrolled = make.application(session=session, status=S.ENROLLED)
+    accepted = make.application(session=session, status=S.ACCEPTED)
+    make.application(session=session, status=S.WAITLISTED)
+    make.application(session=session, status=S.WITHDRAWN)
+    make.application(session=make.session(start_date=start + datetime.timedelta(days=1)), status=S.ENROLLED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_session_reminders.delay().get() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.session_reminders_send(today=today) == 0
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([enrolled.applicant.email, accepted.applicant.email])
+    keys = set(Notification.objects.filter(template="session_reminder").values_list("idempotency_key", flat=True))
+    assert keys == {f"session_reminder:{a.pk}:{start.isoformat()}" for a in (enrolled, accepted)}
+    assert f"commence le {start.day} {make.MONTHS[start.month - 1]} {start.year}" in mail.outbox[0].subject

@@ -1,0 +1,448 @@
+"""Submission rules and staff decisions: every move, allowed and refused, with history and seats."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from enrollment import services
+from enrollment.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    EnrollmentCertificate,
+    Notification,
+)
+from enrollment.selectors import session_seat_count
+from partners.models import Convention
+from programs.models import Programme, QualificationLevel, Session
+from tests.factories import ConventionFactory, PartnerFactory, SeatAllocationFactory, UserFactory
+
+from . import service_factories as make
+
+pytestmark = pytest.mark.django_db
+S = ApplicationStatus
+
+
+def submit(user=None, session=None, **kwargs):
+    kwargs.setdefault("motivation", "Je souhaite obtenir une qualification reconnue pour évoluer.")
+    return services.application_submit(user=user or make.applicant(), session=session or make.session(), **kwargs)
+
+
+def refused(call, **kwargs) -> str:
+    with pytest.raises(ValidationError) as caught:
+        call(**kwargs)
+    return " ".join(caught.value.messages)
+
+
+# --- Submission -----------------------------------------------------------------------------------
+
+
+def test_submit_records_application_history_and_acknowledgement(django_capture_on_commit_callbacks):
+    user = make.applicant(first_name="Zaïnaba", last_name="Abdallah")
+    session = make.session()
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(user=user, session=session, motivation="  Reprendre mes études.  ")
+
+    assert application.status == S.SUBMITTED
+    assert application.channel == Application.Channel.ONLINE
+    assert application.motivation == "Reprendre mes études."
+    year = timezone.localdate().year
+    assert application.reference.startswith(f"CAND-{year}-") and len(application.reference) == 16
+    history = list(application.history.values_list("from_status", "to_status", "changed_by"))
+    assert history == [("", S.SUBMITTED, user.pk)]
+    notification = Notification.objects.get(application=application)
+    assert notification.template == "application_received"
+    assert notification.state == Notification.State.SENT
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [user.email]
+    assert application.reference in mail.outbox[0].subject
+
+
+def test_references_are_unique_and_retry_on_collision(monkeypatch):
+    taken = make.application(session=make.session(), reference="CAND-2026-123456")
+    draws = iter(["CAND-2026-123456", "CAND-2026-654321"])
+    # The pre-check sees the collision; the insert is also protected by the unique index.
+    monkeypatch.setattr("enrollment.references.draw_application_reference", lambda **kw: next(draws))
+    application = submit()
+    assert application.reference == "CAND-2026-654321" != taken.reference
+
+
+def test_reference_race_at_insert_draws_again(monkeypatch):
+    make.application(session=make.session(), reference="CAND-2026-111111")
+    references = iter(["CAND-2026-111111", "CAND-2026-222222"])
+    # Simulate another submission winning the reference between the check and the insert.
+    monkeypatch.setattr(services, "free_application_reference", lambda: next(references))
+    assert submit().reference == "CAND-2026-222222"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"state": Session.State.DRAFT}, "n'accepte pas de candidatures"),
+        ({"state": Session.State.CANCELLED}, "n'accepte pas de candidatures"),
+        ({"applications_close_at_days": -1}, "n'accepte pas de candidatures"),
+        ({"applications_open_at_days": 5}, "n'accepte pas de candidatures"),
+    ],
+)
+def test_submit_refused_when_session_not_open(change, expected):
+    now = timezone.now()
+    kwargs = {}
+    if "state" in change:
+        kwargs["state"] = change["state"]
+    if "applications_close_at_days" in change:
+        kwargs["applications_open_at"] = now - datetime.timedelta(days=20)
+        kwargs["applications_close_at"] = now + datetime.timedelta(days=change["applications_close_at_days"])
+    if "applications_open_at_days" in change:
+        kwargs["applications_open_at"] = now + datetime.timedelta(days=change["applications_open_at_days"])
+        kwargs["applications_close_at"] = now + datetime.timedelta(days=30)
+    session = make.session(**kwargs)
+    assert expected in refused(submit, session=session)
+    assert not Application.objects.exists()
+
+
+def test_submit_refused_for_unpublished_programme():
+    session = make.session(programme__status=Programme.Status.DRAFT)
+    assert "n'accepte pas de candidatures" in refused(submit, session=session)
+
+
+def test_submit_refused_on_session_reserved_for_a_partner():
+    session = make.session(reserved_for=PartnerFactory())
+    assert "réservée aux agents d'un partenaire" in refused(submit, session=session)
+
+
+def test_submit_refused_twice_for_same_person_and_session():
+    user, session = make.applicant(), make.session()
+    submit(user=user, session=session)
+    assert "déjà une candidature en cours" in refused(submit, user=user, session=session)
+    assert Application.objects.count() == 1
+
+
+def test_submit_allowed_again_after_withdrawal():
+    user, session = make.applicant(), make.session()
+    first = submit(user=user, session=session)
+    services.application_withdraw(application=first, by=user)
+    second = submit(user=user, session=session)
+    assert second.pk != first.pk
+
+
+def test_partial_unique_constraint_is_the_last_word(monkeypatch):
+    """Two submissions racing past the check: the database refuses the second, same French message."""
+    user, session = make.applicant(), make.session()
+    submit(user=user, session=session)
+    monkeypatch.setattr(services, "live_application_exists", lambda **kw: False)
+    message = refused(submit, user=user, session=session)
+    assert "déjà une candidature en cours" in message
+    assert Application.objects.count() == 1
+
+
+def test_submit_refused_without_profile_or_incomplete_profile():
+    no_profile = UserFactory()
+    assert "Complétez votre profil" in refused(submit, user=no_profile)
+    incomplete = make.applicant(phone="")
+    assert "Complétez votre profil" in refused(submit, user=incomplete)
+
+
+@pytest.mark.parametrize(
+    ("motivation", "expected"),
+    [("", "Expliquez votre motivation"), ("   ", "Expliquez votre motivation"), ("x" * 3001, "dépasse 3000")],
+)
+def test_submit_refused_on_motivation(motivation, expected):
+    assert expected in refused(submit, motivation=motivation)
+
+
+def test_motivation_of_3000_characters_is_accepted():
+    assert len(submit(motivation="x" * 3000).motivation) == 3000
+
+
+def test_direct_route_below_entry_level_is_refused_with_the_way_out():
+    user = make.applicant(highest_level=QualificationLevel.LEVEL_3)
+    session = make.session(programme__entry_level=QualificationLevel.LEVEL_4)
+    message = refused(submit, user=user, session=session)
+    assert "dérogation" in message and "VAE" in message
+    application = submit(
+        user=user, session=session, entry_route="derogation", entry_justification="Dix ans d'expérience en BTP."
+    )
+    assert application.entry_route == "derogation"
+
+
+def test_derogation_or_vae_needs_a_justification():
+    user = make.applicant(highest_level=QualificationLevel.LEVEL_3)
+    session = make.session(programme__vae_available=True)
+    assert "Expliquez votre demande" in refused(submit, user=user, session=session, entry_route="derogation")
+    assert "Expliquez votre demande" in refused(
+        submit, user=user, session=session, entry_route="vae", entry_justification="  "
+    )
+
+
+def test_vae_refused_when_programme_does_not_offer_it():
+    session = make.session(programme__vae_available=False)
+    message = refused(submit, session=session, entry_route="vae", entry_justification="Expérience.")
+    assert "pas accessible par la VAE" in message
+    vae_session = make.session(programme__vae_available=True)
+    assert submit(session=vae_session, entry_route="vae", entry_justification="Expérience.").entry_route == "vae"
+
+
+def test_unknown_entry_route_refused():
+    assert "voie d'accès" in refused(submit, entry_route="piston")
+
+
+# --- Decisions ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff():
+    return make.staff()
+
+
+def last_change(application) -> ApplicationStatusChange:
+    return application.history.order_by("-pk").first()
+
+
+def test_accept_takes_a_seat_and_writes_history_and_notification(staff):
+    session = make.session(capacity=2)
+    application = make.application(session=session)
+    services.application_accept(application=application, by=staff)
+    assert application.status == S.ACCEPTED
+    assert application.decided_at is not None
+    change = last_change(application)
+    assert (change.from_status, change.to_status, change.changed_by) == (S.SUBMITTED, S.ACCEPTED, staff)
+    assert Notification.objects.get(application=application).template == "application_accepted"
+    assert session_seat_count(session_id=session.pk).taken == 1
+
+
+def test_accept_from_waitlist(staff):
+    session = make.session(capacity=1)
+    application = make.application(session=session, status=S.WAITLISTED)
+    services.application_accept(application=application, by=staff)
+    assert application.status == S.ACCEPTED
+
+
+@pytest.mark.parametrize("status", [S.ACCEPTED, S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.CANCELLED])
+def test_accept_refused_from_other_statuses(staff, status):
+    application = make.application(session=make.session(), status=status)
+    message = refused(services.application_accept, application=application, by=staff)
+    label = ApplicationStatus(status).label
+    assert f"ne peut pas être acceptée : son statut actuel est « {label} »" in message
+    assert not application.history.exists()
+
+
+def test_accept_refused_when_session_full_and_capacity_never_exceeded(staff):
+    session = make.session(capacity=2)
+    make.fill_seats(session, 2)
+    application = make.application(session=session)
+    message = refused(services.application_accept, application=application, by=staff)
+    assert "Plus aucune place libre dans la session" in message and "liste d'attente" in message
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+    assert session_seat_count(session_id=session.pk).taken == 2
+
+
+def test_public_accept_cannot_take_seats_reserved_by_a_convention(staff):
+    session = make.session(capacity=5)
+    SeatAllocationFactory(session=session, seats=3)
+    make.fill_seats(session, 2)
+    application = make.application(session=session)
+    assert "réservée(s) aux partenaires" in refused(services.application_accept, application=application, by=staff)
+
+
+def test_expired_convention_no_longer_holds_seats(staff):
+    session = make.session(capacity=3)
+    convention = ConventionFactory(state=Convention.State.EXPIRED)
+    SeatAllocationFactory(session=session, convention=convention, seats=3)
+    application = make.application(session=session)
+    services.application_accept(application=application, by=staff)
+    assert application.status == S.ACCEPTED
+
+
+def test_partner_accept_uses_its_allocation_then_stops(staff):
+    session = make.session(capacity=10)
+    allocation = SeatAllocationFactory(session=session, seats=2)
+    convention = allocation.convention
+    partner_apps = [
+        make.application(session=session, channel=Application.Channel.PARTNER, convention=convention) for _ in range(3)
+    ]
+    services.application_accept(application=partner_apps[0], by=staff)
+    services.application_accept(application=partner_apps[1], by=staff)
+    message = refused(services.application_accept, application=partner_apps[2], by=staff)
+    assert f"convention {convention.reference}" in message and "toutes attribuées" in message
+
+
+def test_partner_accept_bounded_by_session_capacity(staff):
+    session = make.session(capacity=3)
+    allocation = SeatAllocationFactory(session=session, seats=3)
+    # Capacity lowered after the allocation was granted: the seats physically left win.
+    make.fill_seats(session, 3)
+    application = make.application(
+        session=session, channel=Application.Channel.PARTNER, convention=allocation.convention
+    )
+    assert "est complète" in refused(services.application_accept, application=application, by=staff)
+
+
+def test_waitlist_from_submitted_records_position(staff):
+    session = make.session(capacity=1)
+    make.application(session=session, status=S.WAITLISTED)
+    application = make.application(session=session)
+    services.application_waitlist(application=application, by=staff)
+    assert application.status == S.WAITLISTED and application.waitlisted_at is not None
+    notification = Notification.objects.get(application=application)
+    assert notification.template == "application_waitlisted"
+    assert notification.context == {"position": 2}
+
+
+def test_waitlisting_an_accepted_application_offers_its_seat(staff):
+    session = make.session(capacity=1)
+    first_waiting = make.application(session=session, status=S.WAITLISTED)
+    holder = make.application(session=session, status=S.ACCEPTED)
+    services.application_waitlist(application=holder, by=staff)
+    first_waiting.refresh_from_db()
+    assert first_waiting.status == S.OFFERED
+    assert holder.status == S.WAITLISTED
+
+
+@pytest.mark.parametrize("status", [S.WAITLISTED, S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.CANCELLED])
+def test_waitlist_refused_from_other_statuses(staff, status):
+    application = make.application(session=make.session(), status=status)
+    message = refused(services.application_waitlist, application=application, by=staff)
+    assert f"son statut actuel est « {ApplicationStatus(status).label} »" in message
+
+
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.WAITLISTED])
+def test_reject_with_reason(staff, status):
+    application = make.application(session=make.session(), status=status)
+    services.application_reject(application=application, by=staff, reason="Prérequis non atteints.")
+    assert application.status == S.REJECTED
+    assert application.rejection_reason == "Prérequis non atteints."
+    assert application.closed_at is not None
+    assert last_change(application).reason == "Prérequis non atteints."
+    notification = Notification.objects.get(application=application, template="application_refused")
+    assert notification.context == {"reason": "Prérequis non atteints."}
+
+
+def test_reject_needs_a_reason(staff):
+    application = make.application(session=make.session())
+    assert "motif du refus" in refused(services.application_reject, application=application, by=staff, reason=" ")
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+
+
+@pytest.mark.parametrize("status", [S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.CANCELLED])
+def test_reject_refused_from_other_statuses(staff, status):
+    application = make.application(session=make.session(), status=status)
+    message = refused(services.application_reject, application=application, by=staff, reason="Non.")
+    assert "ne peut pas être refusée" in message
+
+
+def test_rejecting_a_seat_holder_offers_the_seat(staff):
+    session = make.session(capacity=1)
+    holder = make.application(session=session, status=S.ACCEPTED)
+    waiting = make.application(session=session, status=S.WAITLISTED)
+    services.application_reject(application=holder, by=staff, reason="Dossier non conforme.")
+    waiting.refresh_from_db()
+    assert waiting.status == S.OFFERED
+
+
+def test_enroll_accepted_requests_certificate(staff, django_capture_on_commit_callbacks):
+    application = make.application(session=make.session(), status=S.ACCEPTED, applicant=make.applicant())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_enroll(application=application, by=staff)
+    assert application.status == S.ENROLLED and application.enrolled_at is not None
+    certificate = EnrollmentCertificate.objects.get(application=application)
+    assert certificate.state == EnrollmentCertificate.State.READY
+    assert Notification.objects.filter(application=application, template="application_enrolled").exists()
+
+
+def test_enroll_submitted_when_a_seat_is_free(staff):
+    session = make.session(capacity=1)
+    application = make.application(session=session)
+    services.application_enroll(application=application, by=staff)
+    assert application.status == S.ENROLLED
+    other = make.application(session=session)
+    assert "Plus aucune place libre" in refused(services.application_enroll, application=other, by=staff)
+
+
+@pytest.mark.parametrize("status", [S.WAITLISTED, S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.CANCELLED])
+def test_enroll_refused_from_other_statuses(staff, status):
+    application = make.application(session=make.session(), status=status)
+    assert "ne peut pas être inscrite" in refused(services.application_enroll, application=application, by=staff)
+
+
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.WAITLISTED, S.OFFERED, S.ENROLLED])
+def test_withdraw_by_applicant_from_any_live_status(status):
+    application = make.application(session=make.session(), status=status)
+    services.application_withdraw(application=application, by=application.applicant, reason="Déménagement.")
+    assert application.status == S.WITHDRAWN and application.closed_at is not None
+    change = last_change(application)
+    assert (change.from_status, change.to_status, change.reason) == (status, S.WITHDRAWN, "Déménagement.")
+
+
+def test_withdraw_by_someone_else_refused(staff):
+    application = make.application(session=make.session())
+    assert "Seul le candidat" in refused(services.application_withdraw, application=application, by=UserFactory())
+    services.application_withdraw(application=application, by=staff)
+    assert application.status == S.WITHDRAWN
+
+
+@pytest.mark.parametrize("status", [S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.CANCELLED])
+def test_withdraw_refused_once_closed(status):
+    application = make.application(session=make.session(), status=status)
+    message = refused(services.application_withdraw, application=application, by=application.applicant)
+    assert f"ne peut pas être retirée : son statut actuel est « {ApplicationStatus(status).label} »" in message
+
+
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.WAITLISTED, S.OFFERED, S.ENROLLED])
+def test_cancel_with_reason(staff, status):
+    application = make.application(session=make.session(), status=status)
+    services.application_cancel(application=application, by=staff, reason="Session fusionnée.")
+    assert application.status == S.CANCELLED
+    assert Notification.objects.get(application=application).template == "application_cancelled"
+
+
+def test_cancel_needs_reason_and_live_status(staff):
+    application = make.application(session=make.session())
+    assert "motif de l'annulation" in refused(services.application_cancel, application=application, by=staff, reason="")
+    closed = make.application(session=make.session(), status=S.REJECTED)
+    assert "ne peut pas être annulée" in refused(
+        services.application_cancel, application=closed, by=staff, reason="Erreur."
+    )
+
+
+def test_cancelling_a_seat_holder_offers_the_seat(staff):
+    session = make.session(capacity=1)
+    holder = make.application(session=session, status=S.ENROLLED)
+    waiting = make.application(session=session, status=S.WAITLISTED)
+    services.application_cancel(application=holder, by=staff, reason="Abandon constaté.")
+    waiting.refresh_from_db()
+    assert waiting.status == S.OFFERED
+
+
+def test_a_stale_instance_cannot_bypass_the_current_status(staff):
+    """The service re-reads the row under lock: a caller's stale copy does not decide."""
+    application = make.application(session=make.session())
+    stale = Application.objects.get(pk=application.pk)
+    services.application_reject(application=application, by=staff, reason="Incomplet.")
+    assert "ne peut pas être acceptée" in refused(services.application_accept, application=stale, by=staff)
+
+
+def test_seats_never_exceed_capacity_through_any_sequence(staff):
+    session = make.session(capacity=3)
+    applications = [make.application(session=session) for _ in range(6)]
+    for application in applications:
+        try:
+            services.application_accept(application=application, by=staff)
+        except ValidationError:
+            services.application_waitlist(application=application, by=staff)
+    seats = session_seat_count(session_id=session.pk)
+    assert seats.taken == 3
+    services.application_withdraw(application=applications[0], by=applications[0].applicant)
+    services.application_cancel(application=applications[1], by=staff, reason="Erreur de saisie.")
+    seats = session_seat_count(session_id=session.pk)
+    assert seats.taken == 3  # freed seats went straight to the waiting list as offers
+    assert Application.objects.filter(session=session, status=S.OFFERED).count() == 2
+
+
+def test_certificate_request_only_for_enrolled():
+    application = make.application(session=make.session(), status=S.ACCEPTED)
+    assert "inscription confirmée" in refused(services.certificate_request, application=application)

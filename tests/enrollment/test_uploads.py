@@ -1,0 +1,150 @@
+"""Documents are recognised by content; a bad one leaves nothing of the submission behind."""
+
+import os
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+
+from enrollment import services
+from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, Notification
+from enrollment.uploads import inspect_upload
+
+from . import service_factories as make
+
+
+def stored_files(root) -> set[str]:
+    return {os.path.join(d, f) for d, _dirs, files in os.walk(root) for f in files}
+
+
+def private_root() -> str:
+    # The field's storage, i.e. where documents really land.
+    return ApplicationDocument._meta.get_field("file").storage.location
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("cv.pdf", make.PDF_BYTES, "application/pdf"),
+        ("photo.JPG", make.JPEG_BYTES, "image/jpeg"),
+        ("scan.png", make.PNG_BYTES, "image/png"),
+        # The name does not matter: a real PNG named .pdf is a PNG.
+        ("diplome.pdf", make.PNG_BYTES, "image/png"),
+    ],
+)
+def test_accepts_pdf_jpeg_png_by_content(name, content, content_type):
+    info = inspect_upload(make.upload(name, content))
+    assert info.content_type == content_type
+    assert info.size == len(content)
+    assert len(info.sha256) == 64
+
+
+def test_refuses_text_file_named_pdf():
+    with pytest.raises(ValidationError) as caught:
+        inspect_upload(make.upload("cv.pdf", b"Ceci est un simple texte, pas un PDF."))
+    message = caught.value.messages[0]
+    assert "« cv.pdf »" in message
+    assert "n'est ni un PDF, ni une image JPEG ou PNG" in message
+
+
+def test_refuses_executable_renamed_png():
+    with pytest.raises(ValidationError) as caught:
+        inspect_upload(make.upload("photo.png", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100))
+    assert "« photo.png »" in caught.value.messages[0]
+
+
+def test_refuses_empty_file():
+    with pytest.raises(ValidationError) as caught:
+        inspect_upload(make.upload("vide.pdf", b""))
+    assert caught.value.messages == ["Le fichier « vide.pdf » est vide."]
+
+
+@override_settings(DOCUMENT_MAX_BYTES=1024)
+def test_refuses_oversized_file():
+    with pytest.raises(ValidationError) as caught:
+        inspect_upload(make.upload("gros.pdf", make.bytes_of(1025)))
+    assert "« gros.pdf » dépasse la taille maximale de 1,0\xa0Kio" in caught.value.messages[0]
+    # Exactly at the limit is fine.
+    assert inspect_upload(make.upload("juste.pdf", make.bytes_of(1024))).size == 1024
+
+
+@pytest.mark.django_db
+def test_valid_documents_are_stored_privately_under_random_names(settings):
+    user = make.applicant()
+    session = make.session()
+    application = services.application_submit(
+        user=user,
+        session=session,
+        motivation="Je veux progresser.",
+        documents=[("cv", make.pdf_upload("Mon CV secret.pdf")), ("identite", make.upload("id.jpeg", make.JPEG_BYTES))],
+    )
+    documents = list(application.documents.order_by("pk"))
+    assert [d.content_type for d in documents] == ["application/pdf", "image/jpeg"]
+    assert documents[0].original_name == "Mon CV secret.pdf"
+    assert "secret" not in documents[0].file.name
+    assert documents[0].file.name.endswith(".pdf")
+    assert documents[1].file.name.endswith(".jpg")
+    assert documents[0].file.storage.location == str(settings.PRIVATE_MEDIA_ROOT)
+    assert os.path.exists(documents[0].file.path)
+    assert documents[0].file.read() == make.PDF_BYTES
+
+
+@pytest.mark.django_db
+def test_one_bad_document_leaves_nothing_half_saved():
+    before = stored_files(private_root())
+    user = make.applicant()
+    session = make.session()
+    with pytest.raises(ValidationError) as caught:
+        services.application_submit(
+            user=user,
+            session=session,
+            motivation="Je veux progresser.",
+            documents=[("cv", make.pdf_upload()), ("diplome", make.upload("diplome.pdf", b"texte"))],
+        )
+    assert "« diplome.pdf »" in caught.value.messages[0]
+    assert not Application.objects.exists()
+    assert not ApplicationDocument.objects.exists()
+    assert not ApplicationStatusChange.objects.exists()
+    assert not Notification.objects.exists()
+    assert stored_files(private_root()) == before
+
+
+@pytest.mark.django_db
+def test_files_written_before_a_late_failure_are_deleted(monkeypatch):
+    """Documents pass inspection, are written, then the notification insert fails: the
+    transaction rolls back and the written files go with it."""
+    before = stored_files(private_root())
+    user = make.applicant()
+    session = make.session()
+
+    written_before_failure = []
+
+    def broken_notify(*args, **kwargs):
+        written_before_failure.extend(stored_files(private_root()) - before)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_notify", broken_notify)
+    with pytest.raises(RuntimeError):
+        services.application_submit(
+            user=user,
+            session=session,
+            motivation="Je veux progresser.",
+            documents=[("cv", make.pdf_upload()), ("identite", make.upload("id.png", make.PNG_BYTES))],
+        )
+    assert len(written_before_failure) == 2
+    assert not Application.objects.exists()
+    assert not ApplicationDocument.objects.exists()
+    assert stored_files(private_root()) == before
+
+
+@pytest.mark.django_db
+def test_more_than_six_documents_refused():
+    with pytest.raises(ValidationError) as caught:
+        services.application_submit(
+            user=make.applicant(),
+            session=make.session(),
+            motivation="Motivé.",
+            documents=[("autre", make.pdf_upload(f"p{i}.pdf")) for i in range(7)],
+        )
+    assert caught.value.messages == ["Vous pouvez joindre au plus 6 pièces (vous en avez déposé 7)."]
+    assert not Application.objects.exists()
