@@ -6,4 +6,11 @@ app_name = "enrollment"
 
 urlpatterns = [
     path("", views.space, name="space"),
+    path("profil/", views.profile, name="profile"),
+    path("postuler/<int:session_pk>/", views.apply, name="apply"),
+    path("<str:reference>/", views.detail, name="detail"),
+    path("<str:reference>/retrait/", views.withdraw, name="withdraw"),
+    path("<str:reference>/offre/", views.offer_answer, name="offer_answer"),
+    path("<str:reference>/documents/<int:pk>/", views.document_download, name="document"),
+    path("<str:reference>/attestation.pdf", views.certificate, name="certificate"),
 ]

@@ -1,16 +1,404 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""The applicant's pages: profile, applying to a session, the space that follows each application."""
 
-from .models import Application
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, When
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programs.models import Programme, Session
+
+from . import services
+from .forms import CONSENT_VERSION, ApplicantProfileForm, ApplicationForm, OfferAnswerForm, WithdrawForm
+from .models import (
+    LIVE_STATUSES,
+    ApplicantProfile,
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    EnrollmentCertificate,
+)
+from .selectors import annotate_seats
+
+STATUS_BADGES = {
+    ApplicationStatus.SUBMITTED: "fr-badge--info",
+    ApplicationStatus.ACCEPTED: "fr-badge--success",
+    ApplicationStatus.WAITLISTED: "fr-badge--warning",
+    ApplicationStatus.OFFERED: "fr-badge--new",
+    ApplicationStatus.ENROLLED: "fr-badge--success",
+    ApplicationStatus.REJECTED: "fr-badge--error",
+}
+
+
+# --- Reads of the applicant's own rows (every lookup is filtered by applicant) --------------
+
+
+def _own_applications(user):
+    """The user's applications with what the space shows, waitlist rank included, in one query."""
+    ahead = (
+        Application.objects.filter(session=OuterRef("session"), status=ApplicationStatus.WAITLISTED)
+        .filter(
+            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+            | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("session__programme", "session__site", "certificate")
+        .annotate(
+            waitlist_position=Case(
+                When(status=ApplicationStatus.WAITLISTED, then=Subquery(ahead, output_field=IntegerField())),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def _certificate_of(application) -> EnrollmentCertificate | None:
+    try:
+        return application.certificate
+    except EnrollmentCertificate.DoesNotExist:
+        return None
+
+
+def _local(moment, fmt: str) -> str:
+    return dateformat.format(timezone.localtime(moment), fmt)
+
+
+def _offer_expired(application, now=None) -> bool:
+    now = now or timezone.now()
+    return application.offer_expires_at is not None and application.offer_expires_at <= now
+
+
+def _rank(position: int) -> str:
+    return _("1er") if position == 1 else _("%(n)de") % {"n": position}
+
+
+def next_step(application, now=None) -> str:
+    """What the applicant should expect or do next, in words."""
+    status = application.status
+    if status == ApplicationStatus.SUBMITTED:
+        return _("Votre candidature est en cours d'examen.")
+    if status == ApplicationStatus.ACCEPTED:
+        return _("Votre candidature est retenue : le CNAM Mayotte finalise votre inscription.")
+    if status == ApplicationStatus.WAITLISTED:
+        position = getattr(application, "waitlist_position", None)
+        if position == 1:
+            return _("Vous êtes en tête de la liste d'attente.")
+        if position:
+            return _("Vous êtes %(rank)s sur la liste d'attente.") % {"rank": _rank(position)}
+        return _("Vous êtes sur la liste d'attente.")
+    if status == ApplicationStatus.OFFERED:
+        if _offer_expired(application, now):
+            return _("Le délai pour répondre à la place proposée est dépassé.")
+        return _("Une place vous est proposée : répondez avant le %(date)s à %(time)s.") % {
+            "date": _local(application.offer_expires_at, "j F Y"),
+            "time": _local(application.offer_expires_at, r"H \h i"),
+        }
+    if status == ApplicationStatus.ENROLLED:
+        return _("Vous êtes inscrit(e) : votre attestation d'inscription est disponible dans le détail.")
+    if status == ApplicationStatus.REJECTED:
+        return _("Votre candidature n'a pas été retenue.")
+    if status == ApplicationStatus.WITHDRAWN:
+        return _("Vous avez retiré cette candidature.")
+    if status == ApplicationStatus.EXPIRED:
+        return _("Vous n'avez pas répondu à temps à la place proposée : elle a été proposée à une autre personne.")
+    return _("Cette candidature a été annulée.")
+
+
+def _decorate(application, now):
+    application.badge_class = STATUS_BADGES.get(application.status, "")
+    application.next_step = next_step(application, now)
+    return application
+
+
+def _safe_next(request, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def _add_service_error(form, error: ValidationError) -> None:
+    """Show a service refusal on the form: at its field when the form has it, above otherwise."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Pages -------------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def space(request):
-    applications = (
-        Application.objects.filter(applicant=request.user)
-        .select_related("session__programme", "session__site")
-        .order_by("-submitted_at")
+    now = timezone.now()
+    applications = [_decorate(application, now) for application in _own_applications(request.user)]
+    profile = ApplicantProfile.objects.filter(user=request.user).only("pk", "first_name", "consent_at").first()
+    return render(
+        request,
+        "enrollment/space.html",
+        {"applications": applications, "profile": profile},
     )
-    return render(request, "enrollment/space.html", {"applications": applications})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    instance = ApplicantProfile.objects.filter(user=request.user).first() or ApplicantProfile(user=request.user)
+    next_url = _safe_next(request, reverse("enrollment:space"))
+    form = ApplicantProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Votre profil est enregistré."))
+        return redirect(next_url)
+    return render(
+        request,
+        "enrollment/profile.html",
+        {"form": form, "next": next_url, "consent_version": CONSENT_VERSION, "is_new": instance.pk is None},
+    )
+
+
+def _applicable_sessions():
+    # Reserved sessions belong to a partner's staff: they do not exist for the public.
+    return annotate_seats(
+        Session.objects.filter(reserved_for__isnull=True, programme__status=Programme.Status.PUBLISHED)
+        .exclude(state=Session.State.DRAFT)
+        .select_related("programme", "site")
+    )
+
+
+def _refusal(session, existing, now) -> str | None:
+    if session.state == Session.State.CANCELLED:
+        return _("Cette session a été annulée : elle ne reçoit plus de candidatures.")
+    if now < session.applications_open_at:
+        return _("Les candidatures pour cette session ouvriront le %(date)s à %(time)s.") % {
+            "date": _local(session.applications_open_at, "j F Y"),
+            "time": _local(session.applications_open_at, r"H \h i"),
+        }
+    if now > session.applications_close_at:
+        return _("Les candidatures pour cette session sont closes depuis le %(date)s.") % {
+            "date": _local(session.applications_close_at, "j F Y"),
+        }
+    if existing is not None:
+        return _("Vous avez déjà une candidature en cours pour cette session (%(reference)s).") % {
+            "reference": existing.reference
+        }
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request, session_pk):
+    session = get_object_or_404(_applicable_sessions(), pk=session_pk)
+    profile = ApplicantProfile.objects.filter(user=request.user).first()
+    if profile is None or not profile.is_complete:
+        messages.info(
+            request, _("Complétez votre profil avant de candidater : le CNAM en a besoin pour étudier votre demande.")
+        )
+        return redirect(f"{reverse('enrollment:profile')}?{urlencode({'next': request.path})}")
+
+    now = timezone.now()
+    existing = Application.objects.live().filter(applicant=request.user, session=session).first()
+    refusal = _refusal(session, existing, now)
+    below_entry_level = profile.highest_level < session.programme.entry_level
+    form_kwargs = {"programme": session.programme, "below_entry_level": below_entry_level}
+
+    if request.method == "POST" and refusal is None:
+        form = ApplicationForm(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            try:
+                application = services.application_submit(
+                    user=request.user,
+                    session=session,
+                    motivation=form.cleaned_data["motivation"],
+                    entry_route=form.cleaned_data["entry_route"],
+                    entry_justification=form.cleaned_data["entry_justification"],
+                    documents=form.cleaned_data["documents"],
+                )
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Votre candidature %(reference)s est enregistrée. Un courriel de confirmation vous a été envoyé.")
+                    % {"reference": application.reference},
+                )
+                return redirect("enrollment:detail", reference=application.reference)
+    else:
+        form = ApplicationForm(**form_kwargs)
+
+    return render(
+        request,
+        "enrollment/apply.html",
+        {
+            "session": session,
+            "programme": session.programme,
+            "profile": profile,
+            "form": form,
+            "refusal": refusal,
+            "existing": existing,
+            "below_entry_level": below_entry_level,
+        },
+        status=200 if refusal is None or request.method == "GET" else 409,
+    )
+
+
+def _own_application(user, reference, queryset=None):
+    queryset = Application.objects.all() if queryset is None else queryset
+    return get_object_or_404(queryset.filter(applicant=user), reference=reference)
+
+
+@login_required
+@require_GET
+def detail(request, reference):
+    application = _own_application(
+        request.user,
+        reference,
+        _own_applications(request.user).prefetch_related(
+            Prefetch("history", queryset=ApplicationStatusChange.objects.order_by("changed_at", "pk")),
+            Prefetch("documents", queryset=ApplicationDocument.objects.order_by("uploaded_at", "pk")),
+        ),
+    )
+    return render(request, "enrollment/detail.html", _detail_context(application))
+
+
+def _detail_context(application, **extra):
+    now = timezone.now()
+    _decorate(application, now)
+    return {
+        "application": application,
+        "session": application.session,
+        "programme": application.session.programme,
+        "can_withdraw": application.status in LIVE_STATUSES,
+        "offer_open": application.status == ApplicationStatus.OFFERED and not _offer_expired(application, now),
+        "offer_expired": application.status == ApplicationStatus.OFFERED and _offer_expired(application, now),
+        "certificate": _certificate_of(application),
+        "withdraw_form": extra.pop("withdraw_form", None) or WithdrawForm(),
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, reference):
+    application = _own_application(request.user, reference, Application.objects.select_related("session__programme"))
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(application=application, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Votre candidature %(reference)s est retirée.") % {"reference": reference})
+        return redirect("enrollment:detail", reference=reference)
+    return render(request, "enrollment/withdraw.html", {"application": application, "form": form})
+
+
+@login_required
+@require_POST
+def offer_answer(request, reference):
+    application = _own_application(request.user, reference)
+    form = OfferAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez d'accepter ou de refuser la place proposée."))
+        return redirect("enrollment:detail", reference=reference)
+    accept = form.cleaned_data["answer"] == "accepter"
+    if not accept and application.status == ApplicationStatus.OFFERED and _offer_expired(application):
+        # Past the deadline the seat is no longer the applicant's to give back: the expiry sweep passes it on.
+        messages.error(
+            request,
+            _("Le délai pour répondre à cette offre a expiré le %(date)s à %(time)s.")
+            % {
+                "date": _local(application.offer_expires_at, "j F Y"),
+                "time": _local(application.offer_expires_at, r"H \h i"),
+            },
+        )
+        return redirect("enrollment:detail", reference=reference)
+    try:
+        if accept:
+            services.offer_accept(application=application, by=request.user)
+        else:
+            services.offer_decline(application=application, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if accept:
+            messages.success(request, _("Vous avez accepté la place : le CNAM Mayotte finalise votre inscription."))
+        else:
+            messages.success(request, _("Vous avez refusé la place proposée ; elle passe à la personne suivante."))
+    return redirect("enrollment:detail", reference=reference)
+
+
+def _private_file_response(handle, *, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Personal documents: never kept by a shared cache or the browser's back-forward cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def document_download(request, reference, pk):
+    document = get_object_or_404(
+        ApplicationDocument.objects.select_related("application"),
+        pk=pk,
+        application__reference=reference,
+        application__applicant=request.user,
+    )
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("Ce document n'est plus disponible.")) from error
+    return _private_file_response(handle, filename=document.original_name, content_type=document.content_type)
+
+
+@login_required
+@never_cache
+@require_GET
+def certificate(request, reference):
+    application = _own_application(request.user, reference, Application.objects.select_related("certificate"))
+    if application.status != ApplicationStatus.ENROLLED:
+        messages.info(request, _("L'attestation d'inscription sera disponible une fois votre inscription confirmée."))
+        return redirect("enrollment:detail", reference=reference)
+    document = _certificate_of(application)
+    if document is None or document.state == EnrollmentCertificate.State.FAILED:
+        services.certificate_request(application=application)
+        document = EnrollmentCertificate.objects.filter(application=application).first()
+    if document is not None and document.state == EnrollmentCertificate.State.READY and document.file:
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            handle = None
+        if handle is not None:
+            return _private_file_response(
+                handle, filename=f"attestation-inscription-{application.reference}.pdf", content_type="application/pdf"
+            )
+    messages.info(
+        request, _("Votre attestation d'inscription est en cours de préparation, revenez dans quelques instants.")
+    )
+    return redirect("enrollment:detail", reference=reference)

@@ -1,0 +1,296 @@
+"""Applying to a session: the form, its refusals and the call to the submission service."""
+
+import datetime
+import os
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, Notification
+from partners.models import Partner
+from programs.models import QualificationLevel, Session
+from tests.factories import (
+    ApplicantProfileFactory,
+    ApplicationFactory,
+    PartnerFactory,
+    ProgrammeFactory,
+    SessionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def _stored_files() -> list[str]:
+    found = []
+    for root, _dirs, files in os.walk(settings.PRIVATE_MEDIA_ROOT):
+        found += [os.path.join(root, name) for name in files]
+    return found
+
+
+@pytest.fixture
+def applicant(client):
+    profile = ApplicantProfileFactory(highest_level=QualificationLevel.LEVEL_4)
+    client.force_login(profile.user)
+    return profile.user
+
+
+@pytest.fixture
+def session():
+    return SessionFactory(programme=ProgrammeFactory(title="Gestion des ressources humaines"), capacity=12)
+
+
+def _url(session):
+    return reverse("enrollment:apply", kwargs={"session_pk": session.pk})
+
+
+def _post(client, session, **data):
+    payload = {"motivation": "Je veux devenir gestionnaire RH dans ma commune."}
+    payload.update(data)
+    return client.post(_url(session), payload)
+
+
+def test_url_and_login_required(client, session):
+    assert _url(session) == f"/candidatures/postuler/{session.pk}/"
+    response = client.get(_url(session))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_form_shows_the_session_summary_and_is_a_multipart_post(client, applicant, session):
+    response = client.get(_url(session))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Gestion des ressources humaines" in html
+    assert "Centre CNAM de Mamoudzou" in html
+    assert "12 places disponibles" in html
+    assert 'enctype="multipart/form-data"' in html
+    assert 'method="post"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert 'maxlength="3000"' in html
+    assert "3000 caractères au plus" in html
+    assert 'name="document_6_file"' in html
+    assert 'name="entry_route"' not in html
+
+
+def test_full_session_announces_the_waiting_list(client, applicant):
+    full = SessionFactory(capacity=1)
+    ApplicationFactory(session=full, status=Application.Status.ACCEPTED)
+    html = client.get(_url(full)).content.decode()
+    assert "Session complète" in html
+
+
+def test_incomplete_profile_redirects_to_the_profile_with_next(client, session):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.get(_url(session), follow=True)
+    assert (
+        response.redirect_chain[0][0]
+        == f"{reverse('enrollment:profile')}?next=%2Fcandidatures%2Fpostuler%2F{session.pk}%2F"
+    )
+    assert "Complétez votre profil avant de candidater" in response.content.decode()
+
+
+def test_happy_path_stores_the_application_and_checked_documents(client, applicant, session):
+    response = _post(
+        client,
+        session,
+        document_1_kind="cv",
+        document_1_file=SimpleUploadedFile("Mon CV 2026.pdf", PDF, content_type="application/pdf"),
+        # The name says PNG, the content is a PDF: the content wins.
+        document_2_kind="diplome",
+        document_2_file=SimpleUploadedFile("diplome.png", PDF, content_type="image/png"),
+        document_3_kind="identite",
+        document_3_file=SimpleUploadedFile("cni.png", PNG, content_type="image/png"),
+    )
+    application = Application.objects.get(applicant=applicant)
+    assert response.status_code == 302
+    assert response.url == reverse("enrollment:detail", kwargs={"reference": application.reference})
+    assert application.session == session
+    assert application.status == Application.Status.SUBMITTED
+    assert application.entry_route == Application.EntryRoute.DIRECT
+    assert application.channel == Application.Channel.ONLINE
+    documents = {d.kind: d for d in ApplicationDocument.objects.filter(application=application)}
+    assert set(documents) == {"cv", "diplome", "identite"}
+    assert documents["cv"].original_name == "Mon CV 2026.pdf"
+    assert documents["diplome"].content_type == "application/pdf"
+    assert documents["diplome"].file.name.endswith(".pdf")
+    assert documents["identite"].content_type == "image/png"
+    for document in documents.values():
+        assert "CV" not in document.file.name and "diplome" not in document.file.name
+        assert document.file.storage.exists(document.file.name)
+    assert ApplicationStatusChange.objects.filter(application=application, to_status="recue").count() == 1
+    assert Notification.objects.filter(application=application).exists()
+    page = client.get(response.url).content.decode()
+    assert f"Votre candidature {application.reference} est enregistrée" in page
+
+
+def test_missing_motivation_is_refused(client, applicant, session):
+    response = _post(client, session, motivation="   ")
+    assert response.status_code == 200
+    assert "Expliquez votre motivation" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_too_long_motivation_is_refused(client, applicant, session):
+    response = _post(client, session, motivation="x" * 3001)
+    assert "Assurez-vous que cette valeur comporte au plus 3000 caractères" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_a_file_that_is_not_pdf_jpeg_or_png_is_refused_and_nothing_saved(client, applicant, session):
+    before = _stored_files()
+    response = _post(
+        client,
+        session,
+        document_1_kind="cv",
+        document_1_file=SimpleUploadedFile("cv.pdf", PDF, content_type="application/pdf"),
+        document_2_kind="autre",
+        document_2_file=SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Le fichier « virus.pdf » n&#x27;est ni un PDF, ni une image JPEG ou PNG." in html
+    assert 'aria-describedby="id_document_2_file_helptext id_document_2_file-messages"' in html
+    assert not Application.objects.exists()
+    assert not ApplicationDocument.objects.exists()
+    assert _stored_files() == before
+
+
+def test_empty_and_oversized_files_are_refused(client, applicant, session, settings):
+    settings.DOCUMENT_MAX_BYTES = 200
+    response = _post(
+        client,
+        session,
+        document_1_kind="cv",
+        document_1_file=SimpleUploadedFile("vide.pdf", b"", content_type="application/pdf"),
+        document_2_kind="cv",
+        document_2_file=SimpleUploadedFile("gros.pdf", PDF + b"0" * 300, content_type="application/pdf"),
+    )
+    html = response.content.decode()
+    assert "Le fichier soumis est vide." in html or "est vide" in html
+    assert "dépasse la taille maximale" in html
+    assert not Application.objects.exists()
+
+
+def test_a_file_needs_its_kind(client, applicant, session):
+    response = _post(client, session, document_1_file=SimpleUploadedFile("cv.pdf", PDF, content_type="application/pdf"))
+    assert "Indiquez de quelle pièce il s&#x27;agit." in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_below_entry_level_requires_a_route_and_an_explanation(client, session):
+    profile = ApplicantProfileFactory(highest_level=QualificationLevel.LEVEL_3)
+    client.force_login(profile.user)
+    html = client.get(_url(session)).content.decode()
+    assert 'name="entry_route"' in html
+    assert 'value="derogation"' in html
+    assert 'value="vae"' not in html  # this programme is not open to VAE
+
+    response = _post(client, session)
+    html = response.content.decode()
+    assert "choisissez une voie d&#x27;accès" in html
+    assert "Expliquez pourquoi vous demandez cette voie d&#x27;accès." in html
+    assert not Application.objects.exists()
+
+    response = _post(client, session, entry_route="vae", entry_justification="Dix ans d'expérience.")
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert not Application.objects.exists()
+
+    response = _post(
+        client, session, entry_route="derogation", entry_justification="J'ai dirigé le service paie de ma mairie."
+    )
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert application.entry_route == Application.EntryRoute.DEROGATION
+    assert application.entry_justification == "J'ai dirigé le service paie de ma mairie."
+
+
+def test_vae_is_offered_when_the_programme_allows_it(client):
+    profile = ApplicantProfileFactory(highest_level=QualificationLevel.NONE)
+    client.force_login(profile.user)
+    vae_session = SessionFactory(programme=ProgrammeFactory(vae_available=True))
+    assert 'value="vae"' in client.get(_url(vae_session)).content.decode()
+    response = _post(client, vae_session, entry_route="vae", entry_justification="Quinze ans sur les chantiers.")
+    assert response.status_code == 302
+    assert Application.objects.get().entry_route == Application.EntryRoute.VAE
+
+
+def test_closed_window_is_refused(client, applicant):
+    closed = SessionFactory(
+        applications_open_at=timezone.now() - datetime.timedelta(days=30),
+        applications_close_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    assert "Les candidatures pour cette session sont closes depuis le" in client.get(_url(closed)).content.decode()
+    response = _post(client, closed)
+    assert response.status_code == 409
+    assert "sont closes" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_window_not_yet_open_is_refused(client, applicant):
+    later = SessionFactory(
+        applications_open_at=timezone.now() + datetime.timedelta(days=3),
+        applications_close_at=timezone.now() + datetime.timedelta(days=30),
+    )
+    response = _post(client, later)
+    assert "Les candidatures pour cette session ouvriront le" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_cancelled_session_is_refused(client, applicant):
+    cancelled = SessionFactory(state=Session.State.CANCELLED)
+    response = _post(client, cancelled)
+    assert "Cette session a été annulée" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("case", ["reserved", "draft", "unpublished", "missing"])
+def test_sessions_outside_the_public_catalogue_answer_404(client, applicant, case):
+    if case == "reserved":
+        target = SessionFactory(reserved_for=PartnerFactory(kind=Partner.Kind.COMMUNE))
+    elif case == "draft":
+        target = SessionFactory(state=Session.State.DRAFT)
+    elif case == "unpublished":
+        target = SessionFactory(programme=ProgrammeFactory(status="brouillon"))
+    else:
+        target = Session(pk=999999)
+    assert client.get(_url(target)).status_code == 404
+    assert _post(client, target).status_code == 404
+    assert not Application.objects.exists()
+
+
+def test_duplicate_live_application_is_refused(client, applicant, session):
+    existing = ApplicationFactory(session=session, applicant=applicant)
+    response = _post(client, session)
+    html = response.content.decode()
+    assert f"Vous avez déjà une candidature en cours pour cette session ({existing.reference})" in html
+    assert reverse("enrollment:detail", kwargs={"reference": existing.reference}) in html
+    assert Application.objects.count() == 1
+
+
+def test_a_closed_earlier_application_does_not_block_a_new_one(client, applicant, session):
+    ApplicationFactory(session=session, applicant=applicant, status=Application.Status.WITHDRAWN)
+    assert _post(client, session).status_code == 302
+    assert Application.objects.filter(applicant=applicant).count() == 2
+
+
+def test_service_refusal_is_shown_on_the_form(client, applicant, session, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from enrollment import services
+
+    def refuse(**kwargs):
+        raise ValidationError("La session est complète (12 places).")
+
+    monkeypatch.setattr(services, "application_submit", refuse)
+    response = _post(client, session)
+    assert response.status_code == 200
+    assert "La session est complète (12 places)." in response.content.decode()
+    assert not Application.objects.exists()
