@@ -42,7 +42,11 @@ class ApplicantProfile(models.Model):
         _("identifiant France Travail"), max_length=11, blank=True, validators=[validate_france_travail_id]
     )
     employer = models.ForeignKey(
-        "partners.Partner", on_delete=models.SET_NULL, null=True, blank=True, related_name="staff_profiles",
+        "partners.Partner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_profiles",
         verbose_name=_("employeur partenaire"),
     )
     job_title = models.CharField(_("fonction"), max_length=150, blank=True)
@@ -78,8 +82,13 @@ class ApplicantProfile(models.Model):
     @property
     def is_complete(self) -> bool:
         return bool(
-            self.first_name and self.last_name and self.birth_date and self.phone
-            and self.highest_level is not None and self.situation and self.consent_at
+            self.first_name
+            and self.last_name
+            and self.birth_date
+            and self.phone
+            and self.highest_level is not None
+            and self.situation
+            and self.consent_at
         )
 
 
@@ -140,14 +149,24 @@ class Application(models.Model):
     )
     channel = models.CharField(_("canal"), max_length=12, choices=Channel, default=Channel.ONLINE)
     convention = models.ForeignKey(
-        "partners.Convention", on_delete=models.PROTECT, null=True, blank=True, related_name="applications",
+        "partners.Convention",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
         verbose_name=_("convention"),
     )
     enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("inscrit par"),
     )
-    status = models.CharField(_("statut"), max_length=16, choices=ApplicationStatus, default=ApplicationStatus.SUBMITTED)
+    status = models.CharField(
+        _("statut"), max_length=16, choices=ApplicationStatus, default=ApplicationStatus.SUBMITTED
+    )
     motivation = models.TextField(_("motivation"), blank=True)
     entry_route = models.CharField(_("voie d'accès"), max_length=12, choices=EntryRoute, default=EntryRoute.DIRECT)
     entry_justification = models.TextField(_("justification de la voie d'accès"), blank=True)
@@ -216,7 +235,11 @@ class ApplicationStatusChange(models.Model):
     from_status = models.CharField(_("de"), max_length=16, choices=ApplicationStatus, blank=True)
     to_status = models.CharField(_("vers"), max_length=16, choices=ApplicationStatus)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("par"),
     )
     changed_at = models.DateTimeField(_("le"), default=timezone.now)

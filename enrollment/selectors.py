@@ -59,9 +59,7 @@ def annotate_seats(sessions):
     )
     reserved = (
         allocations_with_usage(
-            SeatAllocation.objects.filter(
-                session=OuterRef("pk"), convention__state__in=RESERVING_CONVENTION_STATES
-            )
+            SeatAllocation.objects.filter(session=OuterRef("pk"), convention__state__in=RESERVING_CONVENTION_STATES)
         )
         .order_by()
         .values("session")
@@ -92,9 +90,9 @@ def session_seat_count(*, session_id: int) -> SeatCount:
     """Seats of one session, read fresh (call it after locking the session row)."""
     from programs.models import Session
 
-    row = annotate_seats(Session.objects.filter(pk=session_id)).values(
-        "capacity", "seats_taken", "seats_reserved"
-    ).get()
+    row = (
+        annotate_seats(Session.objects.filter(pk=session_id)).values("capacity", "seats_taken", "seats_reserved").get()
+    )
     return SeatCount(capacity=row["capacity"], taken=row["seats_taken"], reserved=row["seats_reserved"])
 
 
@@ -110,4 +108,3 @@ def allocation_seats_left(*, convention_id: int, session_id: int) -> int | None:
 
 def live_application_exists(*, user_id: int, session_id: int) -> bool:
     return Application.objects.live().filter(applicant_id=user_id, session_id=session_id).exists()
-

@@ -63,7 +63,9 @@ class Partner(models.Model):
         verbose_name_plural = _("partenaires")
         constraints = [
             models.UniqueConstraint(
-                fields=["siret"], condition=~Q(siret=""), name="partner_unique_siret",
+                fields=["siret"],
+                condition=~Q(siret=""),
+                name="partner_unique_siret",
                 violation_error_message=_("Un partenaire porte déjà ce SIRET."),
             ),
         ]
@@ -142,7 +144,9 @@ class Convention(models.Model):
     }
 
     reference = models.CharField(_("référence"), max_length=20, unique=True, help_text=_("CONV-AAAA-NNN"))
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="conventions", verbose_name=_("partenaire"))
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="conventions", verbose_name=_("partenaire")
+    )
     title = models.CharField(_("intitulé"), max_length=250)
     preamble = models.TextField(_("préambule"), blank=True)
     axes = models.ManyToManyField(Axis, related_name="conventions", verbose_name=_("axes"), blank=True)
@@ -292,13 +296,23 @@ class CallForProjects(models.Model):
     funder_name = models.CharField(_("programme ou service financeur"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     deadline = models.DateField(_("date limite de dépôt"))
-    amount_requested = models.DecimalField(_("montant demandé (€)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    amount_obtained = models.DecimalField(_("montant obtenu (€)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    amount_requested = models.DecimalField(
+        _("montant demandé (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    amount_obtained = models.DecimalField(
+        _("montant obtenu (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     state = models.CharField(_("état"), max_length=12, choices=State, default=State.WATCH)
-    partners = models.ManyToManyField(Partner, related_name="calls_for_projects", verbose_name=_("partenaires"), blank=True)
+    partners = models.ManyToManyField(
+        Partner, related_name="calls_for_projects", verbose_name=_("partenaires"), blank=True
+    )
     axes = models.ManyToManyField(Axis, related_name="calls_for_projects", verbose_name=_("axes"), blank=True)
     convention = models.ForeignKey(
-        Convention, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls_for_projects",
+        Convention,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls_for_projects",
         verbose_name=_("convention liée"),
     )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
