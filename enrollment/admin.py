@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from cnam_portal.admin_tools import private_file_response
 
 from . import admin_actions
 from .models import (
@@ -72,15 +73,32 @@ class NotificationInline(admin.TabularInline):
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     list_display = [
-        "reference", "applicant_name", "session", "status", "channel", "entry_route", "submitted_at", "offer_expires_at",
+        "reference",
+        "applicant_name",
+        "session",
+        "status",
+        "channel",
+        "entry_route",
+        "submitted_at",
+        "offer_expires_at",
     ]
     list_filter = [
-        "status", "channel", "entry_route", "session__programme", "session", "applicant__applicant_profile__situation",
-        "applicant__applicant_profile__commune", "convention__partner", "submitted_at",
+        "status",
+        "channel",
+        "entry_route",
+        "session__programme",
+        "session",
+        "applicant__applicant_profile__situation",
+        "applicant__applicant_profile__commune",
+        "convention__partner",
+        "submitted_at",
     ]
     search_fields = [
-        "reference", "applicant__email", "applicant__applicant_profile__last_name",
-        "applicant__applicant_profile__first_name", "applicant__applicant_profile__france_travail_id",
+        "reference",
+        "applicant__email",
+        "applicant__applicant_profile__last_name",
+        "applicant__applicant_profile__first_name",
+        "applicant__applicant_profile__france_travail_id",
     ]
     list_select_related = ["applicant__applicant_profile", "session__programme"]
     date_hierarchy = "submitted_at"
@@ -88,21 +106,44 @@ class ApplicationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["session", "convention"]
     inlines = [DocumentInline, HistoryInline, NotificationInline]
     actions = [
-        admin_actions.accept, admin_actions.waitlist, admin_actions.enroll, admin_actions.reject,
-        admin_actions.cancel, admin_actions.offer_next,
+        admin_actions.accept,
+        admin_actions.waitlist,
+        admin_actions.enroll,
+        admin_actions.reject,
+        admin_actions.cancel,
+        admin_actions.offer_next,
     ]
     # Status moves only through the decision actions, which keep seats, history and emails right.
     readonly_fields = [
-        "reference", "status", "submitted_at", "decided_at", "waitlisted_at", "offered_at", "offer_expires_at",
-        "enrolled_at", "closed_at", "rejection_reason", "updated_at",
+        "reference",
+        "status",
+        "submitted_at",
+        "decided_at",
+        "waitlisted_at",
+        "offered_at",
+        "offer_expires_at",
+        "enrolled_at",
+        "closed_at",
+        "rejection_reason",
+        "updated_at",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "session", "applicant", "status", "channel", "convention", "enrolled_by"]}),
         (_("Candidature"), {"fields": ["motivation", "entry_route", "entry_justification", "rejection_reason"]}),
         (
             _("Dates"),
-            {"fields": ["submitted_at", "decided_at", "waitlisted_at", "offered_at", "offer_expires_at",
-                        "enrolled_at", "closed_at", "updated_at"]},
+            {
+                "fields": [
+                    "submitted_at",
+                    "decided_at",
+                    "waitlisted_at",
+                    "offered_at",
+                    "offer_expires_at",
+                    "enrolled_at",
+                    "closed_at",
+                    "updated_at",
+                ]
+            },
         ),
     ]
 
@@ -130,15 +171,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         document = get_object_or_404(ApplicationDocument, pk=document_id, application_id=application_id)
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(
-            handle, content_type=document.content_type, as_attachment=True, filename=document.original_name
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 @admin.register(Notification)
@@ -154,10 +187,39 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(EnrollmentCertificate)
 class EnrollmentCertificateAdmin(admin.ModelAdmin):
-    list_display = ["application", "state", "generated_at", "attempts"]
+    list_display = ["application", "state", "generated_at", "attempts", "download"]
     list_filter = ["state"]
     search_fields = ["application__reference"]
-    readonly_fields = ["application", "state", "file", "data_hash", "error", "attempts", "generated_at"]
+    list_select_related = ["application"]
+    readonly_fields = ["application", "state", "download", "data_hash", "error", "attempts", "generated_at"]
+    exclude = ["file"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj):
+        if not obj.file:
+            return "—"
+        url = reverse("admin:enrollment_enrollmentcertificate_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Télécharger"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:certificate_id>/pdf/",
+                self.admin_site.admin_view(self.download_view),
+                name="enrollment_enrollmentcertificate_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, certificate_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        certificate = get_object_or_404(EnrollmentCertificate.objects.select_related("application"), pk=certificate_id)
+        return private_file_response(
+            certificate.file,
+            filename=f"attestation-{certificate.application.reference}.pdf",
+            content_type="application/pdf",
+        )

@@ -1,8 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cnam_portal.admin_tools import form_action, private_file_response, report_each
 from enrollment.selectors import allocations_with_usage
 
+from . import services
+from .forms import ConventionSignatureForm, ConventionTransitionForm, SeatAllocationForm
 from .models import (
     Axis,
     CallForProjects,
@@ -58,6 +65,7 @@ class SignatoryInline(admin.TabularInline):
 
 class AllocationInline(admin.TabularInline):
     model = SeatAllocation
+    form = SeatAllocationForm
     extra = 0
     fields = ["session", "seats", "used", "left"]
     readonly_fields = ["used", "left"]
@@ -75,15 +83,84 @@ class AllocationInline(admin.TabularInline):
         return getattr(obj, "seats_left", "—")
 
 
+def document_link(document):
+    if document.state != ConventionDocument.State.READY or not document.file:
+        return "—"
+    url = reverse("admin:partners_conventiondocument_download", args=[document.pk])
+    return format_html('<a href="{}">{}</a>', url, _("Télécharger"))
+
+
 class DocumentInline(admin.TabularInline):
     model = ConventionDocument
     extra = 0
     can_delete = False
-    fields = ["version", "state", "file", "error", "requested_at", "rendered_at"]
+    fields = ["version", "state", "download", "error", "requested_at", "rendered_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj):
+        return document_link(obj)
+
+
+@admin.action(description=_("Générer ou mettre à jour le PDF"), permissions=["change"])
+def generate_pdf(modeladmin, request, queryset):
+    report_each(
+        modeladmin, request, queryset, lambda c: services.convention_document_request(convention=c, by=request.user)
+    )
+
+
+@admin.action(description=_("Passer à « À signer »"), permissions=["change"])
+def to_sign(modeladmin, request, queryset):
+    report_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda c: services.convention_transition(convention=c, to_state=Convention.State.TO_SIGN, by=request.user),
+    )
+
+
+@admin.action(description=_("Revenir en brouillon"), permissions=["change"])
+def back_to_draft(modeladmin, request, queryset):
+    report_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda c: services.convention_transition(convention=c, to_state=Convention.State.DRAFT, by=request.user),
+    )
+
+
+@admin.action(description=_("Enregistrer la signature"), permissions=["change"])
+def record_signature(modeladmin, request, queryset):
+    def apply(convention, data):
+        services.convention_record_signature(convention=convention, signed_on=data["signed_on"], by=request.user)
+        # The signature date appears on the PDF: a signed version follows.
+        services.convention_document_refresh(convention=convention)
+
+    return form_action(
+        modeladmin,
+        request,
+        queryset,
+        form_class=ConventionSignatureForm,
+        title=_("Enregistrer la signature"),
+        apply=apply,
+    )
+
+
+@admin.action(description=_("Résilier (motif demandé)"), permissions=["change"])
+def terminate(modeladmin, request, queryset):
+    return form_action(
+        modeladmin,
+        request,
+        queryset,
+        form_class=ConventionTransitionForm,
+        title=_("Résilier des conventions"),
+        apply=lambda c, data: services.convention_transition(
+            convention=c, to_state=Convention.State.TERMINATED, by=request.user, reason=data["reason"]
+        ),
+    )
 
 
 @admin.register(Convention)
@@ -95,11 +172,66 @@ class ConventionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["partner"]
     filter_horizontal = ["axes"]
     date_hierarchy = "start_date"
+    # The reference is generated and the state moves only through the actions, which check the rules.
+    readonly_fields = ["reference", "state", "signed_on", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["reference", "partner", "title", "state", "signed_on"]}),
+        (_("Contenu"), {"fields": ["preamble", "axes", "start_date", "end_date"]}),
+        (_("Conditions financières"), {"fields": ["financial_terms", "amount"]}),
+        (_("Suivi"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
     inlines = [SignatoryInline, ArticleInline, AllocationInline, DocumentInline]
+    actions = [generate_pdf, to_sign, back_to_draft, record_signature, terminate]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {
+            name: form.cleaned_data[name]
+            for name in ("preamble", "financial_terms", "amount")
+            if name in form.cleaned_data
+        }
+        created = services.convention_create(
+            partner=obj.partner, title=obj.title, start_date=obj.start_date, end_date=obj.end_date, **fields
+        )
+        # The admin goes on with the form's instance (axes, inlines): make it the created row.
+        obj.pk, obj.reference, obj.state = created.pk, created.reference, created.state
+        obj.created_at, obj.updated_at = created.created_at, created.updated_at
+        obj._state.adding = False
+        obj._state.db = created._state.db
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not SeatAllocation:
+            super().save_formset(request, form, formset, change)
+            return
+        # Allocations go through the locked service: seats may have changed since the form was shown.
+        instances = formset.save(commit=False)
+        for allocation in formset.deleted_objects:
+            self._apply(request, lambda a=allocation: services.allocation_remove(allocation=a, by=request.user))
+        for allocation in instances:
+            self._apply(
+                request,
+                lambda a=allocation: services.allocation_set(
+                    convention=form.instance, session=a.session, seats=a.seats, by=request.user
+                ),
+            )
+
+    def _apply(self, request, call):
+        try:
+            call()
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # One new PDF version at most per save, and only when what it shows changed.
+        services.convention_document_refresh(convention=form.instance)
 
 
 @admin.register(SeatAllocation)
 class SeatAllocationAdmin(admin.ModelAdmin):
+    form = SeatAllocationForm
     list_display = ["convention", "session", "seats", "used", "left"]
     list_filter = ["convention__partner"]
     search_fields = ["convention__reference", "session__reference", "session__programme__title"]
@@ -117,16 +249,56 @@ class SeatAllocationAdmin(admin.ModelAdmin):
     def left(self, obj):
         return obj.seats_left
 
+    def save_model(self, request, obj, form, change):
+        saved = services.allocation_set(
+            convention=obj.convention, session=obj.session, seats=obj.seats, by=request.user
+        )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        services.allocation_remove(allocation=obj, by=request.user)
+
 
 @admin.register(ConventionDocument)
 class ConventionDocumentAdmin(admin.ModelAdmin):
-    list_display = ["convention", "version", "state", "requested_at", "rendered_at"]
+    list_display = ["convention", "version", "state", "requested_at", "rendered_at", "download"]
     list_filter = ["state"]
     search_fields = ["convention__reference"]
-    readonly_fields = ["convention", "version", "state", "file", "content_hash", "error", "attempts", "rendered_at"]
+    list_select_related = ["convention"]
+    exclude = ["file"]
+    readonly_fields = ["convention", "version", "state", "download", "content_hash", "error", "attempts", "rendered_at"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj):
+        return document_link(obj)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:document_id>/pdf/",
+                self.admin_site.admin_view(self.download_view),
+                name="partners_conventiondocument_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, document_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(
+            ConventionDocument.objects.select_related("convention"),
+            pk=document_id,
+            state=ConventionDocument.State.READY,
+        )
+        return private_file_response(
+            document.file,
+            filename=f"{document.convention.reference}-v{document.version}.pdf",
+            content_type="application/pdf",
+        )
 
 
 @admin.register(CallForProjects)

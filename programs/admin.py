@@ -31,7 +31,14 @@ class SessionInline(admin.TabularInline):
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = [
-        "title", "domain", "certification_type", "entry_level", "modality", "is_work_study", "vae_available", "status",
+        "title",
+        "domain",
+        "certification_type",
+        "entry_level",
+        "modality",
+        "is_work_study",
+        "vae_available",
+        "status",
     ]
     list_filter = ["status", "domain", "certification_type", "modality", "is_work_study", "vae_available", "audiences"]
     search_fields = ["title", "code", "rncp_code", "summary"]
@@ -65,8 +72,18 @@ class SiteAdmin(admin.ModelAdmin):
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = [
-        "reference", "programme", "site", "start_date", "rhythm", "capacity",
-        "taken", "reserved", "free", "waitlist", "state", "reserved_for",
+        "reference",
+        "programme",
+        "site",
+        "start_date",
+        "rhythm",
+        "capacity",
+        "taken",
+        "reserved",
+        "free",
+        "waitlist",
+        "state",
+        "reserved_for",
     ]
     list_filter = ["state", "rhythm", "site__commune", "programme__domain", "reserved_for", "start_date"]
     search_fields = ["reference", "programme__title", "programme__code"]
