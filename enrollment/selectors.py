@@ -9,7 +9,7 @@ Seat accounting, the one rule every page and service uses:
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
 from partners.models import Convention, SeatAllocation
@@ -108,3 +108,30 @@ def allocation_seats_left(*, convention_id: int, session_id: int) -> int | None:
 
 def live_application_exists(*, user_id: int, session_id: int) -> bool:
     return Application.objects.live().filter(applicant_id=user_id, session_id=session_id).exists()
+
+
+def applications_of_applicant(*, user):
+    """A person's applications with what their space shows, waiting-list rank included, in one query."""
+    ahead = (
+        Application.objects.filter(session=OuterRef("session"), status=ApplicationStatus.WAITLISTED)
+        .filter(
+            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+            | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Application.objects.filter(applicant=user)
+        .select_related("session__programme", "session__site", "certificate")
+        .annotate(
+            waitlist_position=Case(
+                When(status=ApplicationStatus.WAITLISTED, then=Subquery(ahead, output_field=IntegerField())),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-submitted_at", "-pk")
+    )

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +28,7 @@ from .models import (
     ApplicationStatusChange,
     EnrollmentCertificate,
 )
-from .selectors import annotate_seats
+from .selectors import annotate_seats, applications_of_applicant
 
 STATUS_BADGES = {
     ApplicationStatus.SUBMITTED: "fr-badge--info",
@@ -41,33 +41,6 @@ STATUS_BADGES = {
 
 
 # --- Reads of the applicant's own rows (every lookup is filtered by applicant) --------------
-
-
-def _own_applications(user):
-    """The user's applications with what the space shows, waitlist rank included, in one query."""
-    ahead = (
-        Application.objects.filter(session=OuterRef("session"), status=ApplicationStatus.WAITLISTED)
-        .filter(
-            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
-            | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lte=OuterRef("pk"))
-        )
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        Application.objects.filter(applicant=user)
-        .select_related("session__programme", "session__site", "certificate")
-        .annotate(
-            waitlist_position=Case(
-                When(status=ApplicationStatus.WAITLISTED, then=Subquery(ahead, output_field=IntegerField())),
-                default=None,
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("-submitted_at", "-pk")
-    )
 
 
 def _certificate_of(application) -> EnrollmentCertificate | None:
@@ -153,7 +126,7 @@ def _add_service_error(form, error: ValidationError) -> None:
 @require_GET
 def space(request):
     now = timezone.now()
-    applications = [_decorate(application, now) for application in _own_applications(request.user)]
+    applications = [_decorate(application, now) for application in applications_of_applicant(user=request.user)]
     profile = ApplicantProfile.objects.filter(user=request.user).only("pk", "first_name", "consent_at").first()
     return render(
         request,
@@ -275,7 +248,7 @@ def detail(request, reference):
     application = _own_application(
         request.user,
         reference,
-        _own_applications(request.user).prefetch_related(
+        applications_of_applicant(user=request.user).prefetch_related(
             Prefetch("history", queryset=ApplicationStatusChange.objects.order_by("changed_at", "pk")),
             Prefetch("documents", queryset=ApplicationDocument.objects.order_by("uploaded_at", "pk")),
         ),

@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from pytest_django.plugin import blocking_manager_key
 
 
 @pytest.fixture(autouse=True)
@@ -13,23 +14,30 @@ def _clear_cache():
 def _restore_reference_data():
     from django.apps import apps
 
+    from cnam_portal.roles import sync_roles
     from partners.migrations import _reference as axes
     from programs.migrations import _reference as audiences
 
     audiences.create_audiences(apps, None)
     axes.create_axes(apps, None)
+    sync_roles()
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request, django_db_blocker):
-    """Put back the rows data migrations create (audiences, convention axes).
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool({"transactional_db", "live_server"} & fixtures) or bool(marker and marker.kwargs.get("transaction"))
 
-    A transactional test (threads, live server) empties every table when it ends,
-    and the next test, or the next run with --reuse-db, would miss them.
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put back the rows data migrations create (audiences, convention axes, staff roles).
+
+    A transactional test (threads, live server) empties every table when its fixtures
+    end, and the next test, or the next run with --reuse-db, would miss them. This runs
+    after every fixture of the test has been torn down, so after that flush.
     """
     yield
-    transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
-    marker = request.node.get_closest_marker("django_db")
-    if transactional or (marker and marker.kwargs.get("transaction")):
-        with django_db_blocker.unblock():
+    if _is_transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
             _restore_reference_data()
