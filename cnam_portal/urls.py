@@ -14,4 +14,5 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("formations/", include("programs.urls")),
     path("candidatures/", include("enrollment.urls")),
+    path("partenaires/", include("partners.urls")),
 ]

@@ -1,0 +1,99 @@
+"""Forms of the partner space: they check input, the services decide and write."""
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import imports, selectors_space
+
+
+class AllocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, allocation):
+        session = allocation.session
+        left = ngettext("%(n)s place restante", "%(n)s places restantes", allocation.seats_left) % {
+            "n": allocation.seats_left
+        }
+        return _("%(reference)s — %(programme)s, du %(start)s au %(end)s (%(left)s)") % {
+            "reference": session.reference,
+            "programme": session.programme.title,
+            "start": date_format(session.start_date, "j F Y"),
+            "end": date_format(session.end_date, "j F Y"),
+            "left": left,
+        }
+
+
+class StaffEnrollForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        max_length=254,
+        help_text=_("L'agent y reçoit son invitation à créer ou retrouver son compte. Format : nom@exemple.yt"),
+    )
+    job_title = forms.CharField(label=_("Fonction"), max_length=150, required=False)
+    allocation = AllocationChoiceField(
+        label=_("Session"),
+        queryset=None,
+        empty_label=_("Choisissez une session parmi vos places réservées"),
+        error_messages={"invalid_choice": _("Choisissez une session parmi les places réservées à votre organisation.")},
+    )
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allocation"].queryset = selectors_space.enrollable_allocations(partner=partner)
+        self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class StaffImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Liste des agents (CSV ou Excel .xlsx)"),
+        help_text=_(
+            "Colonnes : prenom, nom, email, fonction, session (référence de la session). "
+            "Séparateur « ; » ou « , ». 1 Mo au plus."
+        ),
+        error_messages={"required": _("Choisissez le fichier à importer."), "empty": _("Le fichier est vide.")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_FILE_BYTES:
+            raise ValidationError(_("Le fichier dépasse 1 Mo : découpez la liste en plusieurs fichiers."))
+        content = upload.read()
+        name = (upload.name or "").rsplit("/", 1)[-1]
+        if not name.lower().endswith((".csv", ".txt", ".xlsx")) and not imports.is_xlsx(content):
+            raise ValidationError(_("Déposez un fichier CSV (.csv) ou un classeur Excel (.xlsx)."))
+        self.rows = imports.parse_staff_file(content, name)
+        self.filename = name[:200]
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    ALL_OR_NOTHING = "tout_ou_rien"
+    VALID_ONLY = "lignes_valides"
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    mode = forms.ChoiceField(
+        label=_("Que faire des lignes en erreur ?"),
+        choices=[
+            (ALL_OR_NOTHING, _("Tout ou rien : n'inscrire personne si une ligne est en erreur")),
+            (VALID_ONLY, _("Inscrire seulement les lignes valides")),
+        ],
+        initial=ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+    )
+
+
+class ClaimAccountForm(SetPasswordForm):
+    """The person invited chooses their password (the project's validators, French messages)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("Choisissez votre mot de passe")
+        self.fields["new_password2"].label = _("Saisissez-le une seconde fois")
+        self.fields["new_password2"].help_text = ""

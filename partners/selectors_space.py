@@ -1,0 +1,188 @@
+"""Reads of the partner space. Every query here is filtered by one partner: nothing of another leaks.
+
+Seats come from ``enrollment.selectors`` (the one seat rule); this module only narrows
+them to the member's organisation.
+"""
+
+from allauth.account.models import EmailAddress
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enrollment.models import Application, ApplicationStatus
+from enrollment.selectors import RESERVING_CONVENTION_STATES, allocations_with_usage, annotate_seats
+from programs.models import Session
+
+from .imports import ImportContext, SessionTarget
+from .models import Convention, ConventionDocument, Partner, PartnerMember, SeatAllocation
+
+# CNAM's drafts are work in progress: the partner sees a convention once it is sent for signature.
+VISIBLE_CONVENTION_STATES = tuple(state for state in Convention.State.values if state != Convention.State.DRAFT)
+
+
+# --- Membership -------------------------------------------------------------------------------
+
+
+def memberships_for(user):
+    if not getattr(user, "is_authenticated", False):
+        return PartnerMember.objects.none()
+    return (
+        PartnerMember.objects.filter(user=user, is_active=True)
+        .select_related("partner")
+        .order_by("partner__name", "pk")
+    )
+
+
+def member_for(user, *, partner_id: int | None = None) -> PartnerMember | None:
+    """The user's active membership: of ``partner_id`` when given (and theirs), else the first one."""
+    memberships = memberships_for(user)
+    if partner_id is not None:
+        chosen = memberships.filter(partner_id=partner_id).first()
+        if chosen is not None:
+            return chosen
+    return memberships.first()
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+
+
+def partner_conventions(*, partner: Partner):
+    """The partner's conventions with the state of their latest PDF version and whether one is ready."""
+    latest = ConventionDocument.objects.filter(convention=OuterRef("pk")).order_by("-version")
+    ready = ConventionDocument.objects.filter(convention=OuterRef("pk"), state=ConventionDocument.State.READY)
+    return (
+        Convention.objects.filter(partner=partner, state__in=VISIBLE_CONVENTION_STATES)
+        .annotate(
+            latest_document_state=Subquery(latest.values("state")[:1]),
+            latest_document_version=Subquery(latest.values("version")[:1], output_field=IntegerField()),
+            has_ready_document=Exists(ready),
+        )
+        .order_by("-start_date", "reference")
+    )
+
+
+def partner_allocations(*, partner: Partner, convention: Convention | None = None):
+    """Allocations of the partner's visible conventions, with ``seats_used`` and ``seats_left``."""
+    queryset = SeatAllocation.objects.filter(
+        convention__partner=partner, convention__state__in=VISIBLE_CONVENTION_STATES
+    )
+    if convention is not None:
+        queryset = queryset.filter(convention=convention)
+    return allocations_with_usage(
+        queryset.select_related("convention", "session__programme", "session__site").order_by(
+            "session__start_date", "session__reference", "convention__reference"
+        )
+    )
+
+
+def enrollable_allocations(*, partner: Partner, today=None):
+    """Allocations a référent may enroll into now: convention in force, session scheduled and not over."""
+    today = today or timezone.localdate()
+    return partner_allocations(partner=partner).filter(
+        convention__state__in=RESERVING_CONVENTION_STATES,
+        session__state=Session.State.SCHEDULED,
+        session__end_date__gte=today,
+        seats_left__gt=0,
+    )
+
+
+def partner_staff(*, partner: Partner, convention: Convention | None = None):
+    """Applications the partner made (through its conventions), newest first."""
+    queryset = Application.objects.filter(convention__partner=partner)
+    if convention is not None:
+        queryset = queryset.filter(convention=convention)
+    return queryset.select_related(
+        "applicant__applicant_profile", "session__programme", "session__site", "convention"
+    ).order_by("-submitted_at", "-pk")
+
+
+def partner_staff_counts(*, partner: Partner) -> dict:
+    """Number of the partner's applications per status, plus ``total``, in one query."""
+    rows = Application.objects.filter(convention__partner=partner).order_by().values("status").annotate(n=Count("pk"))
+    counts = {row["status"]: row["n"] for row in rows}
+    counts["total"] = sum(counts.values())
+    counts["enrolled"] = counts.get(ApplicationStatus.ENROLLED, 0)
+    return counts
+
+
+def partner_convention(*, partner: Partner, reference: str) -> Convention | None:
+    return partner_conventions(partner=partner).filter(reference=reference).select_related("partner").first()
+
+
+# --- Import ------------------------------------------------------------------------------------
+
+
+def _refusal(allocation, session, today) -> str:
+    if session.state == Session.State.CANCELLED:
+        return _("La session %(session)s est annulée.") % {"session": session.reference}
+    if session.state != Session.State.SCHEDULED:
+        return _("La session %(session)s n'est pas encore ouverte aux inscriptions.") % {"session": session.reference}
+    if session.end_date < today:
+        return _("La session %(session)s est terminée.") % {"session": session.reference}
+    if allocation.convention.state not in RESERVING_CONVENTION_STATES:
+        return _(
+            "La convention %(convention)s n'est pas en vigueur (« %(state)s ») : elle ne permet pas d'inscrire."
+        ) % {
+            "convention": allocation.convention.reference,
+            "state": allocation.convention.get_state_display(),
+        }
+    return ""
+
+
+def import_context(*, partner: Partner, references, emails, today=None) -> ImportContext:
+    """What the validation of an import needs from the database, in four queries.
+
+    For a session several of the partner's conventions reserve seats in, the convention in
+    force with the most seats left takes the rows.
+    """
+    today = today or timezone.localdate()
+    references = {reference for reference in references if reference}
+    emails = {email for email in emails if email}
+    allocations = list(
+        allocations_with_usage(
+            SeatAllocation.objects.filter(
+                convention__partner=partner,
+                convention__state__in=VISIBLE_CONVENTION_STATES,
+                session__reference__in=references,
+            ).select_related("convention", "session")
+        )
+    )
+    session_ids = {allocation.session_id for allocation in allocations}
+    room = {
+        row["pk"]: row["capacity"] - row["seats_taken"]
+        for row in annotate_seats(Session.objects.filter(pk__in=session_ids)).values("pk", "capacity", "seats_taken")
+    }
+    targets: dict[str, SessionTarget] = {}
+    for allocation in sorted(allocations, key=lambda a: (-a.seats_left, a.convention.start_date, a.pk)):
+        session = allocation.session
+        if session.reserved_for_id not in (None, partner.pk):
+            continue
+        refusal = _refusal(allocation, session, today)
+        current = targets.get(session.reference.upper())
+        if current is not None and (refusal or not current.refusal):
+            continue
+        targets[session.reference.upper()] = SessionTarget(
+            session_id=session.pk,
+            reference=session.reference,
+            convention_id=allocation.convention_id,
+            convention_reference=allocation.convention.reference,
+            seats_left=max(0, min(allocation.seats_left, room.get(session.pk, 0))),
+            refusal=refusal,
+        )
+    enrolled: set[tuple[str, int]] = set()
+    if emails and session_ids:
+        live = Application.objects.live().filter(session_id__in=session_ids)
+        enrolled.update(
+            live.annotate(email_lower=Lower("applicant__email"))
+            .filter(email_lower__in=emails)
+            .values_list("email_lower", "session_id")
+        )
+        owners = EmailAddress.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+        by_user: dict[int, list[str]] = {}
+        for user_id, email in owners.values_list("user_id", "email_lower"):
+            by_user.setdefault(user_id, []).append(email)
+        if by_user:
+            for user_id, session_id in live.filter(applicant_id__in=by_user).values_list("applicant_id", "session_id"):
+                enrolled.update((email, session_id) for email in by_user[user_id])
+    return ImportContext(targets=targets, enrolled=frozenset(enrolled))

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("conventions/<str:reference>/", views.convention_detail, name="convention"),
+    path("conventions/<str:reference>/pdf/", views.convention_pdf, name="convention_pdf"),
+    path("inscrire/", views.enroll, name="enroll"),
+    path("import/", views.import_upload, name="import"),
+    path("import/apercu/", views.import_preview, name="import_preview"),
+    path("import/modele.csv", views.import_template, name="import_template"),
+    path("activer/<str:uidb36>/<str:token>/", views.claim, name="claim"),
+]

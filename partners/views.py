@@ -1,0 +1,414 @@
+"""The partner space (/partenaires/): a member sees their own organisation only.
+
+Access rules, the same on every page:
+- anonymous → the login page;
+- logged in without an active membership → 403 with a French explanation;
+- a lecteur on a page that enrolls → 403 with a French explanation;
+- any object (convention, PDF) of another partner, or a CNAM draft → 404, exactly as
+  if it did not exist: every lookup goes through ``selectors_space`` filtered by the
+  member's partner.
+"""
+
+import secrets
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from enrollment.models import ApplicationStatus
+
+from . import imports, invitations, selectors, selectors_space, services, services_staff
+from .forms_space import ClaimAccountForm, ImportConfirmForm, StaffEnrollForm, StaffImportForm
+from .imports import StaffRow
+from .models import ConventionDocument, PartnerMember
+
+SESSION_PARTNER_KEY = "partners:partner_id"
+SESSION_IMPORT_KEY = "partners:import"
+STAFF_PER_PAGE = 50
+AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+STATUS_BADGES = {
+    ApplicationStatus.SUBMITTED: "fr-badge--info",
+    ApplicationStatus.ACCEPTED: "fr-badge--success",
+    ApplicationStatus.WAITLISTED: "fr-badge--warning",
+    ApplicationStatus.OFFERED: "fr-badge--new",
+    ApplicationStatus.ENROLLED: "fr-badge--success",
+    ApplicationStatus.REJECTED: "fr-badge--error",
+}
+DOCUMENT_BADGES = {
+    ConventionDocument.State.PENDING: "fr-badge--info",
+    ConventionDocument.State.READY: "fr-badge--success",
+    ConventionDocument.State.FAILED: "fr-badge--error",
+}
+CONVENTION_BADGES = {
+    "a_signer": "fr-badge--new",
+    "signee": "fr-badge--success",
+    "expiree": "",
+    "resiliee": "fr-badge--error",
+}
+
+
+def _forbidden(request, message: str):
+    return render(request, "partners/forbidden.html", {"message": message}, status=403)
+
+
+def partner_view(*, referent_only: bool = False):
+    """Resolve the member (of the partner chosen in the session) and pass it to the view."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        @never_cache
+        def wrapper(request, *args, **kwargs):
+            member = selectors_space.member_for(request.user, partner_id=request.session.get(SESSION_PARTNER_KEY))
+            if member is None:
+                return _forbidden(
+                    request,
+                    _(
+                        "L'espace partenaire est réservé aux membres des organisations partenaires du CNAM Mayotte. "
+                        "Si votre organisation a signé une convention, demandez au CNAM de vous y inviter."
+                    ),
+                )
+            if referent_only and member.role != PartnerMember.Role.REFERENT:
+                return _forbidden(
+                    request,
+                    _(
+                        "Votre rôle de lecteur permet de consulter l'espace de %(partner)s, pas d'inscrire des agents. "
+                        "Adressez-vous à un référent de votre organisation."
+                    )
+                    % {"partner": member.partner.name},
+                )
+            services_staff.member_join(member=member)
+            try:
+                return view(request, member, *args, **kwargs)
+            except PermissionDenied as error:
+                return _forbidden(request, str(error))
+
+        return wrapper
+
+    return decorator
+
+
+def _decorate_staff(applications):
+    for application in applications:
+        application.badge_class = STATUS_BADGES.get(application.status, "")
+        try:
+            profile = application.applicant.applicant_profile
+        except ObjectDoesNotExist:
+            profile = None
+        application.person_name = profile.full_name if profile else ""
+        application.job_title = profile.job_title if profile else ""
+    return applications
+
+
+def _decorate_conventions(conventions):
+    for convention in conventions:
+        convention.badge_class = CONVENTION_BADGES.get(convention.state, "")
+        state = convention.latest_document_state
+        convention.document_badge_class = DOCUMENT_BADGES.get(state, "")
+        convention.document_state_label = ConventionDocument.State(state).label if state else _("Non produit")
+    return conventions
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+@require_GET
+@partner_view()
+def dashboard(request, member):
+    chosen = request.GET.get("partenaire")
+    if chosen and chosen.isdigit():
+        other = selectors_space.member_for(request.user, partner_id=int(chosen))
+        if other is not None and other.partner_id == int(chosen):
+            request.session[SESSION_PARTNER_KEY] = other.partner_id
+            return redirect("partners:dashboard")
+        raise Http404
+    partner = member.partner
+    conventions = _decorate_conventions(list(selectors_space.partner_conventions(partner=partner)))
+    allocations = list(selectors_space.partner_allocations(partner=partner))
+    counts = selectors_space.partner_staff_counts(partner=partner)
+    page = Paginator(selectors_space.partner_staff(partner=partner), STAFF_PER_PAGE).get_page(request.GET.get("page"))
+    _decorate_staff(page.object_list)
+    memberships = list(selectors_space.memberships_for(request.user))
+    return render(
+        request,
+        "partners/dashboard.html",
+        {
+            "member": member,
+            "partner": partner,
+            "is_referent": member.role == PartnerMember.Role.REFERENT,
+            "memberships": memberships if len(memberships) > 1 else [],
+            "conventions": conventions,
+            "allocations": allocations,
+            "seats": {
+                "reserved": sum(a.seats for a in allocations),
+                "used": sum(a.seats_used for a in allocations),
+                "left": sum(a.seats_left for a in allocations),
+            },
+            "counts": counts,
+            "page": page,
+        },
+    )
+
+
+def _convention_or_404(member, reference):
+    convention = selectors_space.partner_convention(partner=member.partner, reference=reference)
+    if convention is None:
+        raise Http404
+    return convention
+
+
+@require_GET
+@partner_view()
+def convention_detail(request, member, reference):
+    convention = _convention_or_404(member, reference)
+    _decorate_conventions([convention])
+    allocations = list(selectors_space.partner_allocations(partner=member.partner, convention=convention))
+    page = Paginator(
+        selectors_space.partner_staff(partner=member.partner, convention=convention), STAFF_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    _decorate_staff(page.object_list)
+    return render(
+        request,
+        "partners/convention_detail.html",
+        {
+            "member": member,
+            "partner": member.partner,
+            "convention": convention,
+            "axes": list(convention.axes.all()),
+            "allocations": allocations,
+            "seats": {
+                "reserved": sum(a.seats for a in allocations),
+                "used": sum(a.seats_used for a in allocations),
+                "left": sum(a.seats_left for a in allocations),
+            },
+            "page": page,
+            "is_referent": member.role == PartnerMember.Role.REFERENT,
+        },
+    )
+
+
+@require_GET
+@partner_view()
+def convention_pdf(request, member, reference):
+    convention = _convention_or_404(member, reference)
+    document = selectors.convention_latest_ready_document(convention=convention)
+    if document is not None and document.file:
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            handle = None
+        if handle is not None:
+            response = FileResponse(
+                handle,
+                as_attachment=True,
+                filename=f"{convention.reference}-v{document.version}.pdf",
+                content_type="application/pdf",
+            )
+            response["X-Content-Type-Options"] = "nosniff"
+            response["Cache-Control"] = "private, no-store"
+            return response
+    latest = services.convention_document_request(convention=convention)
+    if latest.state == ConventionDocument.State.FAILED:
+        messages.warning(
+            request,
+            _("La production du PDF a échoué ; une nouvelle tentative est lancée. Réessayez dans quelques minutes."),
+        )
+    else:
+        messages.info(request, _("Le PDF de la convention est en préparation : réessayez dans quelques instants."))
+    return redirect("partners:convention", reference=convention.reference)
+
+
+@require_http_methods(["GET", "POST"])
+@partner_view(referent_only=True)
+def enroll(request, member):
+    form = StaffEnrollForm(request.POST if request.method == "POST" else None, partner=member.partner)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = services_staff.staff_enroll(
+                member=member,
+                allocation=data["allocation"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                job_title=data["job_title"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s est inscrit(e) à la session %(session)s (%(reference)s). "
+                    "Une invitation lui est envoyée par courriel."
+                )
+                % {
+                    "name": f"{data['first_name']} {data['last_name']}",
+                    "session": application.session.reference,
+                    "reference": application.reference,
+                },
+            )
+            return redirect("partners:dashboard")
+    return render(
+        request,
+        "partners/enroll.html",
+        {"member": member, "partner": member.partner, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@partner_view(referent_only=True)
+def import_upload(request, member):
+    form = StaffImportForm(request.POST, request.FILES) if request.method == "POST" else StaffImportForm()
+    if request.method == "POST" and form.is_valid():
+        # The parsed rows stay on the server, in the session, tied to this member; the
+        # confirmation validates them again, since seats may have gone meanwhile.
+        request.session[SESSION_IMPORT_KEY] = {
+            "token": secrets.token_urlsafe(16),
+            "member_id": member.pk,
+            "filename": form.filename,
+            "created_at": timezone.now().isoformat(),
+            "rows": [row.as_dict() for row in form.rows],
+        }
+        return redirect("partners:import_preview")
+    return render(
+        request,
+        "partners/import_upload.html",
+        {"member": member, "partner": member.partner, "form": form, "max_rows": imports.MAX_ROWS},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _pending_import(request, member):
+    pending = request.session.get(SESSION_IMPORT_KEY)
+    if not pending or pending.get("member_id") != member.pk:
+        return None
+    return pending
+
+
+@require_http_methods(["GET", "POST"])
+@partner_view(referent_only=True)
+def import_preview(request, member):
+    pending = _pending_import(request, member)
+    if pending is None:
+        messages.info(request, _("Aucun fichier en attente : déposez la liste de vos agents."))
+        return redirect("partners:import")
+    rows = [StaffRow.from_dict(data) for data in pending["rows"]]
+    form = ImportConfirmForm(request.POST if request.method == "POST" else None, initial={"token": pending["token"]})
+    status = 200
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
+        elif form.cleaned_data["token"] != pending["token"]:
+            messages.error(
+                request, _("Cet aperçu a été remplacé par un fichier plus récent : vérifiez-le avant de confirmer.")
+            )
+            return redirect("partners:import_preview")
+        else:
+            all_or_nothing = form.cleaned_data["mode"] == ImportConfirmForm.ALL_OR_NOTHING
+            try:
+                outcome = services_staff.staff_import_commit(member=member, rows=rows, all_or_nothing=all_or_nothing)
+            except ValidationError as error:
+                # Someone applied on their own to the same session meanwhile: nothing was written.
+                messages.error(
+                    request, _("Rien n'a été enregistré : %(reason)s") % {"reason": " ".join(error.messages)}
+                )
+                return redirect("partners:import_preview")
+            if outcome.committed:
+                del request.session[SESSION_IMPORT_KEY]
+                count = len(outcome.applications)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s agent inscrit ; chacun reçoit une invitation par courriel.",
+                        "%(count)s agents inscrits ; chacun reçoit une invitation par courriel.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+                skipped = outcome.invalid_rows
+                if skipped:
+                    messages.warning(
+                        request,
+                        _("Lignes non inscrites (en erreur) : %(lines)s.")
+                        % {"lines": ", ".join(str(row.line) for row in skipped)},
+                    )
+                return redirect("partners:dashboard")
+            status = 409
+            messages.error(
+                request,
+                _(
+                    "Rien n'a été enregistré : corrigez les lignes en erreur, "
+                    "ou choisissez d'inscrire seulement les lignes valides."
+                )
+                if outcome.invalid_rows
+                else _("Rien n'a été enregistré : aucune ligne n'est valide."),
+            )
+    else:
+        services_staff.staff_import_validate(partner=member.partner, rows=rows)
+    valid = sum(1 for row in rows if row.ok)
+    return render(
+        request,
+        "partners/import_preview.html",
+        {
+            "member": member,
+            "partner": member.partner,
+            "rows": rows,
+            "filename": pending["filename"],
+            "valid_count": valid,
+            "error_count": len(rows) - valid,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@partner_view()
+def import_template(request, member):
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="modele-inscriptions-agents.csv"'
+    return response
+
+
+# --- Invitations ---------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def claim(request, uidb36, token):
+    """The link of an invitation email: the person chooses a password and lands in their space."""
+    user = invitations.user_from_claim(uidb36, token)
+    if user is None:
+        return render(request, "partners/claim_invalid.html", status=410)
+    if request.user.is_authenticated and request.user.pk != user.pk:
+        logout(request)
+    form = ClaimAccountForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        invitations.account_claim(user=user, password=form.cleaned_data["new_password1"])
+        login(request, user, backend=AUTH_BACKEND)
+        messages.success(request, _("Votre mot de passe est enregistré : vous êtes connecté(e)."))
+        if selectors_space.memberships_for(user).exists():
+            return redirect("partners:dashboard")
+        messages.info(request, _("Complétez votre profil : le CNAM Mayotte en a besoin pour votre inscription."))
+        return redirect(reverse("enrollment:profile"))
+    return render(
+        request,
+        "partners/claim.html",
+        {"form": form, "email": user.email},
+        status=400 if request.method == "POST" else 200,
+    )
