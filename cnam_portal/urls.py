@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import admin_views, views
 
 admin.site.site_header = "CNAM Mayotte — administration"
 admin.site.site_title = "CNAM Mayotte"
@@ -10,6 +10,7 @@ admin.site.index_title = "Back-office des formations"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/rapports/", admin_views.report, name="admin_report"),
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("formations/", include("programs.urls")),

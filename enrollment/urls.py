@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_vae
 
 app_name = "enrollment"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.space, name="space"),
     path("profil/", views.profile, name="profile"),
     path("postuler/<int:session_pk>/", views.apply, name="apply"),
+    path("vae/demander/<slug:slug>/", views_vae.request_create, name="vae_request"),
+    path("vae/<str:reference>/", views_vae.detail, name="vae_detail"),
+    path("vae/<str:reference>/documents/<int:pk>/", views_vae.document_download, name="vae_document"),
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/retrait/", views.withdraw, name="withdraw"),
     path("<str:reference>/offre/", views.offer_answer, name="offer_answer"),

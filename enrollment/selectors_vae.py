@@ -1,0 +1,55 @@
+"""Reads about VAE requests shared by the applicant's pages."""
+
+from dataclasses import dataclass
+
+from .models import VAE_STAGE_ORDER, VaeRequest, VaeResult, VaeStage
+
+STAGE_BADGES = {
+    VaeStage.SUBMITTED: "fr-badge--info",
+    VaeStage.ADMISSIBILITY: "fr-badge--info",
+    VaeStage.SUPPORT: "fr-badge--new",
+    VaeStage.JURY: "fr-badge--new",
+    VaeStage.NOT_ADMISSIBLE: "fr-badge--error",
+}
+RESULT_BADGES = {
+    VaeResult.FULL: "fr-badge--success",
+    VaeResult.PARTIAL: "fr-badge--warning",
+    VaeResult.REFUSED: "fr-badge--error",
+}
+
+
+@dataclass(frozen=True)
+class StageSteps:
+    """Where a request stands on the five-stage path, for a DSFR stepper."""
+
+    current: int
+    total: int
+    title: str
+    next_title: str
+
+
+def vae_requests_of(*, user) -> list[VaeRequest]:
+    """The person's VAE requests with their programme, newest first, in one query."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(VaeRequest.objects.filter(applicant=user).select_related("programme").order_by("-submitted_at", "-pk"))
+
+
+def stage_badge(vae_request: VaeRequest) -> str:
+    if vae_request.stage == VaeStage.RESULT:
+        return RESULT_BADGES.get(vae_request.result, "")
+    return STAGE_BADGES.get(vae_request.stage, "")
+
+
+def stage_steps(vae_request: VaeRequest) -> StageSteps | None:
+    """None for a request closed as non recevable: it left the path."""
+    if vae_request.stage not in VAE_STAGE_ORDER:
+        return None
+    index = VAE_STAGE_ORDER.index(vae_request.stage)
+    following = VAE_STAGE_ORDER[index + 1].label if index + 1 < len(VAE_STAGE_ORDER) else ""
+    return StageSteps(
+        current=index + 1,
+        total=len(VAE_STAGE_ORDER),
+        title=str(vae_request.get_stage_display()),
+        next_title=str(following),
+    )

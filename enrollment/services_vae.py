@@ -1,0 +1,403 @@
+"""Every write on VAE requests: the request from the public site, then staff moving it stage by stage.
+
+A request goes déposée → recevabilité → accompagnement → jury → résultat, one stage at a time;
+while its admissibility is examined (déposée or recevabilité) staff may instead declare it
+*non recevable*, with a reason, which closes it. Each move locks the request row, writes one
+``VaeStageChange`` (who, when, why: the audit trail) and one ``Notification`` in the same
+transaction; the email task is enqueued only after commit.
+"""
+
+import logging
+import secrets
+from functools import partial
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programs.models import Programme
+
+from . import notifications
+from .models import (
+    VAE_FINAL_STAGES,
+    VAE_STAGE_ORDER,
+    VAE_YEARS_MAX,
+    VAE_YEARS_MIN,
+    Notification,
+    VaeDocument,
+    VaeRequest,
+    VaeResult,
+    VaeStage,
+    VaeStageChange,
+)
+from .uploads import inspect_upload
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_PREFIX = "VAE"
+REFERENCE_INSERT_ATTEMPTS = 5
+REFERENCE_DRAWS = 8
+SUMMARY_MAX_CHARS = 5000
+REASON_MAX_CHARS = 2000
+MAX_DOCUMENTS = 6
+NOTIFICATION_TEMPLATE = "vae_stage"
+
+# Stages from which staff may declare a request non recevable (its admissibility is being examined).
+NOT_ADMISSIBLE_FROM = (VaeStage.SUBMITTED, VaeStage.ADMISSIBILITY)
+
+DUPLICATE_MESSAGE = gettext_lazy(
+    "Vous avez déjà une demande de VAE en cours pour cette certification : suivez-la depuis votre espace candidat."
+)
+SUBJECTS = {
+    VaeStage.SUBMITTED: gettext_lazy("Demande de VAE %(reference)s bien reçue"),
+    VaeStage.NOT_ADMISSIBLE: gettext_lazy("Votre demande de VAE %(reference)s n'est pas recevable"),
+    VaeStage.RESULT: gettext_lazy("Résultat de votre demande de VAE %(reference)s"),
+}
+DEFAULT_SUBJECT = gettext_lazy("Votre demande de VAE %(reference)s passe à l'étape « %(stage)s »")
+
+
+# --- References ---------------------------------------------------------------------------------
+
+
+def _draw_reference() -> str:
+    # Random digits, like application references: they reveal no count and cannot be guessed.
+    return f"{REFERENCE_PREFIX}-{timezone.localdate().year}-{secrets.randbelow(1_000_000):06d}"
+
+
+def _free_reference() -> str:
+    for _attempt in range(REFERENCE_DRAWS):
+        reference = _draw_reference()
+        if not VaeRequest.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError("No free VAE reference after several draws.")
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+
+def _enqueue_notification(notification_id: int) -> None:
+    """Hand the row to Celery; a broker outage must not fail a committed move (the sweep resends)."""
+    from . import tasks
+
+    try:
+        tasks.send_notification.delay(notification_id)
+    except Exception:
+        logger.exception("Could not enqueue send_notification(%s); the sweep will retry.", notification_id)
+
+
+def _notify(vae_request: VaeRequest, change: VaeStageChange) -> Notification | None:
+    """Write the outbox row of one move; the row carries everything the email shows (no application)."""
+    user = vae_request.applicant
+    if not user.email:
+        logger.warning("VAE request %s: applicant has no email, stage email not sent.", vae_request.pk)
+        return None
+    stage_label = str(VaeStage(change.to_stage).label)
+    context = {
+        "reference": vae_request.reference,
+        "programme_title": vae_request.programme.title,
+        "stage": change.to_stage,
+        "stage_label": stage_label,
+        "result": vae_request.result,
+        "result_label": str(VaeResult(vae_request.result).label) if vae_request.result else "",
+        "reason": change.reason,
+        "changed_on": notifications.format_datetime(change.changed_at),
+        "detail_url": _detail_url(vae_request),
+    }
+    subject = SUBJECTS.get(change.to_stage, DEFAULT_SUBJECT) % {
+        "reference": vae_request.reference,
+        "stage": stage_label,
+    }
+    notification, created = Notification.objects.get_or_create(
+        idempotency_key=f"{NOTIFICATION_TEMPLATE}:{vae_request.pk}:{change.pk}",
+        defaults={
+            "template": NOTIFICATION_TEMPLATE,
+            "recipient_email": user.email,
+            "user": user,
+            "application": None,
+            "context": context,
+            "subject": (notifications.SUBJECT_PREFIX + str(subject))[:250],
+        },
+    )
+    if created:
+        transaction.on_commit(partial(_enqueue_notification, notification.pk))
+    return notification
+
+
+def _detail_url(vae_request: VaeRequest) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("enrollment:vae_detail", kwargs={"reference": vae_request.reference})
+
+
+# --- Submission ---------------------------------------------------------------------------------
+
+
+def _check_request(*, user, programme: Programme, experience_summary: str, years) -> tuple[str, int]:
+    try:
+        profile = user.applicant_profile
+    except ObjectDoesNotExist:
+        profile = None
+    if profile is None or not profile.is_complete:
+        raise ValidationError(
+            _(
+                "Complétez votre profil de candidat (identité, contact, niveau, situation, consentement) "
+                "avant de demander une VAE."
+            ),
+            code="profile_incomplete",
+        )
+    if programme.status != Programme.Status.PUBLISHED:
+        raise ValidationError(_("Cette formation n'est pas proposée en ce moment."), code="programme_unpublished")
+    if not programme.vae_available:
+        raise ValidationError(
+            _("La certification « %(title)s » n'est pas accessible par la VAE.") % {"title": programme.title},
+            code="vae_unavailable",
+        )
+    summary = (experience_summary or "").strip()
+    if not summary:
+        raise ValidationError(
+            {"experience_summary": _("Décrivez votre expérience : postes, missions, durée, responsabilités.")},
+            code="summary_required",
+        )
+    if len(summary) > SUMMARY_MAX_CHARS:
+        raise ValidationError(
+            {
+                "experience_summary": _("Votre résumé dépasse %(max)s caractères (%(length)s) : raccourcissez-le.")
+                % {"max": SUMMARY_MAX_CHARS, "length": len(summary)}
+            },
+            code="summary_too_long",
+        )
+    try:
+        years = int(years)
+    except (TypeError, ValueError):
+        years = None
+    if years is None or not VAE_YEARS_MIN <= years <= VAE_YEARS_MAX:
+        raise ValidationError(
+            {
+                "years_of_experience": _(
+                    "Indiquez un nombre d'années d'expérience entre %(min)s et %(max)s (un an au moins en lien "
+                    "avec la certification visée)."
+                )
+                % {"min": VAE_YEARS_MIN, "max": VAE_YEARS_MAX}
+            },
+            code="years_out_of_range",
+        )
+    return summary, years
+
+
+def _check_documents(documents_in) -> list[tuple[str, object, object]]:
+    documents_in = list(documents_in or ())
+    if len(documents_in) > MAX_DOCUMENTS:
+        raise ValidationError(
+            _("Vous pouvez joindre au plus %(max)s pièces (vous en avez déposé %(count)s).")
+            % {"max": MAX_DOCUMENTS, "count": len(documents_in)},
+            code="too_many_documents",
+        )
+    checked, errors = [], []
+    for kind, upload in documents_in:
+        if kind not in VaeDocument.Kind.values:
+            errors.append(ValidationError(_("Type de pièce inconnu : %(kind)s.") % {"kind": kind}, code="kind"))
+            continue
+        try:
+            checked.append((kind, upload, inspect_upload(upload)))
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = VaeDocument._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete %s after a failed VAE request.", name)
+
+
+def vae_request_submit(
+    *,
+    user,
+    programme: Programme,
+    experience_summary: str,
+    years: int,
+    documents: list[tuple[str, object]] = (),
+) -> VaeRequest:
+    """Record a VAE request with its documents, its first history row and the acknowledgement, all or nothing."""
+    summary, years = _check_request(user=user, programme=programme, experience_summary=experience_summary, years=years)
+    checked = _check_documents(documents)
+    if VaeRequest.objects.open().filter(applicant=user, programme=programme).exists():
+        raise ValidationError(DUPLICATE_MESSAGE, code="duplicate")
+
+    for _attempt in range(REFERENCE_INSERT_ATTEMPTS):
+        reference = _free_reference()
+        written: list[str] = []
+        try:
+            with transaction.atomic():
+                vae_request = VaeRequest.objects.create(
+                    reference=reference,
+                    applicant=user,
+                    programme=programme,
+                    experience_summary=summary,
+                    years_of_experience=years,
+                )
+                change = VaeStageChange.objects.create(
+                    request=vae_request,
+                    from_stage="",
+                    to_stage=VaeStage.SUBMITTED,
+                    changed_by=user,
+                    changed_at=vae_request.submitted_at,
+                )
+                for kind, upload, info in checked:
+                    document = VaeDocument(
+                        request=vae_request,
+                        kind=kind,
+                        original_name=(upload.name or "").rsplit("/", 1)[-1][:200],
+                        content_type=info.content_type,
+                        size=info.size,
+                        sha256=info.sha256,
+                    )
+                    # The stored name takes the extension of the detected format, not the one typed.
+                    document.file.save(f"piece{info.extension}", upload, save=False)
+                    written.append(document.file.name)
+                    document.save()
+                _notify(vae_request, change)
+            return vae_request
+        except IntegrityError:
+            _delete_files(written)
+            # The partial unique index caught a second request that raced past the check above.
+            if VaeRequest.objects.open().filter(applicant=user, programme=programme).exists():
+                raise ValidationError(DUPLICATE_MESSAGE, code="duplicate") from None
+            if VaeRequest.objects.filter(reference=reference).exists():
+                continue
+            raise
+        except BaseException:
+            _delete_files(written)
+            raise
+    raise RuntimeError("Could not store the VAE request under a unique reference.")
+
+
+# --- Staff moves --------------------------------------------------------------------------------
+
+
+def next_stage(stage: str) -> str | None:
+    """The stage that follows ``stage`` in the normal order, None after the last one or off the path."""
+    try:
+        index = VAE_STAGE_ORDER.index(stage)
+    except ValueError:
+        return None
+    return VAE_STAGE_ORDER[index + 1] if index + 1 < len(VAE_STAGE_ORDER) else None
+
+
+def _refuse_move(vae_request: VaeRequest, to_stage: str) -> ValidationError:
+    expected = next_stage(vae_request.stage)
+    if vae_request.stage in VAE_FINAL_STAGES:
+        message = _("La demande %(reference)s est close (étape « %(stage)s ») : elle ne change plus d'étape.")
+    elif expected:
+        message = _(
+            "La demande %(reference)s est à l'étape « %(stage)s » : elle ne peut passer qu'à l'étape « %(next)s »."
+        )
+    else:
+        message = _("La demande %(reference)s ne peut pas passer de l'étape « %(stage)s » à « %(to)s ».")
+    return ValidationError(
+        message
+        % {
+            "reference": vae_request.reference,
+            "stage": vae_request.get_stage_display(),
+            "next": VaeStage(expected).label if expected else "",
+            "to": VaeStage(to_stage).label if to_stage in VaeStage.values else to_stage,
+        },
+        code="invalid_move",
+    )
+
+
+def vae_request_advance(
+    *, request: VaeRequest, to_stage: str, by, reason: str = "", result: str | None = None
+) -> VaeRequest:
+    """Move a request to ``to_stage``: the next stage in order, or non recevable while admissibility is examined.
+
+    The résultat stage needs ``result`` (validation totale, partielle or refus); non recevable needs ``reason``.
+    """
+    if to_stage not in VaeStage.values:
+        raise ValidationError(_("Étape inconnue : %(stage)s.") % {"stage": to_stage}, code="unknown_stage")
+    reason = (reason or "").strip()
+    result = (result or "").strip()
+    if len(reason) > REASON_MAX_CHARS:
+        raise ValidationError(
+            _("Le motif dépasse %(max)s caractères.") % {"max": REASON_MAX_CHARS}, code="reason_too_long"
+        )
+    if to_stage == VaeStage.RESULT:
+        if result not in VaeResult.values:
+            raise ValidationError(
+                _("Indiquez le résultat du jury : validation totale, validation partielle ou refus."),
+                code="result_required",
+            )
+    elif result:
+        raise ValidationError(
+            _("Le résultat du jury ne s'indique qu'au passage à l'étape « Résultat »."), code="result_out_of_stage"
+        )
+    if to_stage == VaeStage.NOT_ADMISSIBLE and not reason:
+        raise ValidationError(
+            _("Indiquez le motif de non-recevabilité : il est communiqué à la personne."), code="reason_required"
+        )
+
+    with transaction.atomic():
+        locked = VaeRequest.objects.select_for_update().select_related("programme", "applicant").get(pk=request.pk)
+        if to_stage == VaeStage.NOT_ADMISSIBLE:
+            allowed = locked.stage in NOT_ADMISSIBLE_FROM
+        else:
+            allowed = next_stage(locked.stage) == to_stage
+        if not allowed:
+            if to_stage == VaeStage.NOT_ADMISSIBLE and locked.stage not in VAE_FINAL_STAGES:
+                raise ValidationError(
+                    _(
+                        "La demande %(reference)s a déjà été jugée recevable (étape « %(stage)s ») : "
+                        "elle ne peut plus être déclarée non recevable."
+                    )
+                    % {"reference": locked.reference, "stage": locked.get_stage_display()},
+                    code="invalid_move",
+                )
+            raise _refuse_move(locked, to_stage)
+        now = timezone.now()
+        from_stage = locked.stage
+        locked.stage = to_stage
+        fields = ["stage", "updated_at"]
+        if to_stage == VaeStage.RESULT:
+            locked.result = result
+            fields.append("result")
+        if to_stage in VAE_FINAL_STAGES:
+            locked.closed_at = now
+            locked.decision_reason = reason
+            fields += ["closed_at", "decision_reason"]
+        locked.save(update_fields=fields)
+        change = VaeStageChange.objects.create(
+            request=locked, from_stage=from_stage, to_stage=to_stage, changed_by=by, changed_at=now, reason=reason
+        )
+        _notify(locked, change)
+    if request is not locked:
+        request.refresh_from_db()
+    return locked
+
+
+def vae_request_advance_next(*, request: VaeRequest, by, reason: str = "", result: str | None = None) -> VaeRequest:
+    """Move a request to the stage after its current one (what the admin's "next stage" action does)."""
+    following = next_stage(request.stage)
+    if following is None:
+        raise _refuse_move(request, request.stage)
+    return vae_request_advance(request=request, to_stage=following, by=by, reason=reason, result=result)
+
+
+def vae_request_declare_not_admissible(*, request: VaeRequest, by, reason: str) -> VaeRequest:
+    return vae_request_advance(request=request, to_stage=VaeStage.NOT_ADMISSIBLE, by=by, reason=reason)
+
+
+__all__ = [
+    "next_stage",
+    "vae_request_advance",
+    "vae_request_advance_next",
+    "vae_request_declare_not_admissible",
+    "vae_request_submit",
+]

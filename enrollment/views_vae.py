@@ -1,0 +1,118 @@
+"""The applicant's VAE pages: asking for a VAE from a programme, then following the request."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cnam_portal.admin_tools import private_file_response
+from programs.models import Programme
+
+from . import services_vae
+from .forms_vae import VaeRequestForm
+from .models import ApplicantProfile, VaeDocument, VaeRequest, VaeStage, VaeStageChange
+from .selectors_vae import stage_badge, stage_steps
+
+
+def _add_service_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create(request, slug):
+    programme = get_object_or_404(
+        Programme.objects.published().filter(vae_available=True).select_related("domain"), slug=slug
+    )
+    profile = ApplicantProfile.objects.filter(user=request.user).first()
+    if profile is None or not profile.is_complete:
+        messages.info(
+            request,
+            _("Complétez votre profil avant de demander une VAE : le CNAM en a besoin pour étudier votre demande."),
+        )
+        return redirect(f"{reverse('enrollment:profile')}?{urlencode({'next': request.path})}")
+
+    existing = VaeRequest.objects.open().filter(applicant=request.user, programme=programme).first()
+    if request.method == "POST" and existing is None:
+        form = VaeRequestForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                vae_request = services_vae.vae_request_submit(
+                    user=request.user,
+                    programme=programme,
+                    experience_summary=form.cleaned_data["experience_summary"],
+                    years=form.cleaned_data["years_of_experience"],
+                    documents=form.cleaned_data["documents"],
+                )
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Votre demande de VAE %(reference)s est enregistrée. Un courriel de confirmation vous a "
+                        "été envoyé."
+                    )
+                    % {"reference": vae_request.reference},
+                )
+                return redirect("enrollment:vae_detail", reference=vae_request.reference)
+    else:
+        form = VaeRequestForm()
+    return render(
+        request,
+        "enrollment/vae_request.html",
+        {"programme": programme, "profile": profile, "form": form, "existing": existing},
+        status=409 if existing is not None and request.method == "POST" else 200,
+    )
+
+
+def _own_request(user, reference, queryset=None):
+    queryset = VaeRequest.objects.all() if queryset is None else queryset
+    return get_object_or_404(queryset.filter(applicant=user), reference=reference)
+
+
+@login_required
+@require_GET
+def detail(request, reference):
+    vae_request = _own_request(
+        request.user,
+        reference,
+        VaeRequest.objects.select_related("programme").prefetch_related(
+            Prefetch("history", queryset=VaeStageChange.objects.order_by("changed_at", "pk")),
+            Prefetch("documents", queryset=VaeDocument.objects.order_by("uploaded_at", "pk")),
+        ),
+    )
+    return render(
+        request,
+        "enrollment/vae_detail.html",
+        {
+            "vae_request": vae_request,
+            "programme": vae_request.programme,
+            "badge_class": stage_badge(vae_request),
+            "steps": stage_steps(vae_request),
+            "not_admissible": vae_request.stage == VaeStage.NOT_ADMISSIBLE,
+        },
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def document_download(request, reference, pk):
+    document = get_object_or_404(VaeDocument, pk=pk, request__reference=reference, request__applicant=request.user)
+    try:
+        return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
+    except Http404 as error:
+        raise Http404(_("Ce document n'est plus disponible.")) from error
