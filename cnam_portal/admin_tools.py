@@ -1,8 +1,11 @@
-"""Small pieces the admin modules share: private file downloads and actions that ask for input first."""
+"""Small pieces the admin modules share: private file downloads, actions that ask for input first,
+and the audit trail every admin action leaves on the objects it touched."""
 
 from django.contrib import messages
 from django.contrib.admin import helpers
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -22,14 +25,29 @@ def private_file_response(field_file, *, filename: str, content_type: str) -> Fi
     return response
 
 
-def form_action(modeladmin, request, queryset, *, form_class, title: str, apply):
+def log_admin_action(user, objects, message: str, *, action_flag: int = CHANGE) -> None:
+    """Keep, in each object's admin history, who did what from the back office (one insert for all)."""
+    objects = list(objects)
+    if objects and user is not None and user.pk:
+        LogEntry.objects.log_actions(user.pk, objects, action_flag, change_message=str(message))
+
+
+def form_action(modeladmin, request, queryset, *, form_class, title: str, apply, log=None):
     """Show ``form_class`` on an intermediate page; once valid, call ``apply(obj, cleaned_data)`` per object.
 
-    Each object succeeds or is refused on its own, and staff see every outcome.
+    Each object succeeds or is refused on its own, and staff see every outcome. ``log(obj, cleaned_data)``
+    gives the audit message of a done object.
     """
     form = form_class(request.POST if "apply" in request.POST else None)
     if "apply" in request.POST and form.is_valid():
-        report_each(modeladmin, request, queryset, lambda obj: apply(obj, form.cleaned_data))
+        data = form.cleaned_data
+        report_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda obj: apply(obj, data),
+            log=None if log is None else (lambda obj: log(obj, data)),
+        )
         return None
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -43,12 +61,21 @@ def form_action(modeladmin, request, queryset, *, form_class, title: str, apply)
     return TemplateResponse(request, "admin/intermediate_form.html", context)
 
 
-def report_each(modeladmin, request, objects, apply) -> tuple[list, list]:
-    """Run ``apply`` on each object; list what was done and what was refused, with the reason."""
+def report_each(modeladmin, request, objects, apply, *, log=None) -> tuple[list, list]:
+    """Run ``apply`` on each object; list what was done and what was refused, with the reason.
+
+    ``log(obj)`` returns the French message kept in a done object's history (with who and when), or
+    nothing when the service called already keeps that trail.
+    """
     done, refused = [], []
     for obj in objects:
         try:
-            apply(obj)
+            # The change and its audit line are written together, or neither is.
+            with transaction.atomic():
+                apply(obj)
+                message = log(obj) if log is not None else None
+                if message:
+                    log_admin_action(request.user, [obj], message)
         except ValidationError as error:
             refused.append((obj, " ".join(error.messages)))
         else:

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "dsfr",
     "widget_tweaks",
+    "import_export",
     "cnam_portal",
     "programs",
     "partners",
@@ -304,6 +305,9 @@ SECURE_CSP = {
 }
 
 DSFR_USE_INTEGRITY_CHECKSUMS = True
+
+# Exports carry personal data: only staff who may view the exported model may export it.
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 LOGGING = {
     "version": 1,

@@ -2,12 +2,19 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
 
-from cnam_portal.admin_tools import private_file_response
+from cnam_portal.admin_tools import log_admin_action, private_file_response
 
 from . import admin_actions
+from .exports import ApplicationResource
 from .models import (
     ApplicantProfile,
     Application,
@@ -70,8 +77,32 @@ class NotificationInline(admin.TabularInline):
         return False
 
 
+class SessionListFilter(admin.RelatedFieldListFilter):
+    """The session filter, its choices read in one query (a session's name shows its programme)."""
+
+    def field_choices(self, field, request, model_admin):
+        from programs.models import Session
+
+        sessions = Session.objects.select_related("programme").order_by("-start_date", "reference")
+        return [(session.pk, str(session)) for session in sessions]
+
+
+PROFILE_FIELDS = [
+    "profile_name",
+    "profile_email",
+    "profile_birth_date",
+    "profile_phone",
+    "profile_commune",
+    "profile_level",
+    "profile_situation",
+    "profile_france_travail_id",
+    "profile_employer",
+    "profile_consent_at",
+]
+
+
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "applicant_name",
@@ -87,7 +118,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "channel",
         "entry_route",
         "session__programme",
-        "session",
+        ("session", SessionListFilter),
         "applicant__applicant_profile__situation",
         "applicant__applicant_profile__commune",
         "convention__partner",
@@ -100,9 +131,14 @@ class ApplicationAdmin(admin.ModelAdmin):
         "applicant__applicant_profile__first_name",
         "applicant__applicant_profile__france_travail_id",
     ]
+    search_help_text = _("Nom, prénom, courriel, référence ou identifiant France Travail.")
     list_select_related = ["applicant__applicant_profile", "session__programme"]
     date_hierarchy = "submitted_at"
     raw_id_fields = ["applicant", "enrolled_by"]
+    # Export only (CSV and Excel), honouring the list's filters and search; no import.
+    resource_classes = [ApplicationResource]
+    export_form_class = ExportForm
+    import_export_change_list_template = "admin/enrollment/application/change_list_export.html"
     autocomplete_fields = ["session", "convention"]
     inlines = [DocumentInline, HistoryInline, NotificationInline]
     actions = [
@@ -126,9 +162,11 @@ class ApplicationAdmin(admin.ModelAdmin):
         "closed_at",
         "rejection_reason",
         "updated_at",
+        *PROFILE_FIELDS,
     ]
     fieldsets = [
         (None, {"fields": ["reference", "session", "applicant", "status", "channel", "convention", "enrolled_by"]}),
+        (_("Profil du candidat"), {"fields": PROFILE_FIELDS}),
         (_("Candidature"), {"fields": ["motivation", "entry_route", "entry_justification", "rejection_reason"]}),
         (
             _("Dates"),
@@ -155,6 +193,99 @@ class ApplicationAdmin(admin.ModelAdmin):
     def applicant_name(self, obj):
         profile = getattr(obj.applicant, "applicant_profile", None)
         return profile.full_name if profile else obj.applicant.email
+
+    # --- The applicant's profile, read-only on the application ---
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            # The profile block reads the account, the profile and its employer: fetch them once.
+            obj = (
+                type(obj)
+                .objects.select_related("applicant__applicant_profile__employer", "session__programme")
+                .get(pk=obj.pk)
+            )
+        return obj
+
+    @staticmethod
+    def _profile(obj):
+        return getattr(obj.applicant, "applicant_profile", None) if obj and obj.applicant_id else None
+
+    def _profile_value(self, obj, read):
+        profile = self._profile(obj)
+        if profile is None:
+            return gettext("Profil non renseigné")
+        return read(profile) or "—"
+
+    @admin.display(description=_("nom"))
+    def profile_name(self, obj):
+        return self._profile_value(obj, lambda p: p.full_name)
+
+    @admin.display(description=_("courriel"))
+    def profile_email(self, obj):
+        return obj.applicant.email if obj and obj.applicant_id else "—"
+
+    @admin.display(description=_("date de naissance"))
+    def profile_birth_date(self, obj):
+        return self._profile_value(obj, lambda p: p.birth_date and date_format(p.birth_date, "j F Y"))
+
+    @admin.display(description=_("téléphone"))
+    def profile_phone(self, obj):
+        return self._profile_value(obj, lambda p: p.phone)
+
+    @admin.display(description=_("commune de résidence"))
+    def profile_commune(self, obj):
+        return self._profile_value(obj, lambda p: p.get_commune_display())
+
+    @admin.display(description=_("plus haut niveau atteint"))
+    def profile_level(self, obj):
+        return self._profile_value(obj, lambda p: p.get_highest_level_display() if p.highest_level is not None else "")
+
+    @admin.display(description=_("situation"))
+    def profile_situation(self, obj):
+        return self._profile_value(obj, lambda p: p.get_situation_display())
+
+    @admin.display(description=_("identifiant France Travail"))
+    def profile_france_travail_id(self, obj):
+        return self._profile_value(obj, lambda p: p.france_travail_id)
+
+    @admin.display(description=_("employeur partenaire"))
+    def profile_employer(self, obj):
+        return self._profile_value(
+            obj, lambda p: " — ".join(filter(None, [p.employer.name if p.employer_id else "", p.job_title]))
+        )
+
+    @admin.display(description=_("consentement RGPD donné le"))
+    def profile_consent_at(self, obj):
+        return self._profile_value(
+            obj, lambda p: p.consent_at and date_format(timezone.localtime(p.consent_at), "j F Y à H\\hi")
+        )
+
+    # --- Exports ---
+
+    def get_export_formats(self):
+        return [CSV, XLSX]
+
+    def get_export_filename(self, request, queryset, file_format):
+        return f"candidatures-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        count = queryset.count()
+        log_admin_action(
+            request.user,
+            queryset.select_related(None).only("pk", "reference"),
+            gettext("Exportée (%(format)s) depuis l'administration, dans un export de %(count)d candidature(s).")
+            % {"format": file_format.get_title(), "count": count},
+        )
+        return data
+
+    def changelist_view(self, request, extra_context=None):
+        params = request.GET.copy()
+        params["status__exact"] = Application.Status.ENROLLED
+        params.pop("p", None)
+        extra_context = {**(extra_context or {}), "enrolled_query_string": "?" + params.urlencode()}
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         return [
@@ -223,3 +354,6 @@ class EnrollmentCertificateAdmin(admin.ModelAdmin):
             filename=f"attestation-{certificate.application.reference}.pdf",
             content_type="application/pdf",
         )
+
+
+from . import admin_vae  # noqa: E402,F401

@@ -1,14 +1,21 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cnam_portal.admin_tools import form_action, private_file_response, report_each
+from cnam_portal.admin_tools import form_action, log_admin_action, private_file_response, report_each
 from enrollment.selectors import allocations_with_usage
 
-from . import services
+from . import exports, services
 from .forms import ConventionSignatureForm, ConventionTransitionForm, SeatAllocationForm
 from .models import (
     Axis,
@@ -107,9 +114,49 @@ class DocumentInline(admin.TabularInline):
 
 @admin.action(description=_("Générer ou mettre à jour le PDF"), permissions=["change"])
 def generate_pdf(modeladmin, request, queryset):
-    report_each(
-        modeladmin, request, queryset, lambda c: services.convention_document_request(convention=c, by=request.user)
+    unchanged = {}
+
+    def apply(convention):
+        before = convention.documents.aggregate(latest=Max("version"))["latest"]
+        document = services.convention_document_request(convention=convention, by=request.user)
+        # A new version is logged by the service; an unchanged one only here.
+        unchanged[convention.pk] = document.version if document.version == before else None
+
+    def log(convention):
+        version = unchanged.get(convention.pk)
+        if version is None:
+            return None
+        return gettext("PDF demandé : la version %(v)s est déjà à jour, aucune nouvelle version.") % {"v": version}
+
+    report_each(modeladmin, request, queryset, apply, log=log)
+
+
+def _export_staff(modeladmin, request, queryset, file_format):
+    conventions = list(queryset.order_by("reference"))
+    content, rows = exports.convention_staff_export(conventions=conventions, file_format=file_format)
+    log_admin_action(
+        request.user,
+        conventions,
+        gettext("Liste des personnels exportée (%(format)s, %(rows)d ligne(s)).")
+        % {"format": file_format.upper(), "rows": rows},
     )
+    content_type = exports.FORMATS[file_format]().get_content_type()
+    name = conventions[0].reference if len(conventions) == 1 else "conventions"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="personnels-{name}-{timezone.localdate():%Y-%m-%d}.{file_format}"'
+    )
+    return response
+
+
+@admin.action(description=_("Exporter la liste des personnels (CSV)"), permissions=["staff_export"])
+def export_staff_csv(modeladmin, request, queryset):
+    return _export_staff(modeladmin, request, queryset, "csv")
+
+
+@admin.action(description=_("Exporter la liste des personnels (Excel)"), permissions=["staff_export"])
+def export_staff_xlsx(modeladmin, request, queryset):
+    return _export_staff(modeladmin, request, queryset, "xlsx")
 
 
 @admin.action(description=_("Passer à « À signer »"), permissions=["change"])
@@ -173,15 +220,52 @@ class ConventionAdmin(admin.ModelAdmin):
     filter_horizontal = ["axes"]
     date_hierarchy = "start_date"
     # The reference is generated and the state moves only through the actions, which check the rules.
-    readonly_fields = ["reference", "state", "signed_on", "created_at", "updated_at"]
+    readonly_fields = ["reference", "state", "signed_on", "created_at", "updated_at", "history"]
     fieldsets = [
         (None, {"fields": ["reference", "partner", "title", "state", "signed_on"]}),
         (_("Contenu"), {"fields": ["preamble", "axes", "start_date", "end_date"]}),
         (_("Conditions financières"), {"fields": ["financial_terms", "amount"]}),
         (_("Suivi"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        (_("Historique"), {"fields": ["history"]}),
     ]
     inlines = [SignatoryInline, ArticleInline, AllocationInline, DocumentInline]
-    actions = [generate_pdf, to_sign, back_to_draft, record_signature, terminate]
+    actions = [generate_pdf, to_sign, back_to_draft, record_signature, terminate, export_staff_csv, export_staff_xlsx]
+
+    def has_staff_export_permission(self, request):
+        # The staff list is personal data of applicants: it needs the right to see applications.
+        return self.has_view_permission(request) and request.user.has_perm("enrollment.view_application")
+
+    @admin.display(description=_("historique"))
+    def history(self, obj):
+        """Who did what and when, from the admin's log (the services and actions write it), in one query."""
+        if obj is None or obj.pk is None:
+            return "—"
+        entries = (
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(Convention, for_concrete_model=False),
+                object_id=str(obj.pk),
+            )
+            .select_related("user")
+            .order_by("-action_time", "-pk")
+        )
+        rows = [
+            (
+                date_format(timezone.localtime(entry.action_time), "j F Y, H\\hi"),
+                entry.user.get_full_name() or entry.user.get_username(),
+                entry.get_change_message() or entry.get_action_flag_display(),
+            )
+            for entry in entries
+        ]
+        if not rows:
+            return gettext("Aucune action enregistrée.")
+        return format_html(
+            '<table class="history"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            gettext("Date"),
+            gettext("Par"),
+            gettext("Action"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.selectors import annotate_seats
 
+from . import admin_actions
 from .models import Audience, Domain, Programme, Session, Site
 
 
@@ -90,6 +91,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["programme", "site", "reserved_for"]
     autocomplete_fields = ["programme", "site", "reserved_for"]
     date_hierarchy = "start_date"
+    actions = [admin_actions.duplicate_for_next_run]
     fieldsets = [
         (None, {"fields": ["programme", "reference", "state", "reserved_for"]}),
         (_("Dates et lieu"), {"fields": ["site", "start_date", "end_date", "rhythm", "schedule", "hours"]}),

@@ -1,0 +1,140 @@
+"""Spreadsheet exports of applications (django-import-export resources, export only).
+
+Headers are French, statuses carry their French label, dates read in Mayotte time. Every
+row comes from one query: ``filter_export`` joins what the columns read.
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+
+from .models import Application
+
+DATE_FORMAT = "%d/%m/%Y"
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+
+
+def format_date(value: datetime.date | None) -> str:
+    return value.strftime(DATE_FORMAT) if value else ""
+
+
+def format_datetime(value: datetime.datetime | None) -> str:
+    # Stored in UTC; staff read Mayotte's clock.
+    return timezone.localtime(value).strftime(DATETIME_FORMAT) if value else ""
+
+
+def _column(name):
+    return fields.Field(column_name=name, readonly=True)
+
+
+class ApplicationResource(resources.ModelResource):
+    reference = _column(_("Référence"))
+    last_name = _column(_("Nom"))
+    first_name = _column(_("Prénom"))
+    email = _column(_("Courriel"))
+    phone = _column(_("Téléphone"))
+    commune = _column(_("Commune"))
+    situation = _column(_("Situation"))
+    france_travail_id = _column(_("Identifiant France Travail"))
+    programme = _column(_("Formation"))
+    session = _column(_("Session"))
+    session_start = _column(_("Début de la session"))
+    session_end = _column(_("Fin de la session"))
+    status = _column(_("Statut"))
+    channel = _column(_("Canal"))
+    convention = _column(_("Convention"))
+    submitted_at = _column(_("Date de dépôt"))
+    decided_at = _column(_("Date de décision"))
+
+    class Meta:
+        model = Application
+        fields = (
+            "reference",
+            "last_name",
+            "first_name",
+            "email",
+            "phone",
+            "commune",
+            "situation",
+            "france_travail_id",
+            "programme",
+            "session",
+            "session_start",
+            "session_end",
+            "status",
+            "channel",
+            "convention",
+            "submitted_at",
+            "decided_at",
+        )
+        export_order = fields
+        # Export only: staff never load applications from a spreadsheet.
+        import_id_fields = ()
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("applicant__applicant_profile", "session__programme", "convention").order_by(
+            "session__start_date", "session__reference", "submitted_at", "pk"
+        )
+
+    @staticmethod
+    def _profile(application):
+        return getattr(application.applicant, "applicant_profile", None)
+
+    def dehydrate_reference(self, application):
+        return application.reference
+
+    def dehydrate_last_name(self, application):
+        profile = self._profile(application)
+        return profile.last_name if profile else ""
+
+    def dehydrate_first_name(self, application):
+        profile = self._profile(application)
+        return profile.first_name if profile else ""
+
+    def dehydrate_email(self, application):
+        return application.applicant.email
+
+    def dehydrate_phone(self, application):
+        profile = self._profile(application)
+        return profile.phone if profile else ""
+
+    def dehydrate_commune(self, application):
+        profile = self._profile(application)
+        return str(profile.get_commune_display()) if profile else ""
+
+    def dehydrate_situation(self, application):
+        profile = self._profile(application)
+        return str(profile.get_situation_display()) if profile else ""
+
+    def dehydrate_france_travail_id(self, application):
+        profile = self._profile(application)
+        return profile.france_travail_id if profile else ""
+
+    def dehydrate_programme(self, application):
+        return application.session.programme.title
+
+    def dehydrate_session(self, application):
+        return application.session.reference
+
+    def dehydrate_session_start(self, application):
+        return format_date(application.session.start_date)
+
+    def dehydrate_session_end(self, application):
+        return format_date(application.session.end_date)
+
+    def dehydrate_status(self, application):
+        return str(application.get_status_display())
+
+    def dehydrate_channel(self, application):
+        return str(application.get_channel_display())
+
+    def dehydrate_convention(self, application):
+        return application.convention.reference if application.convention_id else ""
+
+    def dehydrate_submitted_at(self, application):
+        return format_datetime(application.submitted_at)
+
+    def dehydrate_decided_at(self, application):
+        return format_datetime(application.decided_at)

@@ -1,0 +1,264 @@
+import datetime
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from enrollment import services
+from enrollment.models import Application, ApplicationStatus, ApplicationStatusChange, Notification
+from programs.models import Commune
+from tests.cnam_portal.factories import messages_of, plain_staff, run_action
+from tests.enrollment.service_factories import applicant, application, pdf_upload
+from tests.factories import ApplicantProfileFactory, SessionFactory, StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:enrollment_application_changelist")
+
+
+@pytest.fixture
+def staff_user():
+    return StaffUserFactory()
+
+
+@pytest.fixture
+def admin_client_(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def _count_queries(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries)
+
+
+# --- List page -----------------------------------------------------------------------------------
+
+
+def test_application_changelist_runs_a_fixed_number_of_queries(admin_client_):
+    def build(count):
+        for index in range(count):
+            application(session=SessionFactory(), status=ApplicationStatus.SUBMITTED if index % 2 else "acceptee")
+
+    build(5)
+    few = _count_queries(admin_client_, CHANGELIST)
+    build(45)
+    many = _count_queries(admin_client_, CHANGELIST)
+    assert Application.objects.count() == 50
+    # Session and user, the list and its count, each related filter's choices in one query.
+    assert few == many == 10, f"{few} queries for 5 applications on 5 sessions, {many} for 50"
+
+
+def test_changelist_filters_and_searches(admin_client_):
+    session = SessionFactory()
+    alice = application(
+        session=session, applicant=ApplicantProfileFactory(last_name="Madi", france_travail_id="1234567X").user
+    )
+    bob = application(
+        session=session,
+        status=ApplicationStatus.WAITLISTED,
+        applicant=ApplicantProfileFactory(last_name="Soilihi", commune=Commune.SADA).user,
+    )
+
+    def listed(**params):
+        response = admin_client_.get(CHANGELIST, params)
+        assert response.status_code == 200
+        return {a.pk for a in response.context["cl"].result_list}
+
+    assert listed(status__exact="liste_attente") == {bob.pk}
+    assert listed(q="1234567X") == {alice.pk}
+    assert listed(q="soilihi") == {bob.pk}
+    assert listed(q=alice.reference) == {alice.pk}
+    assert listed(q=bob.applicant.email) == {bob.pk}
+    assert listed(applicant__applicant_profile__commune__exact="sada") == {bob.pk}
+    assert listed(channel__exact="en_ligne", session__id__exact=session.pk) == {alice.pk, bob.pk}
+
+
+# --- Detail page ---------------------------------------------------------------------------------
+
+
+def test_change_page_shows_profile_documents_history_and_notifications(admin_client_, staff_user):
+    session = SessionFactory()
+    user = applicant(
+        first_name="Zaïnaba",
+        last_name="Attoumani",
+        birth_date=datetime.date(1998, 3, 4),
+        phone="+262639123456",
+        commune=Commune.CHICONI,
+        france_travail_id="7654321Y",
+    )
+    app = services.application_submit(
+        user=user, session=session, motivation="Motivée.", documents=[("cv", pdf_upload())]
+    )
+    services.application_accept(application=app, by=staff_user)
+
+    response = admin_client_.get(reverse("admin:enrollment_application_change", args=[app.pk]))
+
+    html = response.content.decode()
+    for text in (
+        "Profil du candidat",
+        "Zaïnaba Attoumani",
+        "4 mars 1998",
+        "+262639123456",
+        "Chiconi",
+        "Niveau 4 (baccalauréat)",
+        "Demandeur d&#x27;emploi",
+        "7654321Y",
+        "cv.pdf",
+        "application_accepted",
+    ):
+        assert text in html, text
+    assert ApplicationStatusChange.objects.filter(application=app, to_status="acceptee").exists()
+    assert "Acceptée" in html
+
+
+def test_documents_are_streamed_only_to_staff_allowed_to_view_applications(client, staff_user):
+    app = services.application_submit(
+        user=applicant(), session=SessionFactory(), motivation="Motivé.", documents=[("cv", pdf_upload())]
+    )
+    document = app.documents.get()
+    url = reverse("admin:enrollment_application_document", args=[app.pk, document.pk])
+
+    response = client.get(url)
+    assert response.status_code == 302  # to the admin login
+
+    client.force_login(plain_staff())
+    assert client.get(url).status_code == 403
+
+    viewer = plain_staff()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
+    client.force_login(viewer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    client.force_login(app.applicant)  # an applicant is not staff: the admin refuses
+    assert client.get(url).status_code == 302
+
+
+# --- Actions -------------------------------------------------------------------------------------
+
+
+def _status(app):
+    app.refresh_from_db()
+    return app.status
+
+
+def test_accept_action_accepts_records_and_notifies(admin_client_, staff_user):
+    app = application(session=SessionFactory(capacity=2))
+
+    response = run_action(admin_client_, CHANGELIST, "accept", [app], follow=True)
+
+    assert _status(app) == ApplicationStatus.ACCEPTED
+    assert any(f"Fait pour 1 élément(s) : {app.reference}" in m for m in messages_of(response))
+    change = ApplicationStatusChange.objects.get(application=app, to_status="acceptee")
+    assert change.changed_by == staff_user
+    assert Notification.objects.filter(application=app, template="application_accepted").exists()
+    entry = LogEntry.objects.get(object_id=str(app.pk), user=staff_user)
+    assert "Accepter" in entry.change_message
+    assert "Acceptée" in entry.change_message
+
+
+def test_bulk_accept_reports_each_outcome_and_keeps_what_was_done(admin_client_):
+    session = SessionFactory(capacity=1)
+    first = application(session=session)
+    second = application(session=session)
+    closed = application(session=session, status=ApplicationStatus.REJECTED)
+
+    response = run_action(admin_client_, CHANGELIST, "accept", [first, second, closed], follow=True)
+
+    messages = messages_of(response)
+    assert _status(first) == ApplicationStatus.ACCEPTED
+    assert _status(second) == ApplicationStatus.SUBMITTED
+    assert _status(closed) == ApplicationStatus.REJECTED
+    assert any(m.startswith("Fait pour 1 élément(s)") and first.reference in m for m in messages)
+    assert any(m.startswith(f"Refusé — {second.reference}") and "Plus aucune place libre" in m for m in messages)
+    assert any(m.startswith(f"Refusé — {closed.reference}") for m in messages)
+    # Only what was done leaves an audit line.
+    assert LogEntry.objects.filter(object_id__in=[str(second.pk), str(closed.pk)]).count() == 0
+    assert LogEntry.objects.filter(object_id=str(first.pk)).count() == 1
+
+
+def test_waitlist_action(admin_client_):
+    app = application(session=SessionFactory())
+    run_action(admin_client_, CHANGELIST, "waitlist", [app])
+    assert _status(app) == ApplicationStatus.WAITLISTED
+    assert LogEntry.objects.filter(object_id=str(app.pk), change_message__contains="liste d'attente").exists()
+
+
+def test_enroll_action_enrolls_and_requests_the_certificate(admin_client_):
+    app = application(session=SessionFactory(), status=ApplicationStatus.ACCEPTED)
+    run_action(admin_client_, CHANGELIST, "enroll", [app])
+    assert _status(app) == ApplicationStatus.ENROLLED
+    assert hasattr(app, "certificate")
+
+
+def test_reject_asks_for_a_reason_and_refuses_without_one(admin_client_, staff_user):
+    app = application(session=SessionFactory())
+
+    page = run_action(admin_client_, CHANGELIST, "reject", [app])
+    assert page.status_code == 200
+    assert "Motif (communiqué à la personne)" in page.content.decode()
+    assert _status(app) == ApplicationStatus.SUBMITTED
+
+    empty = run_action(admin_client_, CHANGELIST, "reject", [app], apply="1", reason="  ")
+    assert "Le motif est obligatoire." in empty.content.decode()
+    assert _status(app) == ApplicationStatus.SUBMITTED
+
+    run_action(admin_client_, CHANGELIST, "reject", [app], apply="1", reason="Prérequis non atteints.")
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.REJECTED
+    assert app.rejection_reason == "Prérequis non atteints."
+    assert ApplicationStatusChange.objects.get(application=app, to_status="refusee").reason == "Prérequis non atteints."
+    entry = LogEntry.objects.get(object_id=str(app.pk))
+    assert entry.user == staff_user
+    assert "Prérequis non atteints." in entry.change_message
+
+
+def test_cancel_action_with_reason_frees_the_seat_for_the_waiting_list(admin_client_):
+    session = SessionFactory(capacity=1)
+    holder = application(session=session, status=ApplicationStatus.ENROLLED)
+    waiting = application(session=session, status=ApplicationStatus.WAITLISTED)
+
+    run_action(admin_client_, CHANGELIST, "cancel", [holder], apply="1", reason="Session reportée pour vous.")
+
+    assert _status(holder) == ApplicationStatus.CANCELLED
+    assert _status(waiting) == ApplicationStatus.OFFERED
+
+
+def test_offer_next_offers_free_seats_in_order(admin_client_):
+    session = SessionFactory(capacity=2)
+    application(session=session, status=ApplicationStatus.ACCEPTED)
+    now = datetime.datetime.now(datetime.UTC)
+    first = application(session=session, status=ApplicationStatus.WAITLISTED, waitlisted_at=now)
+    second = application(
+        session=session, status=ApplicationStatus.WAITLISTED, waitlisted_at=now + datetime.timedelta(minutes=1)
+    )
+
+    response = run_action(admin_client_, CHANGELIST, "offer_next", [second], follow=True)
+
+    assert _status(first) == ApplicationStatus.OFFERED
+    assert _status(second) == ApplicationStatus.WAITLISTED
+    assert any(first.reference in m for m in messages_of(response))
+    assert LogEntry.objects.filter(object_id=str(first.pk), change_message__contains="place proposée").exists()
+
+    again = run_action(admin_client_, CHANGELIST, "offer_next", [second], follow=True)
+    assert any("Aucune place libre" in m for m in messages_of(again))
+
+
+def test_staff_without_change_permission_get_no_decision_action(client):
+    viewer = plain_staff()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
+    client.force_login(viewer)
+    app = application(session=SessionFactory())
+
+    page = client.get(CHANGELIST)
+    assert 'value="accept"' not in page.content.decode()
+    run_action(client, CHANGELIST, "accept", [app])
+    assert _status(app) == ApplicationStatus.SUBMITTED

@@ -1,0 +1,163 @@
+import datetime
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from enrollment.models import ApplicationStatus
+from partners.models import Convention
+from programs.models import Session
+from tests.cnam_portal.factories import messages_of, run_action
+from tests.enrollment.service_factories import application
+from tests.factories import (
+    ConventionFactory,
+    PartnerFactory,
+    ProgrammeFactory,
+    SeatAllocationFactory,
+    SessionFactory,
+    StaffUserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:programs_session_changelist")
+
+
+@pytest.fixture
+def admin_client_(client):
+    client.force_login(StaffUserFactory())
+    return client
+
+
+def _sessions_with_activity(count):
+    programme = ProgrammeFactory()
+    partner = PartnerFactory()
+    convention = ConventionFactory(partner=partner, state=Convention.State.SIGNED)
+    for index in range(count):
+        session = SessionFactory(programme=programme if index % 2 else ProgrammeFactory(), capacity=10)
+        application(session=session, status=ApplicationStatus.ACCEPTED)
+        application(session=session, status=ApplicationStatus.WAITLISTED)
+        if index % 3 == 0:
+            SeatAllocationFactory(convention=convention, session=session, seats=2)
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_session_changelist_runs_a_fixed_number_of_queries(admin_client_):
+    _sessions_with_activity(5)
+    few = _count_queries(admin_client_, CHANGELIST)
+    _sessions_with_activity(45)
+    many = _count_queries(admin_client_, CHANGELIST)
+    assert Session.objects.count() == 50
+    # Session and user, the list and its count, the filters' choices, the seat figures in the same query.
+    assert few == many == 9, f"{few} queries for 5 sessions, {many} for 50"
+
+
+def test_session_changelist_shows_the_seat_figures(admin_client_):
+    session = SessionFactory(reference="S-2027-SEATS", capacity=10)
+    for _ in range(3):
+        application(session=session, status=ApplicationStatus.ACCEPTED)
+    application(session=session, status=ApplicationStatus.WAITLISTED)
+    application(session=session, status=ApplicationStatus.WAITLISTED)
+    SeatAllocationFactory(convention=ConventionFactory(state=Convention.State.SIGNED), session=session, seats=4)
+
+    response = admin_client_.get(CHANGELIST, {"q": "S-2027-SEATS"})
+
+    row = next(r for r in response.context["cl"].result_list if r.pk == session.pk)
+    assert (row.capacity, row.seats_taken, row.seats_reserved, row.seats_free, row.waitlist_length) == (10, 3, 4, 3, 2)
+    html = response.content.decode().lower()
+    for header in ("prises", "réservées", "libres", "liste d&#x27;attente"):
+        assert header in html
+
+
+def test_programme_page_lists_its_sessions_inline(admin_client_):
+    session = SessionFactory(reference="S-2027-INLINE")
+    response = admin_client_.get(reverse("admin:programs_programme_change", args=[session.programme_id]))
+    assert response.status_code == 200
+    assert "S-2027-INLINE" in response.content.decode()
+
+
+def test_duplicate_plans_the_next_run_52_weeks_later_as_a_draft(admin_client_):
+    partner = PartnerFactory()
+    original = SessionFactory(
+        reference="S-2026-BTP",
+        start_date=datetime.date(2026, 9, 1),
+        end_date=datetime.date(2027, 6, 30),
+        capacity=18,
+        hours=450,
+        schedule="Mardi et jeudi soir",
+        rhythm=Session.Rhythm.WORK_STUDY,
+        reserved_for=partner,
+        state=Session.State.SCHEDULED,
+        notes="Interne",
+    )
+
+    response = run_action(admin_client_, CHANGELIST, "duplicate_for_next_run", [original], follow=True)
+
+    copy = Session.objects.get(reference="S-2026-BTP-02")
+    assert copy.state == Session.State.DRAFT
+    assert (copy.programme_id, copy.site_id, copy.reserved_for_id) == (
+        original.programme_id,
+        original.site_id,
+        partner.pk,
+    )
+    assert (copy.capacity, copy.hours, copy.schedule, copy.rhythm) == (18, 450, "Mardi et jeudi soir", "alternance")
+    assert copy.start_date == datetime.date(2027, 8, 31)  # 364 days later: a Tuesday again
+    assert copy.start_date.weekday() == original.start_date.weekday()
+    assert copy.end_date - copy.start_date == original.end_date - original.start_date
+    assert copy.applications_open_at - original.applications_open_at == datetime.timedelta(weeks=52)
+    assert copy.applications_close_at - original.applications_close_at == datetime.timedelta(weeks=52)
+    assert copy.notes == ""
+    assert any("Fait pour 1 élément(s)" in m for m in messages_of(response))
+    # Both sessions keep the trail of who duplicated what.
+    assert LogEntry.objects.filter(object_id=str(original.pk), change_message__contains="S-2026-BTP-02").exists()
+    assert LogEntry.objects.filter(object_id=str(copy.pk), change_message__contains="S-2026-BTP").exists()
+
+
+def test_duplicates_take_the_next_free_number(admin_client_):
+    original = SessionFactory(reference="S-2026-CCA")
+    run_action(admin_client_, CHANGELIST, "duplicate_for_next_run", [original])
+    second = Session.objects.get(reference="S-2026-CCA-02")
+    run_action(admin_client_, CHANGELIST, "duplicate_for_next_run", [original, second])
+    assert set(Session.objects.filter(reference__startswith="S-2026-CCA").values_list("reference", flat=True)) == {
+        "S-2026-CCA",
+        "S-2026-CCA-02",
+        "S-2026-CCA-03",
+        "S-2026-CCA-04",
+    }
+
+
+def test_duplicate_reports_each_refusal_and_still_copies_the_others(admin_client_):
+    fine = SessionFactory(reference="S-2026-OK")
+    too_long = SessionFactory(reference="X" * 40)
+
+    response = run_action(admin_client_, CHANGELIST, "duplicate_for_next_run", [fine, too_long], follow=True)
+
+    messages = messages_of(response)
+    assert Session.objects.filter(reference="S-2026-OK-02").exists()
+    assert Session.objects.count() == 3
+    assert any(m.startswith("Refusé — ") and "dépasserait 40 caractères" in m for m in messages)
+    assert any("Fait pour 1 élément(s)" in m for m in messages)
+
+
+def test_duplicate_needs_the_add_permission(client):
+    from tests.cnam_portal.factories import plain_staff
+
+    user = plain_staff()
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="view_session", content_type__app_label="programs"))
+    client.force_login(user)
+    session = SessionFactory(reference="S-2026-RO")
+
+    response = client.get(CHANGELIST)
+    assert "duplicate_for_next_run" not in response.content.decode()
+    run_action(client, CHANGELIST, "duplicate_for_next_run", [session])
+    assert Session.objects.count() == 1
