@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cnam_portal.admin_tools import form_action, log_admin_action, private_file_response, report_each
 from enrollment.selectors import allocations_with_usage
 
-from . import exports, services
+from . import exports, services, services_staff
 from .forms import ConventionSignatureForm, ConventionTransitionForm, SeatAllocationForm
 from .models import (
     Axis,
@@ -34,8 +34,18 @@ class PartnerMemberInline(admin.TabularInline):
     model = PartnerMember
     extra = 0
     fields = ["email", "full_name", "job_title", "role", "user", "is_active", "invited_at", "joined_at"]
-    readonly_fields = ["invited_at", "joined_at"]
-    raw_id_fields = ["user"]
+    readonly_fields = ["user", "invited_at", "joined_at"]
+
+
+def invite_member(request, member: PartnerMember) -> PartnerMember:
+    """New members are invited by email: their account is found or created, never duplicated."""
+    invited = services_staff.member_invite(
+        partner=member.partner, email=member.email, full_name=member.full_name, role=member.role, by=request.user
+    )
+    if member.job_title and invited.job_title != member.job_title:
+        invited.job_title = member.job_title
+        invited.save(update_fields=["job_title"])
+    return invited
 
 
 @admin.register(Partner)
@@ -45,14 +55,46 @@ class PartnerAdmin(admin.ModelAdmin):
     search_fields = ["name", "siret", "contact_name", "contact_email"]
     inlines = [PartnerMemberInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PartnerMember:
+            super().save_formset(request, form, formset, change)
+            return
+        for member in formset.save(commit=False):
+            if member.pk is None:
+                invite_member(request, member)
+                self.message_user(
+                    request, _("Invitation envoyée à %(email)s.") % {"email": member.email}, messages.SUCCESS
+                )
+            else:
+                member.save()
+        for member in formset.deleted_objects:
+            member.delete()
+
+
+@admin.action(description=_("Renvoyer l'invitation"), permissions=["change"])
+def resend_invitation(modeladmin, request, queryset):
+    report_each(modeladmin, request, queryset.select_related("partner"), lambda m: invite_member(request, m))
+
 
 @admin.register(PartnerMember)
 class PartnerMemberAdmin(admin.ModelAdmin):
-    list_display = ["email", "full_name", "partner", "role", "is_active", "joined_at"]
+    list_display = ["email", "full_name", "partner", "role", "is_active", "invited_at", "joined_at"]
     list_filter = ["role", "is_active", "partner"]
     search_fields = ["email", "full_name", "partner__name"]
     list_select_related = ["partner"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["partner"]
+    readonly_fields = ["user", "invited_at", "joined_at"]
+    fields = ["partner", "email", "full_name", "job_title", "role", "is_active", "user", "invited_at", "joined_at"]
+    actions = [resend_invitation]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        invited = invite_member(request, obj)
+        obj.pk = invited.pk
+        obj._state.adding = False
+        self.message_user(request, _("Invitation envoyée à %(email)s.") % {"email": obj.email}, messages.SUCCESS)
 
 
 @admin.register(Axis)

@@ -17,7 +17,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cnam_portal.adapters import PARTNER_SESSION_KEY
+from cnam_portal.admin_tools import private_file_response
 from enrollment.models import ApplicationStatus
 
 from . import imports, invitations, selectors, selectors_space, services, services_staff
@@ -90,6 +92,7 @@ def partner_view(*, referent_only: bool = False):
                     % {"partner": member.partner.name},
                 )
             services_staff.member_join(member=member)
+            request.session[PARTNER_SESSION_KEY] = True
             try:
                 return view(request, member, *args, **kwargs)
             except PermissionDenied as error:
@@ -199,27 +202,33 @@ def convention_detail(request, member, reference):
     )
 
 
+def _ready_pdf_response(convention):
+    """The latest ready version of the convention's PDF as a download, or None."""
+    document = selectors.convention_latest_ready_document(convention=convention)
+    if document is None:
+        return None
+    try:
+        return private_file_response(
+            document.file, filename=f"{convention.reference}-v{document.version}.pdf", content_type="application/pdf"
+        )
+    except Http404:
+        # The file went missing from the disk: a new render will replace it.
+        return None
+
+
 @require_GET
 @partner_view()
 def convention_pdf(request, member, reference):
     convention = _convention_or_404(member, reference)
-    document = selectors.convention_latest_ready_document(convention=convention)
-    if document is not None and document.file:
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            handle = None
-        if handle is not None:
-            response = FileResponse(
-                handle,
-                as_attachment=True,
-                filename=f"{convention.reference}-v{document.version}.pdf",
-                content_type="application/pdf",
-            )
-            response["X-Content-Type-Options"] = "nosniff"
-            response["Cache-Control"] = "private, no-store"
-            return response
+    response = _ready_pdf_response(convention)
+    if response is not None:
+        return response
     latest = services.convention_document_request(convention=convention)
+    # Without a broker the render ran in-process while the request was made: serve it now.
+    response = _ready_pdf_response(convention)
+    if response is not None:
+        return response
+    latest.refresh_from_db()
     if latest.state == ConventionDocument.State.FAILED:
         messages.warning(
             request,

@@ -185,6 +185,20 @@ def test_pdf_without_ready_version_is_requested_and_explained(client):
     assert document.state == ConventionDocument.State.PENDING
 
 
+@pytest.mark.django_db(transaction=True)
+def test_pdf_rendered_in_process_is_served_on_the_first_click(client):
+    """Without a broker the render runs as soon as it is requested: no second click needed."""
+    referent = make.member()
+    convention = make.allocation(partner=referent.partner).convention
+    client.force_login(referent.user)
+
+    response = client.get(reverse("partners:convention_pdf", args=[convention.reference]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
 # --- Enrolling one agent -------------------------------------------------------------------------
 
 
