@@ -15,3 +15,19 @@ def test_home_introduces_the_portal_and_links_to_the_catalogue(client):
     assert reverse("programs:catalogue") in html
     assert session.programme.title in html
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_unknown_page_answers_a_french_404(client):
+    response = client.get("/formations/cette-formation-n-existe-pas/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page introuvable" in html
+    assert reverse("programs:catalogue") in html
+
+
+def test_server_error_page_renders_without_context_or_database():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    assert "Le service rencontre un problème" in html
+    assert 'lang="fr"' in html
