@@ -1,14 +1,19 @@
-"""Small pieces the admin modules share: private file downloads, actions that ask for input first,
-and the audit trail every admin action leaves on the objects it touched."""
+"""Small pieces the admin modules share: private file downloads (and the deposited documents
+behind them), actions that ask for input first, and the audit trail every admin action leaves on
+the objects it touched."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def private_file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
@@ -23,6 +28,59 @@ def private_file_response(field_file, *, filename: str, content_type: str) -> Fi
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class PrivateDocumentInline(admin.TabularInline):
+    """A read-only list of the documents a person deposited, each a link to its download view.
+
+    Set ``model``, ``owner_field`` (the document's foreign key) and ``download_url_name``: the
+    admin URL of a ``DocumentDownloadMixin`` that takes the owner's and the document's ids.
+    """
+
+    owner_field = ""
+    download_url_name = ""
+    extra = 0
+    can_delete = False
+    fields = ["kind", "download", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("fichier"))
+    def download(self, obj):
+        url = reverse(self.download_url_name, args=[getattr(obj, f"{self.owner_field}_id"), obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+class DocumentDownloadMixin:
+    """A model admin's view streaming one of an object's documents, to staff allowed to view the object.
+
+    Set ``document_model``, ``document_owner_field`` (its foreign key to the admin's model) and
+    ``document_url_name`` (the URL's name, under the ``admin`` namespace).
+    """
+
+    document_model = None
+    document_owner_field = ""
+    document_url_name = ""
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:owner_id>/documents/<int:document_id>/",
+                self.admin_site.admin_view(self.document_view),
+                name=self.document_url_name,
+            ),
+            *super().get_urls(),
+        ]
+
+    def document_view(self, request, owner_id, document_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        document = get_object_or_404(
+            self.document_model, pk=document_id, **{f"{self.document_owner_field}_id": owner_id}
+        )
+        return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 def log_admin_action(user, objects, message: str, *, action_flag: int = CHANGE) -> None:

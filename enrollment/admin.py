@@ -11,7 +11,12 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
-from cnam_portal.admin_tools import log_admin_action, private_file_response
+from cnam_portal.admin_tools import (
+    DocumentDownloadMixin,
+    PrivateDocumentInline,
+    log_admin_action,
+    private_file_response,
+)
 
 from . import admin_actions
 from .exports import ApplicationResource
@@ -50,20 +55,10 @@ class HistoryInline(admin.TabularInline):
         return False
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(PrivateDocumentInline):
     model = ApplicationDocument
-    extra = 0
-    can_delete = False
-    fields = ["kind", "download", "content_type", "size", "uploaded_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("fichier"))
-    def download(self, obj):
-        url = reverse("admin:enrollment_application_document", args=[obj.application_id, obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+    owner_field = "application"
+    download_url_name = "admin:enrollment_application_document"
 
 
 class NotificationInline(admin.TabularInline):
@@ -102,7 +97,11 @@ PROFILE_FIELDS = [
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
+class ApplicationAdmin(DocumentDownloadMixin, ExportMixin, admin.ModelAdmin):
+    document_model = ApplicationDocument
+    document_owner_field = "application"
+    document_url_name = "enrollment_application_document"
+
     list_display = [
         "reference",
         "applicant_name",
@@ -286,23 +285,6 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         params.pop("p", None)
         extra_context = {**(extra_context or {}), "enrolled_query_string": "?" + params.urlencode()}
         return super().changelist_view(request, extra_context)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:application_id>/documents/<int:document_id>/",
-                self.admin_site.admin_view(self.document_view),
-                name="enrollment_application_document",
-            ),
-            *super().get_urls(),
-        ]
-
-    def document_view(self, request, application_id, document_id):
-        """Stream an applicant's document to staff allowed to view applications."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        document = get_object_or_404(ApplicationDocument, pk=document_id, application_id=application_id)
-        return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 @admin.register(Notification)

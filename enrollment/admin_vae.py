@@ -5,13 +5,9 @@ move is written to the request's history (who, when, why) with the email to the 
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cnam_portal.admin_tools import form_action, private_file_response
+from cnam_portal.admin_tools import DocumentDownloadMixin, PrivateDocumentInline, form_action
 
 from . import services_vae
 from .forms_vae import NextStageForm, NotAdmissibleForm
@@ -34,23 +30,13 @@ class VaeHistoryInline(admin.TabularInline):
         return False
 
 
-class VaeDocumentInline(admin.TabularInline):
+class VaeDocumentInline(PrivateDocumentInline):
     model = VaeDocument
-    extra = 0
-    can_delete = False
-    fields = ["kind", "download", "content_type", "size", "uploaded_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    owner_field = "request"
+    download_url_name = "admin:enrollment_vaerequest_document"
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    @admin.display(description=_("fichier"))
-    def download(self, obj):
-        url = reverse("admin:enrollment_vaerequest_document", args=[obj.request_id, obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
 def _ordered(queryset):
@@ -86,7 +72,11 @@ def declare_not_admissible(modeladmin, request, queryset):
 
 
 @admin.register(VaeRequest)
-class VaeRequestAdmin(admin.ModelAdmin):
+class VaeRequestAdmin(DocumentDownloadMixin, admin.ModelAdmin):
+    document_model = VaeDocument
+    document_owner_field = "request"
+    document_url_name = "enrollment_vaerequest_document"
+
     list_display = [
         "reference",
         "applicant_name",
@@ -139,20 +129,3 @@ class VaeRequestAdmin(admin.ModelAdmin):
     def applicant_name(self, obj):
         profile = getattr(obj.applicant, "applicant_profile", None)
         return profile.full_name if profile else obj.applicant.email
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:request_id>/documents/<int:document_id>/",
-                self.admin_site.admin_view(self.document_view),
-                name="enrollment_vaerequest_document",
-            ),
-            *super().get_urls(),
-        ]
-
-    def document_view(self, request, request_id, document_id):
-        """Stream a VAE document to staff allowed to view VAE requests."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        document = get_object_or_404(VaeDocument, pk=document_id, request_id=request_id)
-        return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)

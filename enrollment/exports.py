@@ -25,28 +25,63 @@ def format_datetime(value: datetime.datetime | None) -> str:
     return timezone.localtime(value).strftime(DATETIME_FORMAT) if value else ""
 
 
-def _column(name):
+def column(name):
     return fields.Field(column_name=name, readonly=True)
 
 
-class ApplicationResource(resources.ModelResource):
-    reference = _column(_("Référence"))
-    last_name = _column(_("Nom"))
-    first_name = _column(_("Prénom"))
-    email = _column(_("Courriel"))
-    phone = _column(_("Téléphone"))
-    commune = _column(_("Commune"))
-    situation = _column(_("Situation"))
-    france_travail_id = _column(_("Identifiant France Travail"))
-    programme = _column(_("Formation"))
-    session = _column(_("Session"))
-    session_start = _column(_("Début de la session"))
-    session_end = _column(_("Fin de la session"))
-    status = _column(_("Statut"))
-    channel = _column(_("Canal"))
-    convention = _column(_("Convention"))
-    submitted_at = _column(_("Date de dépôt"))
-    decided_at = _column(_("Date de décision"))
+class ApplicantColumns:
+    """What every export of applications writes the same way: the person, the session, the status.
+
+    Mixed into a resource that declares these columns and joins the applicant's profile and the
+    session's programme in ``filter_export``.
+    """
+
+    @staticmethod
+    def _profile(application):
+        return getattr(application.applicant, "applicant_profile", None)
+
+    def dehydrate_last_name(self, application):
+        profile = self._profile(application)
+        return profile.last_name if profile else ""
+
+    def dehydrate_first_name(self, application):
+        profile = self._profile(application)
+        return profile.first_name if profile else ""
+
+    def dehydrate_email(self, application):
+        return application.applicant.email
+
+    def dehydrate_programme(self, application):
+        return application.session.programme.title
+
+    def dehydrate_session(self, application):
+        return application.session.reference
+
+    def dehydrate_session_start(self, application):
+        return format_date(application.session.start_date)
+
+    def dehydrate_status(self, application):
+        return str(application.get_status_display())
+
+
+class ApplicationResource(ApplicantColumns, resources.ModelResource):
+    reference = column(_("Référence"))
+    last_name = column(_("Nom"))
+    first_name = column(_("Prénom"))
+    email = column(_("Courriel"))
+    phone = column(_("Téléphone"))
+    commune = column(_("Commune"))
+    situation = column(_("Situation"))
+    france_travail_id = column(_("Identifiant France Travail"))
+    programme = column(_("Formation"))
+    session = column(_("Session"))
+    session_start = column(_("Début de la session"))
+    session_end = column(_("Fin de la session"))
+    status = column(_("Statut"))
+    channel = column(_("Canal"))
+    convention = column(_("Convention"))
+    submitted_at = column(_("Date de dépôt"))
+    decided_at = column(_("Date de décision"))
 
     class Meta:
         model = Application
@@ -78,23 +113,8 @@ class ApplicationResource(resources.ModelResource):
             "session__start_date", "session__reference", "submitted_at", "pk"
         )
 
-    @staticmethod
-    def _profile(application):
-        return getattr(application.applicant, "applicant_profile", None)
-
     def dehydrate_reference(self, application):
         return application.reference
-
-    def dehydrate_last_name(self, application):
-        profile = self._profile(application)
-        return profile.last_name if profile else ""
-
-    def dehydrate_first_name(self, application):
-        profile = self._profile(application)
-        return profile.first_name if profile else ""
-
-    def dehydrate_email(self, application):
-        return application.applicant.email
 
     def dehydrate_phone(self, application):
         profile = self._profile(application)
@@ -112,20 +132,8 @@ class ApplicationResource(resources.ModelResource):
         profile = self._profile(application)
         return profile.france_travail_id if profile else ""
 
-    def dehydrate_programme(self, application):
-        return application.session.programme.title
-
-    def dehydrate_session(self, application):
-        return application.session.reference
-
-    def dehydrate_session_start(self, application):
-        return format_date(application.session.start_date)
-
     def dehydrate_session_end(self, application):
         return format_date(application.session.end_date)
-
-    def dehydrate_status(self, application):
-        return str(application.get_status_display())
 
     def dehydrate_channel(self, application):
         return str(application.get_channel_display())

@@ -6,6 +6,7 @@ import hashlib
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import TextChoices
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -149,8 +150,63 @@ def _route_choices(programme: Programme):
     return choices
 
 
-class ApplicationForm(forms.Form):
+class DocumentFieldsMixin:
+    """Up to ``max_documents`` (kind, file) field pairs, the kinds taken from the ``document_kinds``
+    choices; ``clean()`` gives the filled pairs as ``cleaned_data["documents"]``.
+
+    Each file is checked here already, so that a refused one is shown at its own field rather
+    than above the form; the service checks the list again before writing anything.
+    """
+
+    document_kinds: type[TextChoices]
+    max_documents = MAX_DOCUMENTS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind_choices = [("", _("Type de pièce")), *self.document_kinds.choices]
+        limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
+        for index in range(1, self.max_documents + 1):
+            self.fields[f"document_{index}_kind"] = forms.ChoiceField(
+                label=_("Type de la pièce n° %(n)d") % {"n": index}, choices=kind_choices, required=False
+            )
+            self.fields[f"document_{index}_file"] = forms.FileField(
+                label=_("Fichier de la pièce n° %(n)d") % {"n": index},
+                help_text=_("PDF, JPEG ou PNG, %(limit)s au plus.") % {"limit": limit},
+                required=False,
+                widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+            )
+
+    def document_rows(self):
+        """(kind field, file field) pairs, in order, for the template."""
+        return [(self[f"document_{i}_kind"], self[f"document_{i}_file"]) for i in range(1, self.max_documents + 1)]
+
+    def clean(self):
+        cleaned = super().clean()
+        documents = []
+        for index in range(1, self.max_documents + 1):
+            kind = cleaned.get(f"document_{index}_kind")
+            upload = cleaned.get(f"document_{index}_file")
+            if f"document_{index}_file" in self.errors or not upload:
+                continue
+            if not kind:
+                self.add_error(f"document_{index}_kind", _("Indiquez de quelle pièce il s'agit."))
+                continue
+            try:
+                inspect_upload(upload)
+            except ValidationError as error:
+                self.add_error(f"document_{index}_file", error)
+                continue
+            finally:
+                upload.seek(0)
+            documents.append((kind, upload))
+        cleaned["documents"] = documents
+        return cleaned
+
+
+class ApplicationForm(DocumentFieldsMixin, forms.Form):
     """One application: the entry route when the level is not reached, the motivation, up to six documents."""
+
+    document_kinds = ApplicationDocument.Kind
 
     entry_route = forms.ChoiceField(label=_("Voie d'accès demandée"), widget=forms.RadioSelect, required=False)
     entry_justification = forms.CharField(
@@ -197,45 +253,9 @@ class ApplicationForm(forms.Form):
         else:
             del self.fields["entry_route"]
             del self.fields["entry_justification"]
-        kind_choices = [("", _("Type de pièce")), *ApplicationDocument.Kind.choices]
-        limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
-        for index in range(1, MAX_DOCUMENTS + 1):
-            self.fields[f"document_{index}_kind"] = forms.ChoiceField(
-                label=_("Type de la pièce n° %(n)d") % {"n": index}, choices=kind_choices, required=False
-            )
-            self.fields[f"document_{index}_file"] = forms.FileField(
-                label=_("Fichier de la pièce n° %(n)d") % {"n": index},
-                help_text=_("PDF, JPEG ou PNG, %(limit)s au plus.") % {"limit": limit},
-                required=False,
-                widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
-            )
-
-    def document_rows(self):
-        """(kind field, file field) pairs, in order, for the template."""
-        return [(self[f"document_{i}_kind"], self[f"document_{i}_file"]) for i in range(1, MAX_DOCUMENTS + 1)]
 
     def clean(self):
         cleaned = super().clean()
-        documents = []
-        for index in range(1, MAX_DOCUMENTS + 1):
-            kind = cleaned.get(f"document_{index}_kind")
-            upload = cleaned.get(f"document_{index}_file")
-            if f"document_{index}_file" in self.errors:
-                continue
-            if upload and not kind:
-                self.add_error(f"document_{index}_kind", _("Indiquez de quelle pièce il s'agit."))
-                continue
-            if not upload:
-                continue
-            try:
-                inspect_upload(upload)
-            except ValidationError as error:
-                self.add_error(f"document_{index}_file", error)
-                continue
-            finally:
-                upload.seek(0)
-            documents.append((kind, upload))
-        cleaned["documents"] = documents
         if not self.below_entry_level:
             cleaned["entry_route"] = Application.EntryRoute.DIRECT
             cleaned["entry_justification"] = ""

@@ -1,19 +1,19 @@
 """Forms of VAE requests: the public request and the inputs of the staff actions."""
 
 from django import forms
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .forms import DocumentFieldsMixin
 from .models import VAE_YEARS_MAX, VAE_YEARS_MIN, VaeDocument, VaeResult
 from .services_vae import MAX_DOCUMENTS, REASON_MAX_CHARS, SUMMARY_MAX_CHARS
-from .uploads import inspect_upload
 
 
-class VaeRequestForm(forms.Form):
+class VaeRequestForm(DocumentFieldsMixin, forms.Form):
     """The experience, the years it covers and up to six documents proving it."""
+
+    document_kinds = VaeDocument.Kind
+    max_documents = MAX_DOCUMENTS
 
     experience_summary = forms.CharField(
         label=_("Votre expérience"),
@@ -41,46 +41,6 @@ class VaeRequestForm(forms.Form):
             "max_value": format_lazy(_("Indiquez au plus {max} années."), max=VAE_YEARS_MAX),
         },
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        kind_choices = [("", _("Type de pièce")), *VaeDocument.Kind.choices]
-        limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
-        for index in range(1, MAX_DOCUMENTS + 1):
-            self.fields[f"document_{index}_kind"] = forms.ChoiceField(
-                label=_("Type de la pièce n° %(n)d") % {"n": index}, choices=kind_choices, required=False
-            )
-            self.fields[f"document_{index}_file"] = forms.FileField(
-                label=_("Fichier de la pièce n° %(n)d") % {"n": index},
-                help_text=_("PDF, JPEG ou PNG, %(limit)s au plus.") % {"limit": limit},
-                required=False,
-                widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
-            )
-
-    def document_rows(self):
-        return [(self[f"document_{i}_kind"], self[f"document_{i}_file"]) for i in range(1, MAX_DOCUMENTS + 1)]
-
-    def clean(self):
-        cleaned = super().clean()
-        documents = []
-        for index in range(1, MAX_DOCUMENTS + 1):
-            kind = cleaned.get(f"document_{index}_kind")
-            upload = cleaned.get(f"document_{index}_file")
-            if f"document_{index}_file" in self.errors or not upload:
-                continue
-            if not kind:
-                self.add_error(f"document_{index}_kind", _("Indiquez de quelle pièce il s'agit."))
-                continue
-            try:
-                inspect_upload(upload)
-            except ValidationError as error:
-                self.add_error(f"document_{index}_file", error)
-                continue
-            finally:
-                upload.seek(0)
-            documents.append((kind, upload))
-        cleaned["documents"] = documents
-        return cleaned
 
 
 class NextStageForm(forms.Form):

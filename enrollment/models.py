@@ -230,10 +230,16 @@ class Application(models.Model):
         return self.status in SEAT_STATUSES
 
 
-class ApplicationStatusChange(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(_("de"), max_length=16, choices=ApplicationStatus, blank=True)
-    to_status = models.CharField(_("vers"), max_length=16, choices=ApplicationStatus)
+class HistoryEntry(models.Model):
+    """One move of an application or a VAE request: who made it, when and why.
+
+    Each concrete history adds its owner and the two fields of the move (``move_fields``: between
+    statuses or between stages); ``from_label`` and ``to_label`` name them alike for the shared
+    history table.
+    """
+
+    move_fields: tuple[str, str]
+
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -246,6 +252,25 @@ class ApplicationStatusChange(models.Model):
     reason = models.TextField(_("motif"), blank=True)
 
     class Meta:
+        abstract = True
+
+    @property
+    def from_label(self) -> str:
+        return getattr(self, f"get_{self.move_fields[0]}_display")()
+
+    @property
+    def to_label(self) -> str:
+        return getattr(self, f"get_{self.move_fields[1]}_display")()
+
+
+class ApplicationStatusChange(HistoryEntry):
+    move_fields = ("from_status", "to_status")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(_("de"), max_length=16, choices=ApplicationStatus, blank=True)
+    to_status = models.CharField(_("vers"), max_length=16, choices=ApplicationStatus)
+
+    class Meta:
         ordering = ["application", "changed_at", "pk"]
         verbose_name = _("changement de statut")
         verbose_name_plural = _("historique des statuts")
@@ -255,13 +280,53 @@ class ApplicationStatusChange(models.Model):
         return f"{self.application} : {self.from_status or '∅'} → {self.to_status}"
 
 
-def document_upload_to(instance, filename: str) -> str:
+def _random_upload_name(folder: str, filename: str) -> str:
     # Random names: an uploaded file's name never reaches the disk.
     suffix = PurePath(filename).suffix.lower()[:5]
-    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class ApplicationDocument(models.Model):
+# Two named functions rather than one with a parameter: the migrations refer to each by name.
+def document_upload_to(instance, filename: str) -> str:
+    return _random_upload_name("documents", filename)
+
+
+def vae_document_upload_to(instance, filename: str) -> str:
+    return _random_upload_name("vae", filename)
+
+
+class PrivateDocument(models.Model):
+    """A file a person deposited, kept in the private storage, with what its content was found to be.
+
+    Each concrete document adds its owner, its ``kind`` choices and its ``file`` (the folder differs).
+    """
+
+    ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+    original_name = models.CharField(_("nom d'origine"), max_length=200)
+    content_type = models.CharField(_("format vérifié"), max_length=40)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.original_name}"
+
+    @classmethod
+    def document_checks(cls, prefix: str) -> list[models.CheckConstraint]:
+        # Named per table, not through %(class)s: the names already stand in the migrations.
+        return [
+            models.CheckConstraint(
+                condition=Q(content_type__in=cls.ALLOWED_CONTENT_TYPES), name=f"{prefix}_allowed_type"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name=f"{prefix}_not_empty"),
+        ]
+
+
+class ApplicationDocument(PrivateDocument):
     class Kind(models.TextChoices):
         CV = "cv", _("CV")
         DIPLOMA = "diplome", _("Diplôme ou relevé de notes")
@@ -270,31 +335,15 @@ class ApplicationDocument(models.Model):
         VAE_EVIDENCE = "preuve_vae", _("Justificatif d'expérience (VAE)")
         OTHER = "autre", _("Autre")
 
-    ALLOWED_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
-
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("type"), max_length=16, choices=Kind)
     file = models.FileField(_("fichier"), storage=private_storage, upload_to=document_upload_to, max_length=200)
-    original_name = models.CharField(_("nom d'origine"), max_length=200)
-    content_type = models.CharField(_("format vérifié"), max_length=40)
-    size = models.PositiveIntegerField(_("taille (octets)"))
-    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
-    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
 
     class Meta:
         ordering = ["application", "uploaded_at"]
         verbose_name = _("pièce justificative")
         verbose_name_plural = _("pièces justificatives")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(content_type__in=("application/pdf", "image/jpeg", "image/png")),
-                name="document_allowed_type",
-            ),
-            models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} — {self.original_name}"
+        constraints = PrivateDocument.document_checks("document")
 
 
 class EnrollmentCertificate(models.Model):
@@ -479,22 +528,14 @@ class VaeRequest(models.Model):
         return self.stage in VAE_OPEN_STAGES
 
 
-class VaeStageChange(models.Model):
+class VaeStageChange(HistoryEntry):
     """One move of a VAE request: who moved it, when and why (the audit trail staff rely on)."""
+
+    move_fields = ("from_stage", "to_stage")
 
     request = models.ForeignKey(VaeRequest, on_delete=models.CASCADE, related_name="history")
     from_stage = models.CharField(_("de"), max_length=16, choices=VaeStage, blank=True)
     to_stage = models.CharField(_("vers"), max_length=16, choices=VaeStage)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("par"),
-    )
-    changed_at = models.DateTimeField(_("le"), default=timezone.now)
-    reason = models.TextField(_("motif"), blank=True)
 
     class Meta:
         ordering = ["request", "changed_at", "pk"]
@@ -506,13 +547,7 @@ class VaeStageChange(models.Model):
         return f"{self.request} : {self.from_stage or '∅'} → {self.to_stage}"
 
 
-def vae_document_upload_to(instance, filename: str) -> str:
-    # Random names: an uploaded file's name never reaches the disk.
-    suffix = PurePath(filename).suffix.lower()[:5]
-    return f"vae/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
-
-
-class VaeDocument(models.Model):
+class VaeDocument(PrivateDocument):
     class Kind(models.TextChoices):
         EXPERIENCE = "preuve_experience", _("Justificatif d'expérience (attestation d'employeur, bulletins)")
         CV = "cv", _("CV")
@@ -523,23 +558,9 @@ class VaeDocument(models.Model):
     request = models.ForeignKey(VaeRequest, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("type"), max_length=20, choices=Kind)
     file = models.FileField(_("fichier"), storage=private_storage, upload_to=vae_document_upload_to, max_length=200)
-    original_name = models.CharField(_("nom d'origine"), max_length=200)
-    content_type = models.CharField(_("format vérifié"), max_length=40)
-    size = models.PositiveIntegerField(_("taille (octets)"))
-    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
-    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
 
     class Meta:
         ordering = ["request", "uploaded_at"]
         verbose_name = _("pièce de demande de VAE")
         verbose_name_plural = _("pièces des demandes de VAE")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(content_type__in=("application/pdf", "image/jpeg", "image/png")),
-                name="vae_document_allowed_type",
-            ),
-            models.CheckConstraint(condition=Q(size__gt=0), name="vae_document_not_empty"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} — {self.original_name}"
+        constraints = PrivateDocument.document_checks("vae_document")

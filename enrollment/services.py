@@ -43,7 +43,7 @@ from .selectors import (
     live_application_exists,
     session_seat_count,
 )
-from .uploads import inspect_upload
+from .uploads import check_documents, delete_stored_files, store_documents
 
 logger = logging.getLogger(__name__)
 
@@ -289,28 +289,6 @@ def _check_submission(*, user, session: Session, motivation: str, entry_route: s
     return motivation, entry_justification
 
 
-def _check_documents(documents_in) -> list[tuple[str, object, object]]:
-    documents_in = list(documents_in or ())
-    if len(documents_in) > MAX_DOCUMENTS:
-        raise ValidationError(
-            _("Vous pouvez joindre au plus %(max)s pièces (vous en avez déposé %(count)s).")
-            % {"max": MAX_DOCUMENTS, "count": len(documents_in)},
-            code="too_many_documents",
-        )
-    checked, errors = [], []
-    for kind, upload in documents_in:
-        if kind not in ApplicationDocument.Kind.values:
-            errors.append(ValidationError(_("Type de pièce inconnu : %(kind)s.") % {"kind": kind}, code="kind"))
-            continue
-        try:
-            checked.append((kind, upload, inspect_upload(upload)))
-        except ValidationError as error:
-            errors.append(error)
-    if errors:
-        raise ValidationError(errors)
-    return checked
-
-
 def application_submit(
     *,
     user,
@@ -328,7 +306,7 @@ def application_submit(
         entry_route=entry_route,
         entry_justification=entry_justification,
     )
-    checked = _check_documents(documents)
+    checked = check_documents(documents, kinds=ApplicationDocument.Kind.values, max_count=MAX_DOCUMENTS)
     if live_application_exists(user_id=user.pk, session_id=session.pk):
         raise ValidationError(DUPLICATE_MESSAGE, code="duplicate")
 
@@ -354,23 +332,11 @@ def application_submit(
                     changed_by=user,
                     changed_at=now,
                 )
-                for kind, upload, info in checked:
-                    document = ApplicationDocument(
-                        application=application,
-                        kind=kind,
-                        original_name=(upload.name or "").rsplit("/", 1)[-1][:200],
-                        content_type=info.content_type,
-                        size=info.size,
-                        sha256=info.sha256,
-                    )
-                    # The stored name takes the extension of the detected format, not the one typed.
-                    document.file.save(f"piece{info.extension}", upload, save=False)
-                    written.append(document.file.name)
-                    document.save()
+                store_documents(checked, build=partial(ApplicationDocument, application=application), written=written)
                 _notify(application, template="application_received", event=str(history.pk))
             return application
         except IntegrityError:
-            _delete_files(written)
+            delete_stored_files(ApplicationDocument._meta.get_field("file").storage, written)
             # The partial unique index caught a submission that raced past the check above.
             if Application.objects.live().filter(applicant_id=user.pk, session_id=session.pk).exists():
                 raise ValidationError(DUPLICATE_MESSAGE, code="duplicate") from None
@@ -378,18 +344,9 @@ def application_submit(
                 continue  # Another submission drew the same reference in between: draw again.
             raise
         except BaseException:
-            _delete_files(written)
+            delete_stored_files(ApplicationDocument._meta.get_field("file").storage, written)
             raise
     raise RuntimeError("Could not store the application under a unique reference.")
-
-
-def _delete_files(names: list[str]) -> None:
-    storage = ApplicationDocument._meta.get_field("file").storage
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("Could not delete %s after a failed submission.", name)
 
 
 # --- Staff decisions ----------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from .models import (
     VaeStage,
     VaeStageChange,
 )
-from .uploads import inspect_upload
+from .uploads import check_documents, delete_stored_files, store_documents
 
 logger = logging.getLogger(__name__)
 
@@ -187,37 +187,6 @@ def _check_request(*, user, programme: Programme, experience_summary: str, years
     return summary, years
 
 
-def _check_documents(documents_in) -> list[tuple[str, object, object]]:
-    documents_in = list(documents_in or ())
-    if len(documents_in) > MAX_DOCUMENTS:
-        raise ValidationError(
-            _("Vous pouvez joindre au plus %(max)s pièces (vous en avez déposé %(count)s).")
-            % {"max": MAX_DOCUMENTS, "count": len(documents_in)},
-            code="too_many_documents",
-        )
-    checked, errors = [], []
-    for kind, upload in documents_in:
-        if kind not in VaeDocument.Kind.values:
-            errors.append(ValidationError(_("Type de pièce inconnu : %(kind)s.") % {"kind": kind}, code="kind"))
-            continue
-        try:
-            checked.append((kind, upload, inspect_upload(upload)))
-        except ValidationError as error:
-            errors.append(error)
-    if errors:
-        raise ValidationError(errors)
-    return checked
-
-
-def _delete_files(names: list[str]) -> None:
-    storage = VaeDocument._meta.get_field("file").storage
-    for name in names:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.exception("Could not delete %s after a failed VAE request.", name)
-
-
 def vae_request_submit(
     *,
     user,
@@ -228,7 +197,7 @@ def vae_request_submit(
 ) -> VaeRequest:
     """Record a VAE request with its documents, its first history row and the acknowledgement, all or nothing."""
     summary, years = _check_request(user=user, programme=programme, experience_summary=experience_summary, years=years)
-    checked = _check_documents(documents)
+    checked = check_documents(documents, kinds=VaeDocument.Kind.values, max_count=MAX_DOCUMENTS)
     if VaeRequest.objects.open().filter(applicant=user, programme=programme).exists():
         raise ValidationError(DUPLICATE_MESSAGE, code="duplicate")
 
@@ -251,23 +220,11 @@ def vae_request_submit(
                     changed_by=user,
                     changed_at=vae_request.submitted_at,
                 )
-                for kind, upload, info in checked:
-                    document = VaeDocument(
-                        request=vae_request,
-                        kind=kind,
-                        original_name=(upload.name or "").rsplit("/", 1)[-1][:200],
-                        content_type=info.content_type,
-                        size=info.size,
-                        sha256=info.sha256,
-                    )
-                    # The stored name takes the extension of the detected format, not the one typed.
-                    document.file.save(f"piece{info.extension}", upload, save=False)
-                    written.append(document.file.name)
-                    document.save()
+                store_documents(checked, build=partial(VaeDocument, request=vae_request), written=written)
                 _notify(vae_request, change)
             return vae_request
         except IntegrityError:
-            _delete_files(written)
+            delete_stored_files(VaeDocument._meta.get_field("file").storage, written)
             # The partial unique index caught a second request that raced past the check above.
             if VaeRequest.objects.open().filter(applicant=user, programme=programme).exists():
                 raise ValidationError(DUPLICATE_MESSAGE, code="duplicate") from None
@@ -275,7 +232,7 @@ def vae_request_submit(
                 continue
             raise
         except BaseException:
-            _delete_files(written)
+            delete_stored_files(VaeDocument._meta.get_field("file").storage, written)
             raise
     raise RuntimeError("Could not store the VAE request under a unique reference.")
 

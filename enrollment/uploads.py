@@ -1,12 +1,18 @@
-"""Checking applicants' documents by what they contain, never by what they are called."""
+"""Applicants' documents: checked by what they contain, never by what they are called, then stored.
+
+Shared by applications and VAE requests, whose documents differ only by their owner and kinds.
+"""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 # Magic bytes of the only formats staff can open safely on any workstation.
 SIGNATURES = (
@@ -80,3 +86,56 @@ def inspect_upload(file) -> UploadInfo:
         % {"name": name},
         code="document_type",
     )
+
+
+def check_documents(documents_in, *, kinds, max_count: int) -> list[tuple[str, object, UploadInfo]]:
+    """Check every ``(kind, upload)`` pair before anything is written; raise one French
+    ValidationError listing every refused file, or return ``(kind, upload, info)`` triples."""
+    documents_in = list(documents_in or ())
+    if len(documents_in) > max_count:
+        raise ValidationError(
+            _("Vous pouvez joindre au plus %(max)s pièces (vous en avez déposé %(count)s).")
+            % {"max": max_count, "count": len(documents_in)},
+            code="too_many_documents",
+        )
+    checked, errors = [], []
+    for kind, upload in documents_in:
+        if kind not in kinds:
+            errors.append(ValidationError(_("Type de pièce inconnu : %(kind)s.") % {"kind": kind}, code="kind"))
+            continue
+        try:
+            checked.append((kind, upload, inspect_upload(upload)))
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def store_documents(checked, *, build, written: list[str]) -> None:
+    """Save each checked upload as the document row ``build(**fields)`` returns (its owner bound).
+
+    Each stored name goes into ``written`` as soon as the file is on disk, so that the caller can
+    delete the files if the transaction around this fails.
+    """
+    for kind, upload, info in checked:
+        document = build(
+            kind=kind,
+            original_name=(upload.name or "").rsplit("/", 1)[-1][:200],
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
+        )
+        # The stored name takes the extension of the detected format, not the one typed.
+        document.file.save(f"piece{info.extension}", upload, save=False)
+        written.append(document.file.name)
+        document.save()
+
+
+def delete_stored_files(storage, names: list[str]) -> None:
+    """Remove the files of a submission that was rolled back; a file left behind is logged, not raised."""
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("Could not delete %s after a failed submission.", name)

@@ -110,13 +110,39 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-def _add_service_error(form, error: ValidationError) -> None:
+# --- Steps shared with the VAE pages -----------------------------------------------------------
+
+
+def redirect_to_profile(request, message: str):
+    """Send a person whose profile is incomplete to fill it in, then back to this page."""
+    messages.info(request, message)
+    return redirect(f"{reverse('enrollment:profile')}?{urlencode({'next': request.path})}")
+
+
+def add_service_error(form, error: ValidationError) -> None:
     """Show a service refusal on the form: at its field when the form has it, above otherwise."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def submit_form(request, form, submit, *, success: str):
+    """Once ``form`` is valid, create through ``submit(cleaned_data)``, a service call.
+
+    A refusal of the service is shown on the form; a success is announced with ``success``, which
+    names the new object's ``%(reference)s``. Returns the new object, or None.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        created = submit(form.cleaned_data)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None
+    messages.success(request, success % {"reference": created.reference})
+    return created
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -186,10 +212,9 @@ def apply(request, session_pk):
     session = get_object_or_404(_applicable_sessions(), pk=session_pk)
     profile = ApplicantProfile.objects.filter(user=request.user).first()
     if profile is None or not profile.is_complete:
-        messages.info(
+        return redirect_to_profile(
             request, _("Complétez votre profil avant de candidater : le CNAM en a besoin pour étudier votre demande.")
         )
-        return redirect(f"{reverse('enrollment:profile')}?{urlencode({'next': request.path})}")
 
     now = timezone.now()
     existing = Application.objects.live().filter(applicant=request.user, session=session).first()
@@ -199,25 +224,23 @@ def apply(request, session_pk):
 
     if request.method == "POST" and refusal is None:
         form = ApplicationForm(request.POST, request.FILES, **form_kwargs)
-        if form.is_valid():
-            try:
-                application = services.application_submit(
-                    user=request.user,
-                    session=session,
-                    motivation=form.cleaned_data["motivation"],
-                    entry_route=form.cleaned_data["entry_route"],
-                    entry_justification=form.cleaned_data["entry_justification"],
-                    documents=form.cleaned_data["documents"],
-                )
-            except ValidationError as error:
-                _add_service_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Votre candidature %(reference)s est enregistrée. Un courriel de confirmation vous a été envoyé.")
-                    % {"reference": application.reference},
-                )
-                return redirect("enrollment:detail", reference=application.reference)
+        application = submit_form(
+            request,
+            form,
+            lambda data: services.application_submit(
+                user=request.user,
+                session=session,
+                motivation=data["motivation"],
+                entry_route=data["entry_route"],
+                entry_justification=data["entry_justification"],
+                documents=data["documents"],
+            ),
+            success=_(
+                "Votre candidature %(reference)s est enregistrée. Un courriel de confirmation vous a été envoyé."
+            ),
+        )
+        if application is not None:
+            return redirect("enrollment:detail", reference=application.reference)
     else:
         form = ApplicationForm(**form_kwargs)
 

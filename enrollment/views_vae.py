@@ -1,14 +1,9 @@
 """The applicant's VAE pages: asking for a VAE from a programme, then following the request."""
 
-from urllib.parse import urlencode
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,14 +15,7 @@ from . import services_vae
 from .forms_vae import VaeRequestForm
 from .models import ApplicantProfile, VaeDocument, VaeRequest, VaeStage, VaeStageChange
 from .selectors_vae import stage_badge, stage_steps
-
-
-def _add_service_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from .views import redirect_to_profile, submit_form
 
 
 @login_required
@@ -38,36 +26,30 @@ def request_create(request, slug):
     )
     profile = ApplicantProfile.objects.filter(user=request.user).first()
     if profile is None or not profile.is_complete:
-        messages.info(
+        return redirect_to_profile(
             request,
             _("Complétez votre profil avant de demander une VAE : le CNAM en a besoin pour étudier votre demande."),
         )
-        return redirect(f"{reverse('enrollment:profile')}?{urlencode({'next': request.path})}")
 
     existing = VaeRequest.objects.open().filter(applicant=request.user, programme=programme).first()
     if request.method == "POST" and existing is None:
         form = VaeRequestForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                vae_request = services_vae.vae_request_submit(
-                    user=request.user,
-                    programme=programme,
-                    experience_summary=form.cleaned_data["experience_summary"],
-                    years=form.cleaned_data["years_of_experience"],
-                    documents=form.cleaned_data["documents"],
-                )
-            except ValidationError as error:
-                _add_service_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Votre demande de VAE %(reference)s est enregistrée. Un courriel de confirmation vous a "
-                        "été envoyé."
-                    )
-                    % {"reference": vae_request.reference},
-                )
-                return redirect("enrollment:vae_detail", reference=vae_request.reference)
+        vae_request = submit_form(
+            request,
+            form,
+            lambda data: services_vae.vae_request_submit(
+                user=request.user,
+                programme=programme,
+                experience_summary=data["experience_summary"],
+                years=data["years_of_experience"],
+                documents=data["documents"],
+            ),
+            success=_(
+                "Votre demande de VAE %(reference)s est enregistrée. Un courriel de confirmation vous a été envoyé."
+            ),
+        )
+        if vae_request is not None:
+            return redirect("enrollment:vae_detail", reference=vae_request.reference)
     else:
         form = VaeRequestForm()
     return render(

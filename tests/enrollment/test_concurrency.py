@@ -1,28 +1,21 @@
 """Seat safety under load: many staff clicks on the last seats, in parallel, on PostgreSQL."""
 
-import threading
-
 import pytest
 from django.core import serializers
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
 
 from enrollment import services
 from enrollment.models import Application, ApplicationStatus
 from enrollment.selectors import session_seat_count
 from partners.models import Axis
 from programs.models import Audience
+from tests.concurrency import needs_row_locks, run_in_threads
 
 from . import service_factories as make
 
 SEATS = 5
 APPLICATIONS = 40
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Needs PostgreSQL: row locks (select_for_update) are what this test exercises; "
-    "SQLite serialises whole transactions instead.",
-)
+pytestmark = needs_row_locks
 
 
 @pytest.fixture
@@ -38,30 +31,6 @@ def reference_data_kept(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for restored in serializers.deserialize("json", saved):
             restored.save()
-
-
-def run_in_threads(targets) -> list:
-    """Start every call at the same instant (barrier); each thread closes its own connection."""
-    barrier = threading.Barrier(len(targets))
-    results = [None] * len(targets)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = ("ok", call())
-        except ValidationError as error:
-            results[index] = ("refused", error.messages[0])
-        except Exception as error:  # pragma: no cover - reported by the assertion below
-            results[index] = ("error", repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_parallel_accepts_never_exceed_free_seats(reference_data_kept, transactional_db):

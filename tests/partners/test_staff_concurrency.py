@@ -1,52 +1,20 @@
 """Seat safety when imports, single enrollments and public decisions race, on PostgreSQL row locks."""
 
-import threading
-
-import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection, connections
-
 from enrollment import services
 from enrollment.models import Application, ApplicationStatus
 from enrollment.selectors import allocation_seats_left, session_seat_count
 from partners import services_staff
 from partners.imports import StaffRow
+from tests.concurrency import needs_row_locks, run_in_threads
 from tests.enrollment import service_factories as public
 from tests.factories import StaffUserFactory
 
 from . import space_factories as make
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Needs PostgreSQL: row locks (select_for_update) are what this test exercises; "
-    "SQLite serialises whole transactions instead.",
-)
+pytestmark = needs_row_locks
 
 CAPACITY = 10
 ALLOCATED = 6
-
-
-def run_in_threads(targets) -> list:
-    barrier = threading.Barrier(len(targets))
-    results = [None] * len(targets)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = ("ok", call())
-        except ValidationError as error:
-            results[index] = ("refused", error.messages[0])
-        except Exception as error:  # pragma: no cover - reported by the assertion below
-            results[index] = ("error", repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def _rows(prefix: str, count: int, reference: str) -> list[StaffRow]:
