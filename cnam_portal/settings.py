@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "dsfr",
     "widget_tweaks",
     "import_export",
+    "core",
     "cnam_portal",
     "programs",
     "partners",
@@ -305,7 +306,6 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-DSFR_USE_INTEGRITY_CHECKSUMS = True
 
 # Exports carry personal data: only staff who may view the exported model may export it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

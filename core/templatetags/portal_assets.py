@@ -1,0 +1,37 @@
+"""The design system's stylesheets and scripts, with integrity hashes of the files served."""
+
+from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html, format_html_join
+
+from core.static_assets import integrity
+
+register = template.Library()
+
+DSFR_CSS = "dsfr/dist/dsfr/dsfr.min.css"
+DSFR_UTILITY_CSS = "dsfr/dist/utility/utility.min.css"
+DSFR_MODULE_JS = "dsfr/dist/dsfr/dsfr.module.min.js"
+DSFR_NOMODULE_JS = "dsfr/dist/dsfr/dsfr.nomodule.min.js"
+
+
+@register.simple_tag
+def dsfr_stylesheets():
+    return format_html_join(
+        "\n",
+        '<link rel="stylesheet" href="{}" integrity="{}">',
+        ((static(name), integrity(name)) for name in (DSFR_CSS, DSFR_UTILITY_CSS)),
+    )
+
+
+@register.simple_tag
+def dsfr_scripts(nonce=""):
+    return format_html(
+        '<script type="module" src="{}" integrity="{}" nonce="{}"></script>\n'
+        '<script nomodule src="{}" integrity="{}" nonce="{}"></script>',
+        static(DSFR_MODULE_JS),
+        integrity(DSFR_MODULE_JS),
+        nonce,
+        static(DSFR_NOMODULE_JS),
+        integrity(DSFR_NOMODULE_JS),
+        nonce,
+    )
