@@ -1,0 +1,67 @@
+"""The one way the portal writes dates and times in French, in Mayotte time.
+
+"1er janvier 2027", "23 h 59", "1er janvier 2027 à 23 h 59": pages, emails, PDFs and the
+admin all go through these functions (templates through the ``portal_format`` filters).
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.dateformat import format as django_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# The abbreviations of the Lexique des règles typographiques (Django's own are "jan.", "fév.").
+MONTHS_SHORT = (
+    gettext_lazy("janv."),
+    gettext_lazy("févr."),
+    gettext_lazy("mars"),
+    gettext_lazy("avr."),
+    gettext_lazy("mai"),
+    gettext_lazy("juin"),
+    gettext_lazy("juil."),
+    gettext_lazy("août"),
+    gettext_lazy("sept."),
+    gettext_lazy("oct."),
+    gettext_lazy("nov."),
+    gettext_lazy("déc."),
+)
+
+
+def _local(value: datetime.date | datetime.datetime) -> datetime.date | datetime.datetime:
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def date_long(value: datetime.date | datetime.datetime | None) -> str:
+    """``1er janvier 2027``, ``14 juillet 2027``; a datetime is first put in Mayotte time."""
+    if value is None:
+        return ""
+    value = _local(value)
+    day = _("1er") if value.day == 1 else str(value.day)
+    return f"{day} {django_format(value, 'F Y')}"
+
+
+def date_short(value: datetime.date | datetime.datetime | None) -> str:
+    """``1er janv. 2027`` for tables and cards where space is short."""
+    if value is None:
+        return ""
+    value = _local(value)
+    day = _("1er") if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS_SHORT[value.month - 1]} {value.year}"
+
+
+def time_short(value: datetime.datetime | datetime.time | None) -> str:
+    """``23 h 59``, ``8 h 05``: the hour without a leading zero, then the minutes."""
+    if value is None:
+        return ""
+    value = _local(value)
+    return _("%(hour)d h %(minute)02d") % {"hour": value.hour, "minute": value.minute}
+
+
+def datetime_long(value: datetime.datetime | None) -> str:
+    """``1er janvier 2027 à 23 h 59``."""
+    if value is None:
+        return ""
+    return _("%(date)s à %(time)s") % {"date": date_long(value), "time": time_short(value)}
