@@ -43,6 +43,8 @@ BUSINESS_MODELS = {
         "vaestagechange",
         "vaedocument",
     ],
+    # The centre's identity, contact and legal pages (one record).
+    "centre": ["centre"],
 }
 
 
@@ -73,6 +75,8 @@ ROLES: dict[str, list[str]] = {
         *_perms("partners", "partner", ["view"]),
         *_perms("partners", "convention", ["view"]),
         *_perms("partners", "seatallocation", ["view"]),
+        # They keep the public information current: contact, opening hours, legal pages.
+        *_perms("centre", "centre", ["view", "change"]),
     ],
     # Partners, conventions (PDF versions are produced, never typed in) and calls for projects;
     # the catalogue and applications read-only (a convention's staff list needs the latter).

@@ -33,7 +33,7 @@ def _group_perms(name):
 
 def test_the_data_migration_creates_each_group_with_exactly_its_permissions():
     Group.objects.filter(name__in=ROLES).delete()
-    historical = MigrationExecutor(connection).loader.project_state(("cnam_portal", "0001_roles")).apps
+    historical = MigrationExecutor(connection).loader.project_state(("cnam_portal", "0002_centre_roles")).apps
 
     sync_roles_migration(historical, None)
 
@@ -204,3 +204,18 @@ def test_direction_changes_nothing(client):
     assert client.post(reverse("admin:partners_convention_change", args=[convention.pk]), {}).status_code == 403
     assert client.get(reverse("admin:programs_session_add")).status_code == 403
     assert client.get(reverse("admin:partners_convention_add")).status_code == 403
+
+
+def test_gestionnaire_edits_the_centre_information_and_direction_only_reads_it(client):
+    from centre.models import Centre
+
+    centre = Centre.objects.get()
+    change = reverse("admin:centre_centre_change", args=[centre.pk])
+    client.force_login(role_user(GESTIONNAIRE))
+    page = client.get(change)
+    assert page.status_code == 200 and 'name="_save"' in page.content.decode()
+    client.force_login(role_user(DIRECTION))
+    page = client.get(change)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    client.force_login(role_user(CHARGE_PARTENARIATS))
+    assert client.get(change).status_code == 403

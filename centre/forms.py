@@ -1,0 +1,21 @@
+from django import forms
+
+from .models import Centre
+from .phones import to_e164
+
+
+class CentreAdminForm(forms.ModelForm):
+    """Staff type phone numbers as they dial them; the record keeps them in E.164.
+
+    The admin gives the form every field of its fieldsets.
+    """
+
+    class Meta:
+        model = Centre
+        fields = ["phone", "host_phone"]
+
+    def clean_phone(self):
+        return to_e164(self.cleaned_data["phone"])
+
+    def clean_host_phone(self):
+        return to_e164(self.cleaned_data["host_phone"])
