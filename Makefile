@@ -10,6 +10,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PORT ?= 8000
+# Links in emails and PDFs point at the address `make run` serves, unless SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
@@ -59,10 +61,10 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 venv: $(STAMP)
 
 run: venv
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
-	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py migrate --noinput
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
+	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop); links in emails: $(SITE_URL)"
+	DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # DATABASE_URL, REDIS_URL and CELERY_BROKER_URL pass through from the
 # environment; --create-db so a fresh clone never reuses a stale test database.

@@ -1,11 +1,44 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.formatting import duration_text
 
 PARTNER_SESSION_KEY = "is_partner_member"
 
 
+def user_display(user) -> str:
+    """How the account pages and messages name a person: their name, else their email address.
+
+    Never the username: the portal signs people in by email and makes the username up itself.
+    """
+    try:
+        name = user.applicant_profile.full_name
+    except (AttributeError, ObjectDoesNotExist):
+        name = ""
+    return name or user.get_full_name() or user.email
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Send partner members to their organisation's space after login, applicants to theirs."""
+
+    @property
+    def error_messages(self):
+        from allauth.account import app_settings
+
+        from .errors import window_seconds
+
+        wait = window_seconds(app_settings.RATE_LIMITS.get("login_failed", ""))
+        return {
+            **super().error_messages,
+            "too_many_login_attempts": (
+                _("Trop de tentatives de connexion échouées : pour protéger ce compte, réessayez dans %(wait)s.")
+                % {"wait": duration_text(wait)}
+                if wait
+                else _("Trop de tentatives de connexion échouées : pour protéger ce compte, réessayez plus tard.")
+            ),
+        }
 
     def get_login_redirect_url(self, request):
         from partners.selectors_space import memberships_for

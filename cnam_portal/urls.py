@@ -7,13 +7,19 @@ admin.site.site_header = "CNAM Mayotte — administration"
 admin.site.site_title = "CNAM Mayotte"
 admin.site.index_title = "Back-office des formations"
 
+# French pages in the portal's design for a bad request and for django-allauth's rate limits.
+handler400 = "cnam_portal.errors.bad_request"
+handler429 = "cnam_portal.errors.rate_limited"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/rapports/", admin_views.report, name="admin_report"),
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("formations/", include("programs.urls")),
     path("candidatures/", include("enrollment.urls")),
     path("partenaires/", include("partners.urls")),
+    path("", include("centre.urls")),
 ]

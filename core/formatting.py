@@ -9,7 +9,7 @@ import datetime
 from django.utils import timezone
 from django.utils.dateformat import format as django_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 # The abbreviations of the Lexique des règles typographiques (Django's own are "jan.", "fév.").
 MONTHS_SHORT = (
@@ -65,3 +65,15 @@ def datetime_long(value: datetime.datetime | None) -> str:
     if value is None:
         return ""
     return _("%(date)s à %(time)s") % {"date": date_long(value), "time": time_short(value)}
+
+
+def duration_text(seconds: float) -> str:
+    """``30 secondes``, ``5 minutes``, ``1 heure``: a wait, rounded up to the unit people read."""
+    seconds = max(0, int(-(-seconds // 1)))
+    if seconds < 60:
+        return ngettext("%(count)d seconde", "%(count)d secondes", seconds) % {"count": seconds}
+    if seconds < 3600 or seconds % 3600:
+        minutes = -(-seconds // 60)
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    hours = seconds // 3600
+    return ngettext("%(count)d heure", "%(count)d heures", hours) % {"count": hours}

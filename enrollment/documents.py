@@ -12,14 +12,12 @@ import json
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.formatting import date_long
+
 from .models import Application
-
-
-def _date(value: datetime.date | None) -> str:
-    return dateformat.format(value, "j F Y") if value else ""
 
 
 def _person(application: Application) -> tuple[str, str]:
@@ -28,7 +26,7 @@ def _person(application: Application) -> tuple[str, str]:
         profile = user.applicant_profile
     except ObjectDoesNotExist:
         return user.get_full_name() or user.email, ""
-    return profile.full_name, _date(profile.birth_date)
+    return profile.full_name, date_long(profile.birth_date)
 
 
 def certificate_data(application: Application) -> dict[str, str]:
@@ -36,7 +34,8 @@ def certificate_data(application: Application) -> dict[str, str]:
     session = application.session
     programme = session.programme
     site = session.site
-    with translation.override(settings.LANGUAGE_CODE):
+    # In French and in Mayotte time, whoever renders it (a worker, a test, a staff member abroad).
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(timezone.get_default_timezone()):
         name, birth_date = _person(application)
         certification = programme.get_certification_type_display()
         if programme.certification_level is not None:
@@ -58,14 +57,14 @@ def certificate_data(application: Application) -> dict[str, str]:
             "programme_code": programme.code,
             "certification": certification,
             "session_reference": session.reference,
-            "start_date": _date(session.start_date),
-            "end_date": _date(session.end_date),
+            "start_date": date_long(session.start_date),
+            "end_date": date_long(session.end_date),
             "place": str(place),
             "rhythm": str(session.get_rhythm_display()),
             "schedule": session.schedule,
             "hours": str(hours) if hours else "",
             "application_reference": application.reference,
-            "enrolled_on": _date(timezone.localtime(enrolled_at).date()) if enrolled_at else "",
+            "enrolled_on": date_long(enrolled_at),
         }
 
 
@@ -83,13 +82,13 @@ def render_certificate(application: Application, *, issued_on: datetime.date | N
     """The A4 attestation d'inscription of an enrolled application, as PDF bytes."""
     from weasyprint import HTML
 
-    issued_on = issued_on or timezone.localdate()
-    with translation.override(settings.LANGUAGE_CODE):
+    issued_on = issued_on or timezone.localdate(timezone=timezone.get_default_timezone())
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(timezone.get_default_timezone()):
         html = render_to_string(
             "pdf/attestation.html",
             {
                 "data": certificate_data(application),
-                "issued_on": _date(issued_on),
+                "issued_on": date_long(issued_on),
                 "director_name": getattr(settings, "CNAM_DIRECTOR_NAME", ""),
             },
         )

@@ -16,9 +16,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat, timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
+
+from core.formatting import date_long, datetime_long
 
 from .models import Application, Notification
 
@@ -47,33 +48,19 @@ class DeliveryFailed(Exception):
         self.final = final
 
 
-def format_date(value: datetime.date) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return dateformat.format(value, "j F Y")
-
-
-def format_datetime(value: datetime.datetime) -> str:
-    """``12 mars 2027 à 14h05`` in Mayotte time, whoever runs the code."""
-    local = timezone.localtime(value, timezone.get_default_timezone())
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("%(date)s à %(time)s") % {
-            "date": dateformat.format(local, "j F Y"),
-            "time": dateformat.format(local, r"H\hi"),
-        }
-
-
 def _subject_values(application: Application, context: dict) -> dict:
     deadline = context.get("deadline")
     return {
         "reference": application.reference,
         "programme": application.session.programme.title,
-        "start": format_date(application.session.start_date),
-        "deadline": format_datetime(datetime.datetime.fromisoformat(deadline)) if deadline else "",
+        "start": date_long(application.session.start_date),
+        "deadline": datetime_long(datetime.datetime.fromisoformat(deadline)) if deadline else "",
     }
 
 
 def subject_for(*, template: str, application: Application, context: dict) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
+    # In French and in Mayotte time, whoever runs the code (a worker has no request to set them).
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(timezone.get_default_timezone()):
         return (SUBJECT_PREFIX + str(SUBJECTS[template]) % _subject_values(application, context))[:250]
 
 
@@ -102,6 +89,11 @@ def render(notification: Notification) -> tuple[str, str, str]:
     Rows about an application get it (with session, programme, site) in their context;
     other rows (written by other parts of the portal) get their stored context only.
     """
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(timezone.get_default_timezone()):
+        return _render(notification)
+
+
+def _render(notification: Notification) -> tuple[str, str, str]:
     stored = notification.context or {}
     context = {**stored, "space_url": space_url(), "site_url": settings.SITE_URL}
     application = None
@@ -117,20 +109,19 @@ def render(notification: Notification) -> tuple[str, str, str]:
             "programme": session.programme,
             "site": session.site,
             "name": _display_name(application.applicant),
-            "deadline_text": format_datetime(datetime.datetime.fromisoformat(deadline)) if deadline else "",
-            "start_text": format_date(session.start_date),
-            "end_text": format_date(session.end_date),
+            "deadline_text": datetime_long(datetime.datetime.fromisoformat(deadline)) if deadline else "",
+            "start_text": date_long(session.start_date),
+            "end_text": date_long(session.end_date),
             "certificate_url": certificate_url(application),
         }
     elif notification.user_id:
         context.setdefault("name", _display_name(notification.user))
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(timezone.get_default_timezone()):
-        subject = notification.subject
-        if not subject and application is not None:
-            subject = subject_for(template=notification.template, application=application, context=stored)
-        context["subject"] = subject
-        text = render_to_string(f"emails/{notification.template}.txt", context)
-        html = render_to_string(f"emails/{notification.template}.html", context)
+    subject = notification.subject
+    if not subject and application is not None:
+        subject = subject_for(template=notification.template, application=application, context=stored)
+    context["subject"] = subject
+    text = render_to_string(f"emails/{notification.template}.txt", context)
+    html = render_to_string(f"emails/{notification.template}.html", context)
     return subject, text, html
 
 

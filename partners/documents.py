@@ -11,13 +11,16 @@ import re
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils import dateformat, numberformat, translation
+from django.utils import numberformat, translation
 from django.utils.translation import gettext as _
+
+from core.formatting import date_long
 
 from .models import Convention, Signatory
 
 # Bump when the layout changes what a reader sees, so every convention gets a fresh version.
-LAYOUT_VERSION = 1
+# 2: the partner is named "en la personne de" its representative, no "(e)" left.
+LAYOUT_VERSION = 2
 TEMPLATE_NAME = "pdf/convention.html"
 SIGNATURE_PLACE = "Mamoudzou"
 
@@ -28,15 +31,6 @@ def format_siret(value: str) -> str:
     if len(digits) != 14:
         return value or ""
     return f"{digits[0:3]} {digits[3:6]} {digits[6:9]} {digits[9:14]}"
-
-
-def format_date(value) -> str:
-    """French long date: '1er janvier 2026', '15 mars 2027'."""
-    if value is None:
-        return ""
-    with translation.override("fr"):
-        text = dateformat.format(value, "j F Y")
-    return "1er" + text[1:] if text.startswith("1 ") else text
 
 
 def format_amount(value: Decimal | None) -> str:
@@ -83,8 +77,8 @@ def convention_data(convention: Convention) -> dict:
                 # Non-breaking spaces keep each date on one line in the narrow table column.
                 "dates": _("du %(start)s au %(end)s")
                 % {
-                    "start": format_date(session.start_date).replace(" ", "\u00a0"),
-                    "end": format_date(session.end_date).replace(" ", "\u00a0"),
+                    "start": date_long(session.start_date).replace(" ", "\u00a0"),
+                    "end": date_long(session.end_date).replace(" ", "\u00a0"),
                 },
                 "place": _("À distance") if site.is_remote else str(site),
                 "seats": allocation.seats,
@@ -122,11 +116,11 @@ def convention_data(convention: Convention) -> dict:
         "allocations": allocations,
         "seats_total": sum(allocation["seats"] for allocation in allocations),
         "chapters": chapters,
-        "start_date": format_date(convention.start_date),
-        "end_date": format_date(convention.end_date),
+        "start_date": date_long(convention.start_date),
+        "end_date": date_long(convention.end_date),
         "financial_terms": paragraphs(convention.financial_terms),
         "amount": format_amount(convention.amount),
-        "signed_on": format_date(convention.signed_on),
+        "signed_on": date_long(convention.signed_on),
         "signature_place": SIGNATURE_PLACE,
         "cnam_signatories": cnam_signatories,
         "partner_signatories": partner_signatories,

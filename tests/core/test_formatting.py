@@ -3,7 +3,7 @@ import zoneinfo
 
 from django.template import Context, Template
 
-from core.formatting import date_long, date_short, datetime_long, time_short
+from core.formatting import date_long, date_short, datetime_long, duration_text, time_short
 
 MAYOTTE = zoneinfo.ZoneInfo("Indian/Mayotte")
 
@@ -35,3 +35,14 @@ def test_template_filters_use_the_same_formatter():
         Context({"d": datetime.date(2027, 3, 1), "t": datetime.time(17, 30)})
     )
     assert rendered == "1er mars 2027 · 17 h 30"
+
+
+def test_waits_are_written_in_the_unit_people_read_and_agree_with_their_number():
+    assert duration_text(1) == "1 seconde"
+    assert duration_text(30) == "30 secondes"
+    assert duration_text(60) == "1 minute"
+    assert duration_text(61) == "2 minutes"  # rounded up: never promise a shorter wait
+    assert duration_text(300) == "5 minutes"
+    assert duration_text(3600) == "1 heure"
+    assert duration_text(5400) == "90 minutes"
+    assert duration_text(7200) == "2 heures"

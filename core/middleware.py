@@ -1,0 +1,57 @@
+"""Two answers every page of the portal shares: personal pages are never kept, refusals speak French."""
+
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+
+# Where personal data is shown: the applicant's space (applications, documents, certificates,
+# VAE), the partner space, the back office, and the account pages (sign-in forms, the address
+# being confirmed, reset links carrying a key).
+PRIVATE_NAMESPACES = frozenset({"enrollment", "partners", "admin"})
+PRIVATE_URL_NAME_PREFIXES = ("account_", "admin_")
+
+
+def is_private(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return False
+    return bool(PRIVATE_NAMESPACES.intersection(match.namespaces)) or (match.url_name or "").startswith(
+        PRIVATE_URL_NAME_PREFIXES
+    )
+
+
+class PrivatePagesMiddleware:
+    """``Cache-Control: private, no-store`` on every answer of a personal page.
+
+    Neither a shared cache (a proxy, a cybercafé's) nor the browser's history keeps a copy of a
+    person's applications or documents: after signing out on a shared phone, "back" shows
+    nothing. The public catalogue stays cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_private(request):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A French page for a 405 (a link to a form's address, a stale bookmark of a POST).
+
+    ``require_http_methods`` answers with an empty body; the page explains, and the ``Allow``
+    header still says which methods the address takes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and not response.content:
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response["Allow"]
+            return page
+        return response
