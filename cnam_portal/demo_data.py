@@ -90,8 +90,14 @@ class ProgrammeData:
     content: str
     certification_type: str
     duration_hours: int
-    duration_text: str
     audiences: tuple[str, ...]
+    # Price in euros as text ("0" is free); routes are programs.models.FundingRoute codes.
+    price_eur: str
+    funding_routes: tuple[str, ...]
+    duration_months: int | None = None
+    duration_text: str = ""
+    price_note: str = ""
+    response_days: int = 15
     prerequisites: str = COMMON_PREREQUISITES
     certification_level: int | None = None
     rncp_code: str = ""
@@ -128,7 +134,10 @@ PROGRAMMES = [
         rhythm="Cours du soir en présentiel, ressources en ligne",
         vae_available=True,
         duration_hours=450,
-        duration_text="12 mois, 450 heures",
+        duration_months=12,
+        price_eur="2450",
+        price_note="Pris en charge pour les demandeurs d'emploi inscrits à France Travail.",
+        funding_routes=("cpf", "france_travail", "opco", "region", "employeur"),
         audiences=("demandeurs-emploi", "salaries", "agents-publics"),
     ),
     ProgrammeData(
@@ -150,7 +159,9 @@ PROGRAMMES = [
         modality="presentiel",
         rhythm="Le samedi matin",
         duration_hours=180,
-        duration_text="6 mois, 180 heures",
+        duration_months=6,
+        price_eur="980",
+        funding_routes=("cpf", "opco", "employeur"),
         audiences=("demandeurs-emploi", "salaries"),
     ),
     ProgrammeData(
@@ -172,7 +183,10 @@ PROGRAMMES = [
         modality="presentiel",
         rhythm="En journée, trois matinées par semaine",
         duration_hours=210,
-        duration_text="4 mois, 210 heures",
+        duration_months=4,
+        price_eur="1150",
+        price_note="Pris en charge pour les demandeurs d'emploi inscrits à France Travail.",
+        funding_routes=("cpf", "france_travail", "opco"),
         audiences=("demandeurs-emploi", "salaries", "agents-publics"),
     ),
     ProgrammeData(
@@ -201,7 +215,11 @@ PROGRAMMES = [
         rhythm="À distance, classe virtuelle le mercredi soir",
         vae_available=True,
         duration_hours=550,
-        duration_text="1 an, 550 heures",
+        duration_months=12,
+        price_eur="3200",
+        price_note="Tarif réduit pour les agents publics dont l'employeur a signé une convention.",
+        funding_routes=("cpf", "opco", "employeur"),
+        response_days=30,
         audiences=("salaries", "agents-publics"),
     ),
     ProgrammeData(
@@ -225,7 +243,11 @@ PROGRAMMES = [
         rhythm="En journée, au campus connecté",
         vae_available=True,
         duration_hours=700,
-        duration_text="9 mois dont 8 semaines de stage",
+        duration_text="Dont 8 semaines de stage en entreprise",
+        duration_months=9,
+        price_eur="0",
+        price_note="Financée par le Conseil départemental de Mayotte : rien à payer pour les personnes retenues.",
+        funding_routes=("region", "france_travail"),
         audiences=("demandeurs-emploi", "jeunes"),
     ),
     ProgrammeData(
@@ -248,7 +270,11 @@ PROGRAMMES = [
         modality="presentiel",
         rhythm="En journée, quatre matinées par semaine",
         duration_hours=70,
-        duration_text="5 semaines, 70 heures",
+        duration_text="Sur 5 semaines",
+        price_eur="0",
+        price_note="Financée par le Conseil départemental de Mayotte : rien à payer pour les personnes retenues.",
+        funding_routes=("region",),
+        response_days=7,
         audiences=("jeunes", "demandeurs-emploi", "tout-public"),
     ),
     ProgrammeData(
@@ -270,7 +296,9 @@ PROGRAMMES = [
         modality="distance",
         rhythm="À distance, regroupements au campus connecté",
         duration_hours=600,
-        duration_text="2 ans, 600 heures",
+        duration_months=24,
+        price_eur="2800",
+        funding_routes=("cpf", "france_travail", "opco"),
         audiences=("demandeurs-emploi", "salaries", "jeunes"),
     ),
     ProgrammeData(
@@ -305,7 +333,11 @@ PROGRAMMES = [
         is_work_study=True,
         vae_available=True,
         duration_hours=1200,
-        duration_text="2 ans en alternance",
+        duration_text="En alternance : contrat d'apprentissage ou de professionnalisation",
+        duration_months=24,
+        price_eur="0",
+        price_note="Coût pris en charge par l'OPCO de l'employeur ; l'alternant est rémunéré.",
+        funding_routes=("opco", "region"),
         audiences=("jeunes", "demandeurs-emploi"),
     ),
     ProgrammeData(
@@ -331,7 +363,10 @@ PROGRAMMES = [
         modality="presentiel",
         rhythm="Le samedi matin",
         duration_hours=120,
-        duration_text="6 mois, 120 heures",
+        duration_months=6,
+        price_eur="890",
+        price_note="Pris en charge pour les demandeurs d'emploi inscrits à France Travail.",
+        funding_routes=("cpf", "france_travail", "region"),
         audiences=("demandeurs-emploi", "jeunes", "salaries"),
     ),
     ProgrammeData(
@@ -355,7 +390,10 @@ PROGRAMMES = [
         rhythm="Cours du soir et samedis",
         vae_available=True,
         duration_hours=520,
-        duration_text="18 mois, 520 heures",
+        duration_months=18,
+        price_eur="3900",
+        funding_routes=("cpf", "opco", "employeur"),
+        response_days=21,
         audiences=("salaries", "agents-publics"),
     ),
     ProgrammeData(
@@ -382,7 +420,11 @@ PROGRAMMES = [
         rhythm="À distance, à votre rythme",
         vae_available=True,
         duration_hours=24,
-        duration_text="24 heures sur 6 à 12 mois",
+        duration_text="Accompagnement réparti sur 6 à 12 mois",
+        price_eur="1200",
+        price_note="Éligible au CPF.",
+        funding_routes=("cpf", "france_travail", "opco", "employeur"),
+        response_days=10,
         audiences=("salaries", "agents-publics", "demandeurs-emploi", "tout-public"),
     ),
     ProgrammeData(
@@ -404,7 +446,9 @@ PROGRAMMES = [
         modality="presentiel",
         rhythm="Le samedi",
         duration_hours=150,
-        duration_text="5 mois, 150 heures",
+        duration_months=5,
+        price_eur="1050",
+        funding_routes=("cpf", "opco", "employeur"),
         audiences=("salaries", "agents-publics", "demandeurs-emploi"),
     ),
     ProgrammeData(
@@ -427,7 +471,10 @@ PROGRAMMES = [
         modality="presentiel",
         rhythm="En journée",
         duration_hours=160,
-        duration_text="4 mois, 160 heures",
+        duration_months=4,
+        price_eur="0",
+        price_note="Financée par le Conseil départemental de Mayotte : rien à payer pour les personnes retenues.",
+        funding_routes=("region", "france_travail"),
         audiences=("demandeurs-emploi", "jeunes", "tout-public"),
         status="brouillon",
         published_days_ago=0,
@@ -456,7 +503,10 @@ PROGRAMMES = [
         modality="presentiel",
         rhythm="Cours du soir, deux soirs par semaine",
         duration_hours=220,
-        duration_text="8 mois, 220 heures",
+        duration_months=8,
+        price_eur="1800",
+        price_note="Pris en charge par l'employeur pour les agents du rectorat et des collectivités partenaires.",
+        funding_routes=("employeur", "cpf"),
         audiences=("agents-publics", "salaries"),
     ),
     ProgrammeData(
@@ -477,7 +527,10 @@ PROGRAMMES = [
         modality="presentiel",
         rhythm="En journée, sur le lieu de travail",
         duration_hours=84,
-        duration_text="3 mois, 84 heures",
+        duration_months=3,
+        price_eur="650",
+        price_note="Pris en charge par l'employeur public.",
+        funding_routes=("employeur",),
         audiences=("agents-publics",),
     ),
     ProgrammeData(
@@ -500,7 +553,11 @@ PROGRAMMES = [
         modality="presentiel",
         rhythm="En journée, deux matinées par semaine",
         duration_hours=90,
-        duration_text="3 mois, 90 heures",
+        duration_months=3,
+        price_eur="0",
+        price_note="Financée par le Conseil départemental de Mayotte : rien à payer pour les personnes retenues.",
+        funding_routes=("region", "france_travail"),
+        response_days=10,
         audiences=("demandeurs-emploi", "jeunes", "agents-publics", "tout-public"),
     ),
     ProgrammeData(
@@ -522,7 +579,9 @@ PROGRAMMES = [
         modality="hybride",
         rhythm="Cours du soir et plateforme en ligne",
         duration_hours=80,
-        duration_text="4 mois, 80 heures",
+        duration_months=4,
+        price_eur="720",
+        funding_routes=("cpf", "opco", "employeur"),
         audiences=("salaries", "agents-publics", "demandeurs-emploi"),
     ),
     ProgrammeData(
@@ -544,7 +603,9 @@ PROGRAMMES = [
         modality="hybride",
         rhythm="Cours du soir",
         duration_hours=200,
-        duration_text="7 mois, 200 heures",
+        duration_months=7,
+        price_eur="1600",
+        funding_routes=("cpf", "france_travail", "opco", "region"),
         audiences=("demandeurs-emploi", "salaries"),
         status="brouillon",
         published_days_ago=0,

@@ -1,9 +1,12 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from cnam_portal.admin_tools import LocalDatesMixin
 from enrollment.selectors import annotate_seats
 
 from . import admin_actions
+from .formatting import programme_price
 from .models import Audience, Domain, Programme, Session, Site
 
 
@@ -29,8 +32,12 @@ class SessionInline(admin.TabularInline):
     show_change_link = True
 
 
+def _funding_names(entry):
+    return "funding_route_names" if entry == "funding_routes" else entry
+
+
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "domain",
@@ -39,6 +46,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
         "modality",
         "is_work_study",
         "vae_available",
+        "price",
         "status",
     ]
     list_filter = ["status", "domain", "certification_type", "modality", "is_work_study", "vae_available", "audiences"]
@@ -57,10 +65,41 @@ class ProgrammeAdmin(admin.ModelAdmin):
         ),
         (
             _("Organisation"),
-            {"fields": ["audiences", "modality", "rhythm", "is_work_study", "duration_hours", "duration_text"]},
+            {
+                "fields": [
+                    "audiences",
+                    "modality",
+                    "rhythm",
+                    "is_work_study",
+                    ("duration_hours", "duration_months"),
+                    "duration_text",
+                ]
+            },
+        ),
+        (
+            _("Coût, financement et délai de réponse"),
+            {"fields": ["price_eur", "price_note", "funding_routes", "response_days"]},
         ),
         (_("Suivi"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    @admin.display(description=_("prix"), ordering="price_eur")
+    def price(self, obj):
+        return programme_price(obj)
+
+    @admin.display(description=_("financements possibles"))
+    def funding_route_names(self, obj):
+        return ", ".join(str(label) for label in obj.funding_route_labels()) or self.get_empty_value_display()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only page names the funding routes instead of showing the stored JSON list.
+        return [
+            (title, {**options, "fields": [_funding_names(entry) for entry in options["fields"]]})
+            for title, options in fieldsets
+        ]
 
 
 @admin.register(Site)
@@ -71,7 +110,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "programme",
@@ -129,7 +168,11 @@ class SessionAdmin(admin.ModelAdmin):
             if offered:
                 self.message_user(
                     request,
-                    _("%(count)d place(s) proposée(s) aux premières personnes de la liste d'attente.")
+                    ngettext(
+                        "%(count)d place proposée à la première personne de la liste d'attente.",
+                        "%(count)d places proposées aux premières personnes de la liste d'attente.",
+                        len(offered),
+                    )
                     % {"count": len(offered)},
                     messages.INFO,
                 )

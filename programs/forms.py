@@ -1,7 +1,13 @@
 """The catalogue's filter form: read from the query string, never refuses the page."""
 
+from dataclasses import dataclass
+
 from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.formatting import date_long
 
 from .models import Audience, Commune, Domain, Programme, QualificationLevel, Session
 from .selectors import REMOTE
@@ -22,6 +28,16 @@ class FlagInput(forms.CheckboxInput):
 
     def value_from_datadict(self, data, files, name):
         return data.get(name, "").strip().lower() not in {"", "0", "false", "non"}
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter the results honour, as a removable tag: its text, and the same search without it."""
+
+    name: str
+    text: str
+    remove_label: str
+    remove_query: str
 
 
 class CatalogueFilterForm(forms.Form):
@@ -110,3 +126,41 @@ class CatalogueFilterForm(forms.Form):
     def active_filter_count(self) -> int:
         filters = self.selector_filters()
         return sum(1 for name, value in filters.items() if name != "q" and value not in ("", None, False))
+
+    def _filter_text(self, name: str, value) -> str:
+        field = self.fields[name]
+        if isinstance(field, forms.BooleanField):
+            return str(field.label)
+        if isinstance(field, forms.DateField):
+            return gettext("%(label)s %(date)s") % {"label": field.label, "date": date_long(value)}
+        choice = dict(field.choices).get(value, value)
+        return gettext("%(label)s : %(choice)s") % {"label": field.label, "choice": choice}
+
+    def active_filters(self) -> list[ActiveFilter]:
+        """The search and the filters that were applied, in the form's order, each with the query
+        string of the same search without it (and back to the first page)."""
+        self.is_valid()
+        applied = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.errors and value not in ("", None, False)
+        }
+        kept = QueryDict(mutable=True)
+        for name in self.data:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data[name]]
+            kept.setlist(name, [str(value) for value in values])
+        for name in ("page", *self.errors):
+            kept.pop(name, None)
+        tags = []
+        for name, value in applied.items():
+            query = kept.copy()
+            query.pop(name, None)
+            encoded = query.urlencode()
+            if name == "q":
+                text = gettext("« %(query)s »") % {"query": value}
+                remove_label = gettext("Retirer la recherche « %(query)s »") % {"query": value}
+            else:
+                text = self._filter_text(name, value)
+                remove_label = gettext("Retirer le filtre %(filter)s") % {"filter": text}
+            tags.append(ActiveFilter(name, text, remove_label, f"?{encoded}" if encoded else ""))
+        return tags

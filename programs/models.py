@@ -1,13 +1,17 @@
 """The catalogue: domains, programmes, sites and dated sessions."""
 
 import unicodedata
+from decimal import Decimal
 
+from django import forms
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 # PostgreSQL text search configuration created by migration 0002: French
@@ -51,6 +55,71 @@ class QualificationLevel(models.IntegerChoices):
     LEVEL_6 = 6, _("Niveau 6 (bac+3 : licence, BUT)")
     LEVEL_7 = 7, _("Niveau 7 (bac+5 : master, ingénieur)")
     LEVEL_8 = 8, _("Niveau 8 (doctorat)")
+
+
+class FundingRoute(models.TextChoices):
+    """Ways a programme may be paid for. In Mayotte the Conseil départemental acts as the region."""
+
+    CPF = "cpf", _("Compte personnel de formation (CPF)")
+    FRANCE_TRAVAIL = "france_travail", _("France Travail")
+    OPCO = "opco", _("OPCO (opérateur de compétences)")
+    REGION = "region", _("Région (Conseil départemental de Mayotte)")
+    EMPLOYER = "employeur", _("Employeur (plan de développement des compétences)")
+
+
+# What a catalogue card has room for.
+FUNDING_ROUTE_SHORT_LABELS = {
+    FundingRoute.CPF: _("CPF"),
+    FundingRoute.FRANCE_TRAVAIL: _("France Travail"),
+    FundingRoute.OPCO: _("OPCO"),
+    FundingRoute.REGION: _("Région"),
+    FundingRoute.EMPLOYER: _("Employeur"),
+}
+
+
+class ChoiceListField(models.JSONField):
+    """A list of distinct codes taken from ``choices_class``, stored as a JSON list.
+
+    JSON rather than a PostgreSQL array so that SQLite keeps working; the codes are a fixed list
+    known to the code (like the other choices), so pages read them with the row, in no extra query.
+    """
+
+    def __init__(self, *args, choices_class: type[models.TextChoices] | None = None, **kwargs):
+        self.choices_class = choices_class
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["choices_class"] = self.choices_class
+        if kwargs.get("default") is list:
+            del kwargs["default"]
+        return name, path, args, kwargs
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        if value in self.empty_values:
+            return
+        if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+            raise ValidationError(_("Choisissez les valeurs dans la liste proposée."), code="invalid_list")
+        unknown = [code for code in value if code not in self.choices_class.values]
+        if unknown:
+            raise ValidationError(
+                _("« %(value)s » ne fait pas partie des choix possibles."),
+                code="invalid_choice",
+                params={"value": unknown[0]},
+            )
+        if len(set(value)) != len(value):
+            raise ValidationError(_("Chaque choix ne s'indique qu'une fois."), code="duplicate")
+
+    def formfield(self, **kwargs):
+        return forms.MultipleChoiceField(
+            label=capfirst(self.verbose_name),
+            help_text=self.help_text,
+            required=not self.blank,
+            choices=self.choices_class.choices,
+            widget=forms.CheckboxSelectMultiple,
+        )
 
 
 class Domain(models.Model):
@@ -147,7 +216,68 @@ class Programme(models.Model):
     is_work_study = models.BooleanField(_("en alternance"), default=False)
     vae_available = models.BooleanField(_("accessible par la VAE"), default=False)
     duration_hours = models.PositiveIntegerField(_("durée (heures)"), validators=[MinValueValidator(1)])
-    duration_text = models.CharField(_("durée (texte)"), max_length=120, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("durée (mois)"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(
+                1, _("Une formation dure au moins 1 mois : laissez vide pour une formation plus courte.")
+            ),
+            MaxValueValidator(60, _("Indiquez une durée de 60 mois au plus.")),
+        ],
+        help_text=_(
+            "Nombre de mois du début à la fin du parcours, s'il est connu : affiché « 450 heures sur 12 mois »."
+        ),
+    )
+    duration_text = models.CharField(
+        _("durée (précision)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Précision affichée sous la durée, ex. : Dont 8 semaines de stage en entreprise."),
+    )
+    price_eur = models.DecimalField(
+        _("prix (€)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(
+                Decimal("0"), _("Le prix ne peut pas être négatif : indiquez 0 si la formation est gratuite.")
+            )
+        ],
+        help_text=_(
+            "Prix total TTC du parcours pour une personne, en euros. 0 : gratuit (affiché « Gratuit »). "
+            "Vide : tarif pas encore fixé (affiché « Tarif sur demande »)."
+        ),
+    )
+    price_note = models.CharField(
+        _("précision sur le prix"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ex. : pris en charge pour les demandeurs d'emploi."),
+    )
+    funding_routes = ChoiceListField(
+        _("financements possibles"),
+        choices_class=FundingRoute,
+        blank=True,
+        help_text=_(
+            "Les dispositifs qui peuvent payer la formation ; le Conseil départemental de Mayotte tient lieu de Région."
+        ),
+    )
+    response_days = models.PositiveSmallIntegerField(
+        _("délai de réponse (jours)"),
+        default=15,
+        validators=[
+            MinValueValidator(1, _("Le délai de réponse est d'au moins 1 jour.")),
+            MaxValueValidator(90, _("Le délai de réponse ne peut pas dépasser 90 jours.")),
+        ],
+        help_text=_(
+            "Jours, après réception d'une candidature, sous lesquels le CNAM Mayotte répond : "
+            "affiché « Réponse sous N jours » (de 1 à 90)."
+        ),
+    )
     status = models.CharField(_("état de publication"), max_length=12, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
@@ -166,6 +296,23 @@ class Programme(models.Model):
         indexes = [models.Index(fields=["status", "domain"], name="programme_status_domain")]
         constraints = [
             models.CheckConstraint(condition=Q(duration_hours__gte=1), name="programme_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(duration_months__isnull=True) | Q(duration_months__gte=1, duration_months__lte=60),
+                name="programme_duration_months_range",
+                violation_error_message=_("La durée en mois est comprise entre 1 et 60."),
+            ),
+            models.CheckConstraint(
+                condition=Q(price_eur__isnull=True) | Q(price_eur__gte=0),
+                name="programme_price_non_negative",
+                violation_error_message=_(
+                    "Le prix ne peut pas être négatif : indiquez 0 si la formation est gratuite."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(response_days__gte=1, response_days__lte=90),
+                name="programme_response_days_range",
+                violation_error_message=_("Le délai de réponse est compris entre 1 et 90 jours."),
+            ),
             models.CheckConstraint(
                 condition=Q(entry_level__in=QualificationLevel.values), name="programme_entry_level_valid"
             ),
@@ -187,6 +334,19 @@ class Programme(models.Model):
 
     def get_absolute_url(self):
         return reverse("programs:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_free(self) -> bool:
+        return self.price_eur == 0
+
+    def funding_route_labels(self) -> list[str]:
+        """Labels of the funding routes, in the list's own order whatever the order they were ticked in."""
+        chosen = set(self.funding_routes or ())
+        return [route.label for route in FundingRoute if route in chosen]
+
+    def funding_route_short_labels(self) -> list[str]:
+        chosen = set(self.funding_routes or ())
+        return [FUNDING_ROUTE_SHORT_LABELS[route] for route in FundingRoute if route in chosen]
 
     def build_search_document(self) -> str:
         parts = [self.title, self.code, self.summary, self.objectives, self.content, self.prerequisites]

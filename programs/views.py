@@ -28,6 +28,8 @@ def catalogue(request):
         {
             "form": form,
             "query": form.cleaned_data.get("q", ""),
+            "active_filters": form.active_filters(),
+            "now": timezone.now(),
             "page_obj": page,
             "programmes": page.object_list,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
@@ -126,4 +128,11 @@ def course_json_ld(programme: Programme) -> dict:
     }
     if programme.code:
         data["courseCode"] = programme.code
+    if programme.price_eur is not None:
+        data["offers"] = {
+            "@type": "Offer",
+            "category": "Free" if programme.is_free else "Paid",
+            "price": f"{programme.price_eur:.2f}",
+            "priceCurrency": "EUR",
+        }
     return data

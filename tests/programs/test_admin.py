@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -6,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cnam_portal.roles import DIRECTION
 from enrollment.models import ApplicationStatus
 from partners.models import Convention
-from programs.models import Session
-from tests.cnam_portal.factories import messages_of, run_action
+from programs.models import FundingRoute, Session
+from tests.cnam_portal.factories import inline_management, messages_of, role_user, run_action
 from tests.enrollment.service_factories import application
 from tests.factories import (
     ConventionFactory,
@@ -115,7 +117,7 @@ def test_duplicate_plans_the_next_run_52_weeks_later_as_a_draft(admin_client_):
     assert copy.applications_open_at - original.applications_open_at == datetime.timedelta(weeks=52)
     assert copy.applications_close_at - original.applications_close_at == datetime.timedelta(weeks=52)
     assert copy.notes == ""
-    assert any("Fait pour 1 élément(s)" in m for m in messages_of(response))
+    assert any("Fait pour 1 élément :" in m for m in messages_of(response))
     # Both sessions keep the trail of who duplicated what.
     assert LogEntry.objects.filter(object_id=str(original.pk), change_message__contains="S-2026-BTP-02").exists()
     assert LogEntry.objects.filter(object_id=str(copy.pk), change_message__contains="S-2026-BTP").exists()
@@ -144,7 +146,7 @@ def test_duplicate_reports_each_refusal_and_still_copies_the_others(admin_client
     assert Session.objects.filter(reference="S-2026-OK-02").exists()
     assert Session.objects.count() == 3
     assert any(m.startswith("Refusé — ") and "dépasserait 40 caractères" in m for m in messages)
-    assert any("Fait pour 1 élément(s)" in m for m in messages)
+    assert any("Fait pour 1 élément :" in m for m in messages)
 
 
 def test_duplicate_needs_the_add_permission(client):
@@ -161,3 +163,108 @@ def test_duplicate_needs_the_add_permission(client):
     assert "duplicate_for_next_run" not in response.content.decode()
     run_action(client, CHANGELIST, "duplicate_for_next_run", [session])
     assert Session.objects.count() == 1
+
+
+# --- Programme: price, funding, duration and response time --------------------------------------
+
+
+def programme_change_data(response, **overrides) -> dict:
+    """The change form as a browser would send it back untouched, then ``overrides``."""
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [getattr(item, "pk", item) for item in value]
+            continue
+        data[name] = "" if value is None else getattr(value, "pk", value)
+    data.update(inline_management(response))
+    data.update(overrides)
+    return data
+
+
+def test_staff_set_price_funding_duration_and_response_time_on_a_programme(admin_client_):
+    programme = ProgrammeFactory(title="Gestion de la paie")
+    url = reverse("admin:programs_programme_change", args=[programme.pk])
+    page = admin_client_.get(url)
+    html = page.content.decode()
+    for route in FundingRoute:
+        assert f'name="funding_routes" value="{route.value}"' in html
+        assert str(route.label) in html
+    assert "Coût, financement et délai de réponse" in html
+    assert "0 : gratuit (affiché « Gratuit »)" in html
+
+    response = admin_client_.post(
+        url,
+        programme_change_data(
+            page,
+            price_eur="1250.50",
+            price_note="Pris en charge pour les demandeurs d'emploi.",
+            funding_routes=["opco", "cpf"],
+            duration_months="6",
+            response_days="21",
+        ),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    programme.refresh_from_db()
+    assert programme.price_eur == Decimal("1250.50")
+    assert programme.price_note == "Pris en charge pour les demandeurs d'emploi."
+    assert programme.funding_routes == ["opco", "cpf"]
+    assert (programme.duration_months, programme.response_days) == (6, 21)
+    assert programme.title == "Gestion de la paie"
+
+
+def test_refused_values_keep_the_programme_unchanged_and_say_why_in_french(admin_client_):
+    programme = ProgrammeFactory(price_eur=Decimal("900"), response_days=15, funding_routes=["cpf"])
+    url = reverse("admin:programs_programme_change", args=[programme.pk])
+    page = admin_client_.get(url)
+
+    response = admin_client_.post(
+        url,
+        programme_change_data(
+            page,
+            title="Titre modifié",
+            price_eur="-10",
+            funding_routes=["cpf", "pole_emploi"],
+            response_days="0",
+            duration_months="61",
+        ),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["price_eur"] == ["Le prix ne peut pas être négatif : indiquez 0 si la formation est gratuite."]
+    assert errors["response_days"] == ["Le délai de réponse est d'au moins 1 jour."]
+    assert errors["duration_months"] == ["Indiquez une durée de 60 mois au plus."]
+    assert "pole_emploi" in errors["funding_routes"][0] and "choix valide" in errors["funding_routes"][0]
+    programme.refresh_from_db()
+    assert programme.title != "Titre modifié"
+    assert (programme.price_eur, programme.response_days, programme.funding_routes) == (Decimal("900"), 15, ["cpf"])
+
+
+def test_programme_list_shows_the_price(admin_client_):
+    ProgrammeFactory(title="Gratuite", price_eur=Decimal("0"))
+    ProgrammeFactory(title="Payante", price_eur=Decimal("1250"))
+    ProgrammeFactory(title="Sans tarif", price_eur=None)
+
+    html = admin_client_.get(reverse("admin:programs_programme_changelist")).content.decode()
+
+    assert "Gratuit" in html
+    assert "1\u202f250\u00a0€" in html
+    assert "Tarif sur demande" in html
+
+
+def test_read_only_staff_see_the_funding_routes_by_name(client):
+    client.force_login(role_user(DIRECTION))
+    programme = ProgrammeFactory(funding_routes=["opco", "cpf"], price_eur=Decimal("0"))
+
+    html = client.get(reverse("admin:programs_programme_change", args=[programme.pk])).content.decode()
+
+    assert "Compte personnel de formation (CPF), OPCO (opérateur de compétences)" in html
+    assert "[&quot;opco&quot;" not in html and '["opco"' not in html
+    assert 'name="funding_routes"' not in html

@@ -1,12 +1,17 @@
 import datetime
 import re
+from decimal import Decimal
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programs.models import Audience, Commune, Programme, QualificationLevel, Session
-from tests.factories import DomainFactory, ProgrammeFactory, SessionFactory, SiteFactory
+from core.formatting import date_long
+from enrollment.models import ApplicationStatus
+from programs.models import Audience, Commune, FundingRoute, Programme, QualificationLevel, Session
+from tests.factories import ApplicationFactory, DomainFactory, ProgrammeFactory, SessionFactory, SiteFactory
 
 from .factories import build_catalogue, plain_programme, remote_site, reserved_session
 
@@ -241,12 +246,227 @@ def test_pagination_keeps_the_filters(client):
     assert "Catalogue des formations — page 2" in second.content.decode()
 
 
-def test_filter_form_is_open_without_javascript(client):
+def summary_text(html: str) -> str:
+    match = re.search(r'<summary class="fr-btn[^"]*">(.*?)</summary>', html, re.S)
+    assert match, "no Filtrer button"
+    return match.group(1)
+
+
+def test_filters_fold_behind_one_button_that_works_without_javascript(client):
     html = get(client).content.decode()
-    assert 'class="fr-collapse fr-collapse--expanded" id="filtres"' in html
-    assert 'aria-expanded="true" aria-controls="filtres"' in html
+
+    # A closed <details>: the browser opens it, no script involved.
+    assert '<details class="catalogue-filters__panel" id="filtres">' in html
+    assert summary_text(html) == "Filtrer"
+    panel = html[html.index('id="filtres"') : html.index("</details>")]
     for name in ("domaine", "public", "modalite", "commune", "rythme", "niveau", "debut_apres", "alternance", "vae"):
-        assert f'<label class="fr-label" for="filtre-{name}">' in html
+        assert f'<label class="fr-label" for="filtre-{name}">' in panel
+    assert "Appliquer les filtres" in panel
+    # The search stays in view, outside the folded panel.
+    assert html.index('id="filtre-q"') < html.index('id="filtres"')
+
+
+@pytest.mark.parametrize(
+    ("params", "visible", "spoken"),
+    [
+        ({"domaine": "btp"}, "(1)", ", 1 filtre actif"),
+        ({"domaine": "btp", "rythme": "soir", "q": "maçon"}, "(2)", ", 2 filtres actifs"),
+        ({"alternance": "1", "vae": "1", "debut_apres": "2027-03-01"}, "(3)", ", 3 filtres actifs"),
+    ],
+)
+def test_filtrer_button_counts_the_active_filters(client, params, visible, spoken):
+    DomainFactory(name="BTP", slug="btp")
+
+    summary = summary_text(get(client, **params).content.decode())
+
+    assert summary.startswith("Filtrer")
+    assert f'<span aria-hidden="true">&nbsp;{visible}</span>' in summary
+    assert f'<span class="fr-sr-only">{spoken}</span>' in summary
+
+
+def test_filters_open_when_a_value_was_refused(client):
+    html = get(client, commune="paris").content.decode()
+    assert '<details class="catalogue-filters__panel" id="filtres" open>' in html
+
+
+TAG = re.compile(r'<a class="fr-tag fr-tag--dismiss" href="([^"]*)" aria-label="([^"]*)">([^<]*)</a>')
+
+
+def tags(html: str) -> dict[str, tuple[str, str]]:
+    """Visible text of each removable tag -> (its link's query as a dict, its accessible label)."""
+    found = {}
+    for href, label, text in TAG.findall(html):
+        url = urlsplit(unescape(href))
+        assert url.path == CATALOGUE
+        found[unescape(text)] = (parse_qs(url.query), unescape(label))
+    return found
+
+
+def test_each_tag_removes_exactly_its_filter_and_keeps_the_others_and_the_search(client):
+    btp = DomainFactory(name="Bâtiment & travaux publics", slug="btp")
+    plain_programme("Maçonnerie", domain=btp, is_work_study=True)
+    params = {
+        "q": "maçonnerie",
+        "domaine": "btp",
+        "rythme": "soir",
+        "alternance": "1",
+        "debut_apres": "2027-03-01",
+        "vae": "0",
+        "page": "2",
+    }
+
+    response = get(client, **params)
+    found = tags(response.content.decode())
+
+    expected = {
+        "« maçonnerie »": ("q", "Retirer la recherche « maçonnerie »"),
+        "Domaine : Bâtiment & travaux publics": ("domaine", "Retirer le filtre Domaine : Bâtiment & travaux publics"),
+        "Rythme : Cours du soir": ("rythme", "Retirer le filtre Rythme : Cours du soir"),
+        "Début à partir du 1er mars 2027": ("debut_apres", "Retirer le filtre Début à partir du 1er mars 2027"),
+        "En alternance": ("alternance", "Retirer le filtre En alternance"),
+    }
+    assert set(found) == set(expected)
+    kept = {name: [value] for name, value in params.items() if name != "page"}
+    for text, (dropped, label) in expected.items():
+        query, aria_label = found[text]
+        assert aria_label == label
+        assert query == {name: value for name, value in kept.items() if name != dropped}, text
+
+    # Following a tag gives the same search minus that filter.
+    query, _label = found["Rythme : Cours du soir"]
+    after = get(client, **{name: values[0] for name, values in query.items()})
+    assert after.context["form"].active_filter_count() == 3
+    assert set(tags(after.content.decode())) == set(expected) - {"Rythme : Cours du soir"}
+
+
+def test_clear_all_goes_back_to_the_whole_catalogue(client):
+    html = get(client, q="compta", modalite="distance").content.decode()
+    assert re.search(rf'<a class="fr-link fr-link--sm[^"]*" href="{CATALOGUE}">Tout effacer', html)
+
+
+def test_refused_values_get_no_tag_and_leave_the_other_tags_links(client):
+    DomainFactory(name="BTP", slug="btp")
+
+    found = tags(get(client, domaine="btp", commune="paris", niveau="douze").content.decode())
+
+    assert set(found) == {"Domaine : BTP"}
+    query, _label = found["Domaine : BTP"]
+    assert query == {}
+
+
+def test_no_tags_without_search_or_filter(client):
+    html = get(client, vae="0").content.decode()
+    assert "fr-tag--dismiss" not in html
+    assert "Tout effacer" not in html
+
+
+def card(html: str, title: str) -> str:
+    """The text of one catalogue card, tags removed."""
+    start = html.index(f">{title}</a>")
+    end = html.index("</li>", html.index('class="fr-card__end"', start))
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", html[start:end]))
+
+
+def test_card_states_duration_price_funding_and_response_time(client):
+    plain_programme(
+        "Comptabilité",
+        duration_hours=450,
+        duration_months=12,
+        price_eur=Decimal("1250"),
+        funding_routes=[FundingRoute.REGION, FundingRoute.CPF],
+        response_days=21,
+    )
+    plain_programme("Remise à niveau", duration_hours=70, price_eur=Decimal("0"), funding_routes=[FundingRoute.REGION])
+    plain_programme("Sur devis", duration_hours=1, price_eur=None, response_days=1)
+
+    html = get(client).content.decode()
+
+    paid = card(html, "Comptabilité")
+    assert "450 heures sur 12 mois · 1\u202f250\u00a0€ · réponse sous 21 jours" in paid
+    assert "Financements : CPF, Région" in paid
+    free = card(html, "Remise à niveau")
+    assert "70 heures · Gratuit · réponse sous 15 jours" in free
+    assert "Financement : Région" in free
+    unset = card(html, "Sur devis")
+    assert "1 heure · Tarif sur demande · réponse sous 1 jour" in unset
+    assert "Financement" not in unset
+
+
+def test_card_shows_the_deadline_and_seats_left_of_the_next_open_session(client):
+    now = timezone.now()
+    today = timezone.localdate()
+    programme = plain_programme("Électricité")
+    # Running already, applications closed: the card puts the next open session forward.
+    SessionFactory(
+        programme=programme,
+        start_date=today - datetime.timedelta(days=5),
+        end_date=today + datetime.timedelta(days=50),
+        applications_open_at=now - datetime.timedelta(days=60),
+        applications_close_at=now - datetime.timedelta(days=10),
+    )
+    open_session = SessionFactory(
+        programme=programme,
+        capacity=5,
+        start_date=today + datetime.timedelta(days=40),
+        applications_close_at=now + datetime.timedelta(days=20),
+    )
+    ApplicationFactory.create_batch(2, session=open_session, status=ApplicationStatus.ACCEPTED)
+    ApplicationFactory(session=open_session, status=ApplicationStatus.SUBMITTED)  # holds no seat
+
+    text = card(get(client).content.decode(), "Électricité")
+
+    assert f"Prochaine session le {date_long(open_session.start_date)}" in text
+    assert f"Candidatures jusqu'au {date_long(open_session.applications_close_at)}" in text
+    assert "3 places restantes" in text
+    assert "et 1 autre session" in text
+
+
+@pytest.mark.parametrize(
+    ("capacity", "accepted", "expected"), [(3, 2, "1 place restante"), (2, 2, "Complet — liste d'attente")]
+)
+def test_card_seats_agree_in_number_and_say_when_full(client, capacity, accepted, expected):
+    session = SessionFactory(programme=plain_programme("Paie"), capacity=capacity)
+    ApplicationFactory.create_batch(accepted, session=session, status=ApplicationStatus.ENROLLED)
+
+    assert expected in card(get(client).content.decode(), "Paie")
+
+
+def test_card_says_when_applications_open_or_that_they_are_closed(client):
+    now = timezone.now()
+    soon = SessionFactory(
+        programme=plain_programme("Bientôt"),
+        applications_open_at=now + datetime.timedelta(days=3),
+        applications_close_at=now + datetime.timedelta(days=30),
+    )
+    SessionFactory(
+        programme=plain_programme("Fermée"),
+        applications_open_at=now - datetime.timedelta(days=30),
+        applications_close_at=now - datetime.timedelta(days=1),
+    )
+
+    html = get(client).content.decode()
+
+    assert f"Candidatures à partir du {date_long(soon.applications_open_at)}" in card(html, "Bientôt")
+    closed = card(html, "Fermée")
+    assert "Candidatures closes" in closed
+    assert "places restantes" not in closed
+
+
+def test_home_page_dates_and_counts_read_in_french(client):
+    btp = DomainFactory(name="BTP", slug="btp")
+    first_of_month = (timezone.localdate().replace(day=1) + datetime.timedelta(days=95)).replace(day=1)
+    session = SessionFactory(programme=plain_programme("Maçonnerie", domain=btp), start_date=first_of_month)
+    fluids = DomainFactory(name="Fluides", slug="fluides")
+    plain_programme("Plomberie", domain=fluids)
+    plain_programme("Chauffage", domain=fluids)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert date_long(first_of_month).startswith("1er ")
+    assert f"À partir du {date_long(first_of_month)}" in html
+    assert f"Candidatures jusqu'au {date_long(session.applications_close_at)}" in html
+    assert "BTP (1 formation)" in html
+    assert "Fluides (2 formations)" in html
 
 
 def test_home_page_domain_links_land_on_filtered_catalogue(client):
@@ -266,11 +486,20 @@ CATALOGUE_QUERIES = 5
 @pytest.mark.parametrize("size", [10, 500])
 def test_catalogue_runs_a_fixed_number_of_queries(client, django_assert_num_queries, size):
     build_catalogue(size)
+    # Cards show price, funding, deadline and seats left: all read with the page, none per card.
+    Programme.objects.update(
+        price_eur=Decimal("1250"), duration_months=6, funding_routes=[FundingRoute.CPF, FundingRoute.OPCO]
+    )
+    for session in Session.objects.filter(reserved_for__isnull=True).order_by("pk")[:15]:
+        ApplicationFactory(session=session, status=ApplicationStatus.ACCEPTED)
 
     with django_assert_num_queries(CATALOGUE_QUERIES):
         response = client.get(CATALOGUE)
     assert len(response.context["programmes"]) == 10 if size == 10 else 20
     assert all(len(p.public_sessions) == 2 for p in response.context["programmes"])
+    html = response.content.decode()
+    assert html.count("Candidatures jusqu'au") == len(response.context["programmes"])
+    assert html.count("Financements : CPF, OPCO") == len(response.context["programmes"])
 
     with django_assert_num_queries(CATALOGUE_QUERIES):
         response = client.get(CATALOGUE, {"q": "formation", "commune": "mamoudzou", "rythme": "soir", "page": "2"})

@@ -2,12 +2,13 @@
 
 import datetime
 from contextlib import contextmanager
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from programs.models import Commune, Programme, Session, Site, normalize_text
+from programs.models import Commune, FundingRoute, Programme, Session, Site, normalize_text
 from tests.factories import DomainFactory, ProgrammeFactory, SessionFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +164,117 @@ def test_programme_slug_is_unique():
     assert "slug" in clean_errors(twin)
     with refused_by_database():
         twin.save()
+
+
+def test_new_programme_defaults_say_15_days_no_price_yet_and_no_funding():
+    programme = ProgrammeFactory()
+    programme.refresh_from_db()
+
+    assert programme.response_days == 15
+    assert programme.price_eur is None and not programme.is_free
+    assert programme.funding_routes == []
+    assert programme.duration_months is None
+    programme.full_clean()
+
+
+def test_price_cannot_be_negative():
+    programme = ProgrammeFactory()
+
+    with refused_by_database():
+        Programme.objects.filter(pk=programme.pk).update(price_eur=Decimal("-0.01"))
+
+    programme.price_eur = Decimal("-1")
+    message = "Le prix ne peut pas être négatif : indiquez 0 si la formation est gratuite."
+    assert clean_errors(programme)["price_eur"] == [message]
+    with pytest.raises(ValidationError) as info:
+        programme.validate_constraints()
+    assert info.value.messages == [message]
+
+
+@pytest.mark.parametrize("price", [None, Decimal("0"), Decimal("1250.50")])
+def test_a_price_may_be_free_unset_or_in_euros_and_cents(price):
+    programme = ProgrammeFactory(price_eur=price)
+    programme.full_clean()
+    programme.refresh_from_db()
+    assert programme.price_eur == price
+    assert programme.is_free is (price == 0)
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (0, "Le délai de réponse est d'au moins 1 jour."),
+        (91, "Le délai de réponse ne peut pas dépasser 90 jours."),
+    ],
+)
+def test_response_time_is_between_1_and_90_days(days, message):
+    programme = ProgrammeFactory()
+
+    with refused_by_database():
+        Programme.objects.filter(pk=programme.pk).update(response_days=days)
+
+    programme.response_days = days
+    assert clean_errors(programme)["response_days"] == [message]
+    with pytest.raises(ValidationError) as info:
+        programme.validate_constraints()
+    assert info.value.messages == ["Le délai de réponse est compris entre 1 et 90 jours."]
+
+
+@pytest.mark.parametrize("days", [1, 90])
+def test_response_time_bounds_are_accepted(days):
+    programme = ProgrammeFactory(response_days=days)
+    programme.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("months", "message"),
+    [
+        (0, "Une formation dure au moins 1 mois : laissez vide pour une formation plus courte."),
+        (61, "Indiquez une durée de 60 mois au plus."),
+    ],
+)
+def test_duration_in_months_is_between_1_and_60(months, message):
+    programme = ProgrammeFactory()
+
+    with refused_by_database():
+        Programme.objects.filter(pk=programme.pk).update(duration_months=months)
+
+    programme.duration_months = months
+    assert clean_errors(programme)["duration_months"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("routes", "message"),
+    [
+        (["cpf", "pole_emploi"], "« pole_emploi » ne fait pas partie des choix possibles."),
+        (["cpf", "cpf"], "Chaque choix ne s'indique qu'une fois."),
+        ("cpf", "Choisissez les valeurs dans la liste proposée."),
+        ([1], "Choisissez les valeurs dans la liste proposée."),
+    ],
+)
+def test_funding_routes_are_distinct_codes_of_the_list(routes, message):
+    programme = ProgrammeFactory.build(domain=DomainFactory(), funding_routes=routes)
+    assert clean_errors(programme)["funding_routes"] == [message]
+
+
+def test_funding_routes_are_stored_as_given_and_read_in_the_lists_order():
+    programme = ProgrammeFactory(funding_routes=[FundingRoute.EMPLOYER, FundingRoute.FRANCE_TRAVAIL, FundingRoute.CPF])
+    programme.full_clean()
+    programme.refresh_from_db()
+
+    assert programme.funding_routes == ["employeur", "france_travail", "cpf"]
+    assert programme.funding_route_labels() == [
+        "Compte personnel de formation (CPF)",
+        "France Travail",
+        "Employeur (plan de développement des compétences)",
+    ]
+    assert programme.funding_route_short_labels() == ["CPF", "France Travail", "Employeur"]
+
+
+def test_every_funding_route_is_accepted():
+    programme = ProgrammeFactory(funding_routes=list(FundingRoute.values))
+    programme.full_clean()
+    assert Programme.objects.get(pk=programme.pk).funding_routes == list(FundingRoute.values)
 
 
 def test_save_fills_the_search_document_without_accents():

@@ -1,15 +1,17 @@
 import datetime
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import NoReverseMatch, include, path, reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 
 import cnam_portal.urls
 import enrollment.urls
+from core.formatting import date_long, time_short
 from enrollment.models import ApplicationStatus
-from programs.models import Audience, Commune, Programme, QualificationLevel, Session
+from programs.models import Audience, Commune, FundingRoute, Programme, QualificationLevel, Session
 from programs.templatetags import catalogue_tags
 from tests.factories import (
     ApplicationFactory,
@@ -51,11 +53,6 @@ def page(client, programme):
     response = client.get(programme.get_absolute_url())
     assert response.status_code == 200
     return response.content.decode()
-
-
-def french_date(value, fmt="j F Y"):
-    with translation.override("fr"):
-        return formats.date_format(value, fmt)
 
 
 def json_ld(html: str) -> dict:
@@ -127,12 +124,12 @@ def test_sessions_show_dates_place_rhythm_hours_and_window(client):
 
     assert f'id="session-{sada.pk}"' in html and f'id="session-{online.pk}"' in html
     assert sada.get_absolute_url().endswith(f"#session-{sada.pk}")
-    assert f"Du {french_date(sada.start_date)} au {french_date(sada.end_date)}" in html
+    assert f"Du {date_long(sada.start_date)} au {date_long(sada.end_date)}" in html
     assert "Lycée de Sada, Sada — Route nationale" in html
     assert "Le samedi — Samedi, 8 h – 12 h" in html
     assert "90 heures" in html
-    close = french_date(timezone.localtime(sada.applications_close_at), "j F Y à H\\hi")
-    assert f"du {french_date(timezone.localtime(sada.applications_open_at))} au {close}" in html
+    close = sada.applications_close_at
+    assert f'Candidatures jusqu\'au {date_long(close)} à <span class="portal-nowrap">{time_short(close)}</span>' in html
     assert '<span class="fr-text--bold">Lieu :</span> À distance' in html
     assert html.index(f'id="session-{sada.pk}"') < html.index(f'id="session-{online.pk}"')
 
@@ -183,13 +180,13 @@ def test_seats_left_come_from_seat_accounting(client):
 
     html = page(client, session.programme)
 
-    assert "13 places disponibles" in html
+    assert "13 places restantes" in html
 
 
 def test_one_seat_left_is_singular(client):
     session = SessionFactory(capacity=3)
     ApplicationFactory.create_batch(2, session=session, status=ApplicationStatus.ENROLLED)
-    assert "1 place disponible<" in page(client, session.programme)
+    assert "1 place restante<" in page(client, session.programme)
 
 
 @with_apply_url
@@ -208,7 +205,7 @@ def test_full_session_still_takes_applications_on_the_waiting_list(client):
     html = page(client, session.programme)
 
     assert "Complet — liste d&#x27;attente" in html or "Complet — liste d'attente" in html
-    assert "places disponibles" not in html
+    assert "places restantes" not in html
     url = reverse("enrollment:apply", args=[session.pk])
     assert f'href="{url}">Candidater sur liste d\'attente' in html
 
@@ -216,7 +213,7 @@ def test_full_session_still_takes_applications_on_the_waiting_list(client):
 def test_page_works_before_the_application_flow_exists(client, without_apply_url):
     session = SessionFactory()
     html = page(client, session.programme)
-    assert "Candidatures ouvertes jusqu&#x27;au" in html or "Candidatures ouvertes jusqu'au" in html
+    assert f"Candidatures jusqu'au {date_long(session.applications_close_at)}" in html
     assert 'class="fr-btn" href=' not in html
 
 
@@ -235,7 +232,7 @@ def test_sessions_not_accepting_applications_say_why(client):
 
     html = page(client, not_yet.programme)
 
-    opens = french_date(timezone.localtime(not_yet.applications_open_at))
+    opens = date_long(not_yet.applications_open_at)
     assert f"Candidatures ouvertes à partir du {opens}" in html
     assert "Candidatures closes" in html
     assert reverse("enrollment:apply", args=[not_yet.pk]) not in html
@@ -301,6 +298,107 @@ def test_json_ld_script_carries_the_csp_nonce(client):
     response = client.get(programme.get_absolute_url())
     nonce = re.search(r'<script type="application/ld\+json" nonce="([^"]+)"', response.content.decode()).group(1)
     assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
+
+
+def facts(html: str) -> str:
+    """The text of the key-facts block, tags removed."""
+    match = re.search(r'<dl class="programme-facts">(.*?)</dl>', html, re.S)
+    assert match, "no key-facts block"
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip()
+
+
+def test_facts_state_duration_price_funding_modality_level_and_response_time(client):
+    programme = plain_programme(
+        "Gestion de la paie",
+        duration_hours=1200,
+        duration_months=24,
+        duration_text="Dont 8 semaines de stage",
+        price_eur=Decimal("1250"),
+        price_note="Pris en charge pour les demandeurs d'emploi.",
+        # Stored in any order, shown in the list's order.
+        funding_routes=[FundingRoute.EMPLOYER, FundingRoute.CPF, FundingRoute.REGION],
+        modality=Programme.Modality.HYBRID,
+        rhythm="Cours du soir",
+        entry_level=QualificationLevel.LEVEL_4,
+        response_days=21,
+    )
+
+    text = facts(page(client, programme))
+
+    assert "Durée 1\u202f200 heures sur 24 mois Dont 8 semaines de stage" in text
+    assert "Prix 1\u202f250\u00a0€ Pris en charge pour les demandeurs d&#x27;emploi." in text
+    assert (
+        "Financements possibles Compte personnel de formation (CPF) Région (Conseil départemental de Mayotte) "
+        "Employeur (plan de développement des compétences)"
+    ) in text
+    assert "Modalité Hybride Cours du soir" in text
+    assert "Niveau d'entrée Niveau 4 (baccalauréat) Dérogation possible" in text
+    assert "Réponse sous 21 jours" in text
+
+
+@pytest.mark.parametrize(
+    ("values", "price", "response"),
+    [
+        ({"price_eur": Decimal("0"), "response_days": 1}, "Prix Gratuit", "Réponse sous 1 jour"),
+        ({"price_eur": None, "funding_routes": []}, "Prix Tarif sur demande", "Réponse sous 15 jours"),
+        ({"price_eur": Decimal("980.50")}, "Prix 980,50\u00a0€", "Réponse sous 15 jours"),
+    ],
+)
+def test_facts_say_free_unset_price_and_singular_days(client, values, price, response):
+    text = facts(page(client, plain_programme("Formation", duration_hours=1, **values)))
+    assert "Durée 1 heure" in text
+    assert price in text
+    assert response in text
+    if values.get("funding_routes") == []:
+        assert "Financements possibles À étudier avec l'équipe du CNAM Mayotte" in text
+
+
+@with_apply_url
+def test_on_a_phone_the_sessions_and_their_buttons_come_before_the_description(client):
+    programme = plain_programme(
+        "Comptabilité", objectives="Objectif très long.", content="Contenu très long.", vae_available=True
+    )
+    first = SessionFactory(programme=programme)
+    second = SessionFactory(programme=programme, start_date=first.start_date + datetime.timedelta(days=40))
+
+    html = page(client, programme)
+
+    order = [
+        "<h1>",
+        f'class="fr-text--lead fr-mb-3w">{programme.summary}',
+        '<dl class="programme-facts">',
+        'id="sessions"',
+        f'id="session-{first.pk}"',
+        f'href="{reverse("enrollment:apply", args=[first.pk])}">Candidater',
+        f'id="session-{second.pk}"',
+        f'href="{reverse("enrollment:vae_request", kwargs={"slug": programme.slug})}">Demander une VAE',
+        ">Objectifs</h2>",
+        "Objectif très long.",
+        ">Contenu</h2>",
+        "Contenu très long.",
+        ">Prérequis</h2>",
+    ]
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    # One partial per session: its markup is never repeated for another screen size.
+    assert html.count(f'id="session-{first.pk}"') == 1
+    assert html.count(reverse("enrollment:apply", args=[first.pk])) == 1
+    vae_url = reverse("enrollment:vae_request", kwargs={"slug": programme.slug})
+    assert f'<a class="fr-btn fr-btn--secondary" href="{vae_url}">Demander une VAE' in html
+    assert f'<a class="fr-btn" href="{reverse("enrollment:apply", args=[first.pk])}">Candidater' in html
+
+
+def test_vae_action_only_where_vae_is_open(client):
+    html = page(client, plain_programme("Sans VAE", vae_available=False))
+    assert "Demander une VAE" not in html
+
+
+def test_json_ld_offers_the_price(client):
+    paid = json_ld(page(client, plain_programme("Payante", price_eur=Decimal("1250"))))
+    assert paid["offers"] == {"@type": "Offer", "category": "Paid", "price": "1250.00", "priceCurrency": "EUR"}
+    free = json_ld(page(client, plain_programme("Gratuite", price_eur=Decimal("0"))))
+    assert free["offers"]["category"] == "Free" and free["offers"]["price"] == "0.00"
+    assert "offers" not in json_ld(page(client, plain_programme("Sans tarif", price_eur=None)))
 
 
 # Anonymous visitor: no session or user query. Then: the programme (with its domain), its

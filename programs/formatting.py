@@ -1,0 +1,41 @@
+"""How the catalogue writes prices: "1 250 €", "1 250,50 €", « Gratuit », « Tarif sur demande ».
+
+Non-breaking spaces (narrow between thousands, plain before the sign), as in the convention PDFs,
+so that a phone never wraps "1 250 €" into "1" and "250 €".
+"""
+
+from decimal import Decimal
+
+from django.utils import numberformat
+from django.utils.translation import gettext as _
+
+THOUSANDS = "\u202f"
+BEFORE_SIGN = "\u00a0"
+
+
+def euros(amount: Decimal | int | None) -> str:
+    """``1 250 €`` for a whole amount, ``1 250,50 €`` otherwise; "" for None."""
+    if amount is None:
+        return ""
+    amount = Decimal(amount)
+    places = 0 if amount == amount.to_integral_value() else 2
+    number = numberformat.format(
+        amount, decimal_sep=",", decimal_pos=places, grouping=3, thousand_sep=THOUSANDS, force_grouping=True
+    )
+    return f"{number}{BEFORE_SIGN}€"
+
+
+def programme_price(programme) -> str:
+    """What a person pays for ``programme``: its price, « Gratuit », or « Tarif sur demande » while unset."""
+    if programme.price_eur is None:
+        return _("Tarif sur demande")
+    if programme.is_free:
+        return _("Gratuit")
+    return euros(programme.price_eur)
+
+
+def whole_number(value: int | None) -> str:
+    """``1 200`` rather than ``1200``: hours and seats read like the prices."""
+    if value is None:
+        return ""
+    return numberformat.format(value, decimal_sep=",", grouping=3, thousand_sep=THOUSANDS, force_grouping=True)
