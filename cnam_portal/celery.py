@@ -31,4 +31,8 @@ app.conf.beat_schedule = {
         "task": "enrollment.tasks.send_session_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "sweep-pending-uploads": {
+        "task": "enrollment.tasks.sweep_pending_uploads",
+        "schedule": crontab(minute=20),
+    },
 }

@@ -22,8 +22,8 @@ from .validators import normalize_phone, validate_france_travail_id
 # the person read is what we keep, whatever the interface language becomes.
 CONSENT_TEXT = (
     "J'accepte que le CNAM Mayotte traite les données de ce profil et des pièces que je dépose "
-    "pour instruire mes candidatures, organiser ma formation et, si je suis inscrit(e), établir "
-    "mon attestation d'inscription. Ces données sont conservées trois ans après ma dernière "
+    "pour instruire mes candidatures, organiser ma formation et établir mon attestation "
+    "d'inscription. Ces données sont conservées trois ans après ma dernière "
     "candidature ; je peux y accéder, les faire rectifier ou effacer en écrivant au CNAM Mayotte."
 )
 # The version is the text itself: any change to the wording asks for a new consent.
@@ -47,6 +47,10 @@ class ApplicantProfileForm(forms.ModelForm):
         max_length=30,
         help_text=_("Ex. : 0639 12 34 56 ou +262 269 61 00 00."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={
+            "required": _("Indiquez votre numéro de téléphone : le CNAM vous appelle au sujet de vos candidatures."),
+            "max_length": _("Votre numéro de téléphone est trop long : indiquez par exemple 0639 12 34 56."),
+        },
     )
     consent = forms.BooleanField(
         label=CONSENT_TEXT,
@@ -80,6 +84,40 @@ class ApplicantProfileForm(forms.ModelForm):
             "france_travail_id": _(
                 "Obligatoire si vous êtes demandeur d'emploi : 7 chiffres et un caractère (ex. 1234567A)."
             ),
+        }
+        # Each message names what is wrong, so that it still makes sense in the summary above the form.
+        error_messages = {
+            "first_name": {
+                "required": _("Indiquez votre prénom."),
+                "max_length": _("Votre prénom ne peut pas dépasser %(limit_value)d caractères."),
+            },
+            "last_name": {
+                "required": _("Indiquez votre nom de famille."),
+                "max_length": _("Votre nom ne peut pas dépasser %(limit_value)d caractères."),
+            },
+            "birth_date": {
+                "required": _("Indiquez votre date de naissance."),
+                "invalid": _("Indiquez votre date de naissance au format JJ/MM/AAAA, par exemple 25/12/1995."),
+            },
+            "commune": {
+                "invalid_choice": _(
+                    "Choisissez votre commune de résidence dans la liste, ou « Hors de Mayotte / non précisée »."
+                ),
+            },
+            "address": {
+                "max_length": _("Votre adresse ne peut pas dépasser %(limit_value)d caractères."),
+            },
+            "highest_level": {
+                "required": _("Choisissez le plus haut niveau de formation que vous avez atteint."),
+                "invalid_choice": _("Choisissez votre niveau de formation dans la liste proposée."),
+            },
+            "situation": {
+                "required": _("Choisissez votre situation actuelle : demandeur d'emploi, étudiant, salarié…"),
+                "invalid_choice": _("Choisissez votre situation dans la liste proposée."),
+            },
+            "france_travail_id": {
+                "max_length": _("L'identifiant France Travail compte 8 caractères (ex. 1234567A)."),
+            },
         }
 
     def __init__(self, *args, **kwargs):
@@ -161,35 +199,95 @@ class DocumentFieldsMixin:
     document_kinds: type[TextChoices]
     max_documents = MAX_DOCUMENTS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kept=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # Documents the person deposited on an earlier, refused try (their own, read by the view).
+        self.kept = list(kept)
+        self.accepted_slots: list[int] = []
+        self.kept_slots: set[int] = set()
         kind_choices = [("", _("Type de pièce")), *self.document_kinds.choices]
         limit = filesizeformat(settings.DOCUMENT_MAX_BYTES)
         for index in range(1, self.max_documents + 1):
             self.fields[f"document_{index}_kind"] = forms.ChoiceField(
-                label=_("Type de la pièce n° %(n)d") % {"n": index}, choices=kind_choices, required=False
+                label=_("Type de la pièce n° %(n)d") % {"n": index},
+                choices=kind_choices,
+                required=False,
+                error_messages={
+                    "invalid_choice": _("Choisissez le type de la pièce n° %(n)d dans la liste.") % {"n": index}
+                },
             )
             self.fields[f"document_{index}_file"] = forms.FileField(
                 label=_("Fichier de la pièce n° %(n)d") % {"n": index},
                 help_text=_("PDF, JPEG ou PNG, %(limit)s au plus.") % {"limit": limit},
                 required=False,
                 widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+                error_messages={
+                    "empty": _("Le fichier de la pièce n° %(n)d est vide : choisissez-en un autre.") % {"n": index},
+                    "invalid": _(
+                        "Le fichier de la pièce n° %(n)d n'a pas été reçu correctement : sélectionnez-le de nouveau."
+                    )
+                    % {"n": index},
+                    "missing": _(
+                        "Le fichier de la pièce n° %(n)d n'a pas été reçu correctement : sélectionnez-le de nouveau."
+                    )
+                    % {"n": index},
+                },
             )
 
+    @property
+    def dropped_ids(self) -> set[int]:
+        """The kept documents the person ticked « Retirer » for; ids of anything else are ignored."""
+        if not self.is_bound or not hasattr(self.data, "getlist"):
+            return set()
+        own = {upload.pk for upload in self.kept}
+        return {int(value) for value in self.data.getlist("drop_pending") if value.isdigit() and int(value) in own}
+
+    @property
+    def kept_documents(self) -> list:
+        """The kept documents that go with this try: those not ticked for removal."""
+        dropped = self.dropped_ids
+        return [upload for upload in self.kept if upload.pk not in dropped]
+
+    def keep(self, kept) -> None:
+        """Record that the files this form accepted are now kept, among ``kept``: the form lists them
+        with the other kept documents instead of showing their slots again."""
+        self.kept = list(kept)
+        self.kept_slots = set(self.accepted_slots)
+
     def document_rows(self):
-        """(kind field, file field) pairs, in order, for the template."""
-        return [(self[f"document_{i}_kind"], self[f"document_{i}_file"]) for i in range(1, self.max_documents + 1)]
+        """(kind field, file field) pairs, in order, for the template: those with an error, then as
+        many empty ones as the kept documents leave room for."""
+        indexes = range(1, self.max_documents + 1)
+        with_errors = {i for i in indexes if self[f"document_{i}_kind"].errors or self[f"document_{i}_file"].errors}
+        free = max(0, self.max_documents - len(self.kept_documents) - len(with_errors))
+        rows = []
+        for index in indexes:
+            if index not in with_errors:
+                if free == 0 or index in self.kept_slots:
+                    continue
+                free -= 1
+            rows.append((self[f"document_{index}_kind"], self[f"document_{index}_file"]))
+        return rows
 
     def clean(self):
         cleaned = super().clean()
         documents = []
+        room = self.max_documents - len(self.kept_documents)
         for index in range(1, self.max_documents + 1):
             kind = cleaned.get(f"document_{index}_kind")
             upload = cleaned.get(f"document_{index}_file")
             if f"document_{index}_file" in self.errors or not upload:
                 continue
+            name = (upload.name or "").rsplit("/", 1)[-1]
             if not kind:
-                self.add_error(f"document_{index}_kind", _("Indiquez de quelle pièce il s'agit."))
+                self.add_error(
+                    f"document_{index}_kind",
+                    _(
+                        "Indiquez de quelle pièce il s'agit (CV, diplôme…), puis sélectionnez de nouveau "
+                        "le fichier « %(name)s »."
+                    )
+                    % {"name": name},
+                )
                 continue
             try:
                 inspect_upload(upload)
@@ -198,7 +296,18 @@ class DocumentFieldsMixin:
                 continue
             finally:
                 upload.seek(0)
+            if len(documents) >= room:
+                self.add_error(
+                    f"document_{index}_file",
+                    _(
+                        "Vous joignez déjà %(max)s pièces, le maximum : retirez une pièce déjà déposée "
+                        "pour joindre « %(name)s »."
+                    )
+                    % {"max": self.max_documents, "name": name},
+                )
+                continue
             documents.append((kind, upload))
+            self.accepted_slots.append(index)
         cleaned["documents"] = documents
         return cleaned
 
@@ -208,7 +317,12 @@ class ApplicationForm(DocumentFieldsMixin, forms.Form):
 
     document_kinds = ApplicationDocument.Kind
 
-    entry_route = forms.ChoiceField(label=_("Voie d'accès demandée"), widget=forms.RadioSelect, required=False)
+    entry_route = forms.ChoiceField(
+        label=_("Voie d'accès demandée"),
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Choisissez l'une des voies d'accès proposées pour cette formation.")},
+    )
     entry_justification = forms.CharField(
         label=_("Expliquez votre demande"),
         help_text=format_lazy(
@@ -221,6 +335,12 @@ class ApplicationForm(DocumentFieldsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=JUSTIFICATION_MAX_LENGTH,
         required=False,
+        error_messages={
+            "max_length": _(
+                "Votre explication compte %(show_value)d caractères : raccourcissez-la à %(limit_value)d "
+                "caractères au plus."
+            )
+        },
     )
     motivation = forms.CharField(
         label=_("Votre motivation"),
@@ -233,7 +353,13 @@ class ApplicationForm(DocumentFieldsMixin, forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=MOTIVATION_MAX_LENGTH,
-        error_messages={"required": _("Expliquez votre motivation : c'est ce que lit d'abord le CNAM.")},
+        error_messages={
+            "required": _("Expliquez votre motivation : c'est ce que lit d'abord le CNAM."),
+            "max_length": _(
+                "Votre motivation compte %(show_value)d caractères : raccourcissez-la à %(limit_value)d "
+                "caractères au plus."
+            ),
+        },
     )
 
     def __init__(self, *args, programme: Programme, below_entry_level: bool, **kwargs):
@@ -272,8 +398,36 @@ class WithdrawForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": _(
+                "Le motif compte %(show_value)d caractères : raccourcissez-le à %(limit_value)d caractères au plus."
+            )
+        },
     )
 
 
 class OfferAnswerForm(forms.Form):
-    answer = forms.ChoiceField(choices=[("accepter", _("J'accepte la place")), ("refuser", _("Je refuse la place"))])
+    """The answer to an offered seat from the application's page: accepting takes one tap, refusing
+    leads to ``OfferDeclineForm`` on a page of its own."""
+
+    answer = forms.ChoiceField(
+        choices=[("accepter", _("J'accepte la place")), ("refuser", _("Refuser la place"))],
+        error_messages={
+            "required": _("Choisissez d'accepter ou de refuser la place proposée."),
+            "invalid_choice": _("Choisissez d'accepter ou de refuser la place proposée."),
+        },
+    )
+
+
+DECLINE_NOT_CONFIRMED = _(
+    "Pour refuser la place, appuyez sur « Oui, je refuse la place » ; sinon, revenez à votre candidature."
+)
+
+
+class OfferDeclineForm(forms.Form):
+    """The second step of refusing a seat: only the button « Oui, je refuse la place » sends ``confirm``."""
+
+    confirm = forms.ChoiceField(
+        choices=[("oui", _("Oui, je refuse la place"))],
+        error_messages={"required": DECLINE_NOT_CONFIRMED, "invalid_choice": DECLINE_NOT_CONFIRMED},
+    )

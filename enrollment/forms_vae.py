@@ -26,7 +26,13 @@ class VaeRequestForm(DocumentFieldsMixin, forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=SUMMARY_MAX_CHARS,
-        error_messages={"required": _("Décrivez votre expérience : postes, missions, durée, responsabilités.")},
+        error_messages={
+            "required": _("Décrivez votre expérience : postes, missions, durée, responsabilités."),
+            "max_length": _(
+                "Votre description compte %(show_value)d caractères : raccourcissez-la à %(limit_value)d "
+                "caractères au plus."
+            ),
+        },
     )
     years_of_experience = forms.IntegerField(
         label=_("Années d'expérience en lien avec la certification"),

@@ -1,9 +1,12 @@
 """Applicants, their applications with history and documents, certificates and the email outbox."""
 
+import contextlib
+import datetime
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import private_storage
 from programs.models import Commune, QualificationLevel
 
-from .validators import validate_france_travail_id, validate_phone
+from .validators import normalize_phone, validate_france_travail_id, validate_phone
 
 
 class Situation(models.TextChoices):
@@ -74,6 +77,14 @@ class ApplicantProfile(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def clean(self):
+        super().clean()
+        if self.phone:
+            # Stored in E.164 whoever types it (the profile page, the admin); a number the field's
+            # validator refused is already reported there.
+            with contextlib.suppress(ValidationError):
+                self.phone = normalize_phone(self.phone)
 
     @property
     def full_name(self) -> str:
@@ -277,7 +288,8 @@ class ApplicationStatusChange(HistoryEntry):
         indexes = [models.Index(fields=["application", "changed_at"], name="status_change_app_time")]
 
     def __str__(self):
-        return f"{self.application} : {self.from_status or '∅'} → {self.to_status}"
+        moved = f"{self.from_label} → {self.to_label}" if self.from_label else self.to_label
+        return f"{self.application} : {moved}"
 
 
 def _random_upload_name(folder: str, filename: str) -> str:
@@ -370,6 +382,24 @@ class EnrollmentCertificate(models.Model):
         return f"Attestation {self.application.reference}"
 
 
+# Every email the portal sends, by template name (``templates/emails/<name>.txt``), as staff call it.
+NOTIFICATION_KINDS = {
+    "application_received": _("Candidature reçue"),
+    "application_accepted": _("Candidature acceptée"),
+    "application_waitlisted": _("Mise en liste d'attente"),
+    "seat_offered": _("Place proposée"),
+    "offer_expired": _("Place proposée expirée"),
+    "application_refused": _("Candidature refusée"),
+    "application_enrolled": _("Inscription confirmée"),
+    "application_withdrawn": _("Candidature retirée"),
+    "application_cancelled": _("Candidature annulée"),
+    "session_reminder": _("Rappel avant la session"),
+    "partner_staff_invitation": _("Inscription par l'employeur"),
+    "partner_member_invitation": _("Invitation à l'espace partenaire"),
+    "vae_stage": _("Étape de la demande de VAE"),
+}
+
+
 class Notification(models.Model):
     """One email to send: written with the event, sent by a task after commit."""
 
@@ -407,7 +437,12 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.template} → {self.recipient_email}"
+        return f"{self.kind_label} → {self.recipient_email}"
+
+    @property
+    def kind_label(self) -> str:
+        """The French name of the email, for staff (the template name is the code's)."""
+        return str(NOTIFICATION_KINDS.get(self.template, self.template))
 
 
 # --- VAE (validation des acquis de l'expérience) ---------------------------------------------------
@@ -544,7 +579,8 @@ class VaeStageChange(HistoryEntry):
         indexes = [models.Index(fields=["request", "changed_at"], name="vae_change_request_time")]
 
     def __str__(self):
-        return f"{self.request} : {self.from_stage or '∅'} → {self.to_stage}"
+        moved = f"{self.from_label} → {self.to_label}" if self.from_label else self.to_label
+        return f"{self.request} : {moved}"
 
 
 class VaeDocument(PrivateDocument):
@@ -564,3 +600,60 @@ class VaeDocument(PrivateDocument):
         verbose_name = _("pièce de demande de VAE")
         verbose_name_plural = _("pièces des demandes de VAE")
         constraints = PrivateDocument.document_checks("vae_document")
+
+
+# --- Documents kept between two tries of a form --------------------------------------------------
+
+# How long a document kept from a refused application waits for the person to send the form again.
+PENDING_UPLOAD_HOURS = 24
+PENDING_UPLOAD_DURATION = datetime.timedelta(hours=PENDING_UPLOAD_HOURS)
+
+
+def pending_upload_to(instance, filename: str) -> str:
+    return _random_upload_name("en-attente", filename)
+
+
+class PendingUploadQuerySet(models.QuerySet):
+    def of(self, *, user, session):
+        """The documents ``user`` deposited for ``session`` that are still kept, oldest first."""
+        return self.filter(user=user, session=session).kept().order_by("uploaded_at", "pk")
+
+    def kept(self, now=None):
+        return self.filter(uploaded_at__gt=(now or timezone.now()) - PENDING_UPLOAD_DURATION)
+
+    def expired(self, now=None):
+        return self.filter(uploaded_at__lte=(now or timezone.now()) - PENDING_UPLOAD_DURATION)
+
+
+class PendingUpload(PrivateDocument):
+    """A document that passed its checks on an application form refused for another reason.
+
+    Kept in the private storage for its owner and that session only, listed when the form is shown
+    again, attached to the application when it is finally sent (then deleted), and deleted by the
+    periodic sweep ``PENDING_UPLOAD_HOURS`` after it was deposited.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_uploads", verbose_name=_("candidat")
+    )
+    session = models.ForeignKey(
+        "programs.Session", on_delete=models.CASCADE, related_name="+", verbose_name=_("session")
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=ApplicationDocument.Kind)
+    file = models.FileField(_("fichier"), storage=private_storage, upload_to=pending_upload_to, max_length=200)
+
+    objects = PendingUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("pièce en attente d'envoi")
+        verbose_name_plural = _("pièces en attente d'envoi")
+        indexes = [
+            models.Index(fields=["user", "session"], name="pending_upload_owner"),
+            models.Index(fields=["uploaded_at"], name="pending_upload_age"),
+        ]
+        constraints = PrivateDocument.document_checks("pending_upload")
+
+    @property
+    def expires_at(self):
+        return self.uploaded_at + PENDING_UPLOAD_DURATION

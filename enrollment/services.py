@@ -13,28 +13,33 @@ same transaction; the email task is enqueued only after commit.
 
 import datetime
 import logging
+from collections.abc import Sequence
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from core.formatting import datetime_long
 from programs.models import Programme, Session
 
 from . import documents, notifications
 from .models import (
     LIVE_STATUSES,
+    PENDING_UPLOAD_HOURS,
     Application,
     ApplicationDocument,
     ApplicationStatus,
     ApplicationStatusChange,
     EnrollmentCertificate,
     Notification,
+    PendingUpload,
 )
 from .references import free_application_reference
 from .selectors import (
@@ -43,7 +48,7 @@ from .selectors import (
     live_application_exists,
     session_seat_count,
 )
-from .uploads import check_documents, delete_stored_files, store_documents
+from .uploads import check_documents, copy_kept_documents, delete_stored_files, store_documents
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +202,11 @@ def _require_seat(session: Session, application: Application) -> None:
                 )
             if seats.capacity - seats.taken < 1:
                 raise ValidationError(
-                    _("La session %(session)s est complète (%(capacity)s places).")
+                    ngettext(
+                        "La session %(session)s est complète (%(capacity)s place).",
+                        "La session %(session)s est complète (%(capacity)s places).",
+                        seats.capacity,
+                    )
                     % {"session": session.reference, "capacity": seats.capacity},
                     code="session_full",
                 )
@@ -205,14 +214,13 @@ def _require_seat(session: Session, application: Application) -> None:
     if seats.free < 1:
         raise ValidationError(
             _(
-                "Plus aucune place libre dans la session %(session)s : %(taken)s place(s) attribuée(s) et "
-                "%(reserved)s réservée(s) aux partenaires sur %(capacity)s. Placez la candidature sur "
-                "liste d'attente."
+                "Plus aucune place libre dans la session %(session)s : %(taken)s et %(reserved)s aux "
+                "partenaires, sur %(capacity)s. Placez la candidature sur liste d'attente."
             )
             % {
                 "session": session.reference,
-                "taken": seats.taken,
-                "reserved": seats.reserved,
+                "taken": ngettext("%(n)s place attribuée", "%(n)s places attribuées", seats.taken) % {"n": seats.taken},
+                "reserved": ngettext("%(n)s réservée", "%(n)s réservées", seats.reserved) % {"n": seats.reserved},
                 "capacity": seats.capacity,
             },
             code="session_full",
@@ -297,8 +305,14 @@ def application_submit(
     entry_route: str = "direct",
     entry_justification: str = "",
     documents: list[tuple[str, object]] = (),
+    kept: Sequence[PendingUpload] = (),
 ) -> Application:
-    """Record an online application, its documents and the acknowledgement email, all or nothing."""
+    """Record an online application, its documents and the acknowledgement email, all or nothing.
+
+    ``documents`` are new ``(kind, upload)`` pairs; ``kept`` are documents the person deposited on
+    an earlier, refused try (``pending_uploads_update``): each is copied to the application and
+    stops being kept once the application is committed.
+    """
     motivation, entry_justification = _check_submission(
         user=user,
         session=session,
@@ -306,6 +320,8 @@ def application_submit(
         entry_route=entry_route,
         entry_justification=entry_justification,
     )
+    kept = list(kept)
+    _check_document_count(len(documents) + len(kept))
     checked = check_documents(documents, kinds=ApplicationDocument.Kind.values, max_count=MAX_DOCUMENTS)
     if live_application_exists(user_id=user.pk, session_id=session.pk):
         raise ValidationError(DUPLICATE_MESSAGE, code="duplicate")
@@ -332,7 +348,10 @@ def application_submit(
                     changed_by=user,
                     changed_at=now,
                 )
-                store_documents(checked, build=partial(ApplicationDocument, application=application), written=written)
+                build = partial(ApplicationDocument, application=application)
+                store_documents(checked, build=build, written=written)
+                kept_rows = _take_kept_documents(user=user, session=session, kept=kept)
+                copy_kept_documents(kept_rows, build=build, written=written)
                 _notify(application, template="application_received", event=str(history.pk))
             return application
         except IntegrityError:
@@ -347,6 +366,94 @@ def application_submit(
             delete_stored_files(ApplicationDocument._meta.get_field("file").storage, written)
             raise
     raise RuntimeError("Could not store the application under a unique reference.")
+
+
+# --- Documents kept between two tries of the application form -----------------------------------
+
+
+def _check_document_count(count: int) -> None:
+    if count > MAX_DOCUMENTS:
+        raise ValidationError(
+            _("Vous pouvez joindre au plus %(max)s pièces (vous en avez déposé %(count)s).")
+            % {"max": MAX_DOCUMENTS, "count": count},
+            code="too_many_documents",
+        )
+
+
+def _pending_storage():
+    return PendingUpload._meta.get_field("file").storage
+
+
+def _take_kept_documents(*, user, session: Session, kept: list[PendingUpload]) -> list[PendingUpload]:
+    """Lock the person's kept documents named in ``kept``, delete their rows (their files once
+    committed) and return them; refuse, naming it, one that is no longer kept or not theirs."""
+    if not kept:
+        return []
+    rows = {
+        row.pk: row
+        for row in PendingUpload.objects.of(user=user, session=session)
+        .select_for_update()
+        .filter(pk__in=[upload.pk for upload in kept])
+    }
+    missing = [upload for upload in kept if upload.pk not in rows]
+    if missing:
+        raise ValidationError(
+            [
+                ValidationError(
+                    _(
+                        "La pièce « %(name)s » n'est plus conservée (elle l'est %(hours)s heures) : "
+                        "déposez-la de nouveau."
+                    )
+                    % {"name": upload.original_name, "hours": PENDING_UPLOAD_HOURS},
+                    code="kept_document_gone",
+                )
+                for upload in missing
+            ]
+        )
+    taken = [rows[upload.pk] for upload in kept]
+    PendingUpload.objects.filter(pk__in=list(rows)).delete()
+    transaction.on_commit(partial(delete_stored_files, _pending_storage(), [row.file.name for row in taken]))
+    return taken
+
+
+def pending_uploads_update(*, user, session: Session, keep=(), drop=()) -> list[PendingUpload]:
+    """Keep the checked ``(kind, upload)`` pairs of ``keep`` for the person's next try at applying
+    to ``session``, after deleting their kept documents whose ids are in ``drop``; return what is
+    kept now, oldest first.
+
+    A refused application form thus loses none of the files that passed their checks. The person
+    never holds more than ``MAX_DOCUMENTS`` kept documents for one session; nothing is kept if
+    ``keep`` would exceed it or holds a refused file.
+    """
+    drop_ids = {int(value) for value in drop if str(value).isdigit()}
+    checked = check_documents(keep, kinds=ApplicationDocument.Kind.values, max_count=MAX_DOCUMENTS)
+    storage = _pending_storage()
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            # One update at a time per person, so that two tabs cannot pass the count together.
+            list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+            dropped = PendingUpload.objects.filter(user=user, session=session, pk__in=drop_ids)
+            dropped_names = list(dropped.values_list("file", flat=True))
+            dropped.delete()
+            if checked:
+                _check_document_count(PendingUpload.objects.of(user=user, session=session).count() + len(checked))
+                store_documents(checked, build=partial(PendingUpload, user=user, session=session), written=written)
+            transaction.on_commit(partial(delete_stored_files, storage, dropped_names))
+    except BaseException:
+        delete_stored_files(storage, written)
+        raise
+    return list(PendingUpload.objects.of(user=user, session=session))
+
+
+def pending_uploads_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Delete the documents kept longer than ``PENDING_UPLOAD_HOURS``: the rows, then their files."""
+    with transaction.atomic():
+        # A row a submission is copying right now is locked: the next sweep takes it.
+        expired = list(PendingUpload.objects.expired(now).select_for_update(skip_locked=True).values_list("pk", "file"))
+        PendingUpload.objects.filter(pk__in=[pk for pk, _name in expired]).delete()
+        transaction.on_commit(partial(delete_stored_files, _pending_storage(), [name for _pk, name in expired]))
+    return len(expired)
 
 
 # --- Staff decisions ----------------------------------------------------------------------------
@@ -520,7 +627,7 @@ def offer_accept(*, application: Application, by) -> Application:
     if expired:
         raise ValidationError(
             _("Le délai pour accepter cette place est dépassé depuis le %(deadline)s.")
-            % {"deadline": notifications.format_datetime(locked.offer_expires_at)},
+            % {"deadline": datetime_long(locked.offer_expires_at)},
             code="offer_expired",
         )
     return locked
@@ -682,6 +789,8 @@ __all__ = [
     "offer_accept",
     "offer_decline",
     "offers_expire",
+    "pending_uploads_sweep",
+    "pending_uploads_update",
     "session_capacity_changed",
     "session_certificates_refresh",
     "session_reminders_send",
@@ -808,7 +917,11 @@ def applications_enroll_partner_staff(*, enrollments, by) -> list[Application]:
             if session_room[session.pk] < 1:
                 errors.append(
                     ValidationError(
-                        _("La session %(session)s est complète (%(capacity)s places).")
+                        ngettext(
+                            "La session %(session)s est complète (%(capacity)s place).",
+                            "La session %(session)s est complète (%(capacity)s places).",
+                            session.capacity,
+                        )
                         % {"session": session.reference, "capacity": session.capacity},
                         code="session_full",
                     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.formatting import datetime_long
 from programs.models import Programme
 
 from . import notifications
@@ -102,7 +103,7 @@ def _notify(vae_request: VaeRequest, change: VaeStageChange) -> Notification | N
         "result": vae_request.result,
         "result_label": str(VaeResult(vae_request.result).label) if vae_request.result else "",
         "reason": change.reason,
-        "changed_on": notifications.format_datetime(change.changed_at),
+        "changed_on": datetime_long(change.changed_at),
         "detail_url": _detail_url(vae_request),
     }
     subject = SUBJECTS.get(change.to_stage, DEFAULT_SUBJECT) % {

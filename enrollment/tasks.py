@@ -67,3 +67,9 @@ def expire_offers() -> int:
 @shared_task
 def send_session_reminders() -> int:
     return services.session_reminders_send()
+
+
+@shared_task
+def sweep_pending_uploads() -> int:
+    """Delete the documents of refused application forms kept longer than a day."""
+    return services.pending_uploads_sweep()

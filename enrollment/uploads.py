@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -139,3 +140,31 @@ def delete_stored_files(storage, names: list[str]) -> None:
             storage.delete(name)
         except OSError:
             logger.exception("Could not delete %s after a failed submission.", name)
+
+
+def copy_kept_documents(kept, *, build, written: list[str]) -> None:
+    """Save a copy of each kept document (a ``PendingUpload``) as the row ``build(**fields)`` returns.
+
+    Like ``store_documents``: each stored name goes into ``written`` as soon as the copy is on disk.
+    A kept file gone from the storage is refused with a French message naming it.
+    """
+    for upload in kept:
+        document = build(
+            kind=upload.kind,
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+        )
+        try:
+            handle = upload.file.open("rb")
+        except FileNotFoundError:
+            raise ValidationError(
+                _("La pièce « %(name)s » n'est plus disponible : retirez-la puis déposez-la de nouveau.")
+                % {"name": upload.original_name},
+                code="kept_document_missing",
+            ) from None
+        with handle:
+            document.file.save(f"piece{EXTENSIONS[upload.content_type]}", File(handle), save=False)
+        written.append(document.file.name)
+        document.save()

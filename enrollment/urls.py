@@ -14,6 +14,7 @@ urlpatterns = [
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/retrait/", views.withdraw, name="withdraw"),
     path("<str:reference>/offre/", views.offer_answer, name="offer_answer"),
+    path("<str:reference>/offre/refuser/", views.offer_decline, name="offer_decline"),
     path("<str:reference>/documents/<int:pk>/", views.document_download, name="document"),
     path("<str:reference>/attestation.pdf", views.certificate, name="certificate"),
 ]

@@ -9,16 +9,24 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.formatting import date_long, time_short
 from programs.models import Programme, Session
 
 from . import services
-from .forms import CONSENT_VERSION, ApplicantProfileForm, ApplicationForm, OfferAnswerForm, WithdrawForm
+from .forms import (
+    CONSENT_TEXT,
+    ApplicantProfileForm,
+    ApplicationForm,
+    OfferAnswerForm,
+    OfferDeclineForm,
+    WithdrawForm,
+)
 from .models import (
     LIVE_STATUSES,
     ApplicantProfile,
@@ -27,6 +35,7 @@ from .models import (
     ApplicationStatus,
     ApplicationStatusChange,
     EnrollmentCertificate,
+    PendingUpload,
 )
 from .selectors import annotate_seats, applications_of_applicant
 
@@ -48,10 +57,6 @@ def _certificate_of(application) -> EnrollmentCertificate | None:
         return application.certificate
     except EnrollmentCertificate.DoesNotExist:
         return None
-
-
-def _local(moment, fmt: str) -> str:
-    return dateformat.format(timezone.localtime(moment), fmt)
 
 
 def _offer_expired(application, now=None) -> bool:
@@ -81,11 +86,11 @@ def next_step(application, now=None) -> str:
         if _offer_expired(application, now):
             return _("Le délai pour répondre à la place proposée est dépassé.")
         return _("Une place vous est proposée : répondez avant le %(date)s à %(time)s.") % {
-            "date": _local(application.offer_expires_at, "j F Y"),
-            "time": _local(application.offer_expires_at, r"H \h i"),
+            "date": date_long(application.offer_expires_at),
+            "time": time_short(application.offer_expires_at),
         }
     if status == ApplicationStatus.ENROLLED:
-        return _("Vous êtes inscrit(e) : votre attestation d'inscription est disponible dans le détail.")
+        return _("Votre inscription est confirmée : votre attestation d'inscription est disponible dans le détail.")
     if status == ApplicationStatus.REJECTED:
         return _("Votre candidature n'a pas été retenue.")
     if status == ApplicationStatus.WITHDRAWN:
@@ -174,7 +179,14 @@ def profile(request):
     return render(
         request,
         "enrollment/profile.html",
-        {"form": form, "next": next_url, "consent_version": CONSENT_VERSION, "is_new": instance.pk is None},
+        {
+            "form": form,
+            "next": next_url,
+            "is_new": instance.pk is None,
+            # When, if ever, the person agreed to the wording shown now; a new wording asks again.
+            "consent_given_at": instance.consent_at if instance.consent_text == CONSENT_TEXT else None,
+            "consent_outdated": bool(instance.consent_at) and instance.consent_text != CONSENT_TEXT,
+        },
     )
 
 
@@ -192,12 +204,12 @@ def _refusal(session, existing, now) -> str | None:
         return _("Cette session a été annulée : elle ne reçoit plus de candidatures.")
     if now < session.applications_open_at:
         return _("Les candidatures pour cette session ouvriront le %(date)s à %(time)s.") % {
-            "date": _local(session.applications_open_at, "j F Y"),
-            "time": _local(session.applications_open_at, r"H \h i"),
+            "date": date_long(session.applications_open_at),
+            "time": time_short(session.applications_open_at),
         }
     if now > session.applications_close_at:
         return _("Les candidatures pour cette session sont closes depuis le %(date)s.") % {
-            "date": _local(session.applications_close_at, "j F Y"),
+            "date": date_long(session.applications_close_at),
         }
     if existing is not None:
         return _("Vous avez déjà une candidature en cours pour cette session (%(reference)s).") % {
@@ -221,9 +233,25 @@ def apply(request, session_pk):
     refusal = _refusal(session, existing, now)
     below_entry_level = profile.highest_level < session.programme.entry_level
     form_kwargs = {"programme": session.programme, "below_entry_level": below_entry_level}
+    kept = PendingUpload.objects.of(user=request.user, session=session)
 
-    if request.method == "POST" and refusal is None:
-        form = ApplicationForm(request.POST, request.FILES, **form_kwargs)
+    if refusal is not None:
+        form = ApplicationForm(**form_kwargs)
+    elif request.method == "POST":
+        form = ApplicationForm(request.POST, request.FILES, kept=kept, **form_kwargs)
+        form.is_valid()
+        try:
+            # Every file that passed its checks is kept first, so that a refused form loses none of them.
+            form.keep(
+                services.pending_uploads_update(
+                    user=request.user,
+                    session=session,
+                    keep=form.cleaned_data.get("documents", ()),
+                    drop=form.dropped_ids,
+                )
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
         application = submit_form(
             request,
             form,
@@ -233,7 +261,7 @@ def apply(request, session_pk):
                 motivation=data["motivation"],
                 entry_route=data["entry_route"],
                 entry_justification=data["entry_justification"],
-                documents=data["documents"],
+                kept=form.kept,
             ),
             success=_(
                 "Votre candidature %(reference)s est enregistrée. Un courriel de confirmation vous a été envoyé."
@@ -242,7 +270,7 @@ def apply(request, session_pk):
         if application is not None:
             return redirect("enrollment:detail", reference=application.reference)
     else:
-        form = ApplicationForm(**form_kwargs)
+        form = ApplicationForm(kept=kept, **form_kwargs)
 
     return render(
         request,
@@ -312,40 +340,76 @@ def withdraw(request, reference):
     return render(request, "enrollment/withdraw.html", {"application": application, "form": form})
 
 
+def _offer_expired_message(application) -> str:
+    return _("Le délai pour répondre à cette offre a expiré le %(date)s à %(time)s.") % {
+        "date": date_long(application.offer_expires_at),
+        "time": time_short(application.offer_expires_at),
+    }
+
+
 @login_required
 @require_POST
 def offer_answer(request, reference):
+    """Accept an offered seat in one tap; refusing one first goes through ``offer_decline``."""
     application = _own_application(request.user, reference)
     form = OfferAnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choisissez d'accepter ou de refuser la place proposée."))
+        messages.error(request, form.errors["answer"][0])
         return redirect("enrollment:detail", reference=reference)
-    accept = form.cleaned_data["answer"] == "accepter"
-    if not accept and application.status == ApplicationStatus.OFFERED and _offer_expired(application):
-        # Past the deadline the seat is no longer the applicant's to give back: the expiry sweep passes it on.
-        messages.error(
-            request,
-            _("Le délai pour répondre à cette offre a expiré le %(date)s à %(time)s.")
-            % {
-                "date": _local(application.offer_expires_at, "j F Y"),
-                "time": _local(application.offer_expires_at, r"H \h i"),
-            },
-        )
-        return redirect("enrollment:detail", reference=reference)
+    if form.cleaned_data["answer"] == "refuser":
+        # A refusal cannot be undone: it is only made from the page that says what it gives up.
+        return redirect("enrollment:offer_decline", reference=reference)
     try:
-        if accept:
-            services.offer_accept(application=application, by=request.user)
-        else:
-            services.offer_decline(application=application, by=request.user)
+        services.offer_accept(application=application, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        if accept:
-            messages.success(request, _("Vous avez accepté la place : le CNAM Mayotte finalise votre inscription."))
-        else:
-            messages.success(request, _("Vous avez refusé la place proposée ; elle passe à la personne suivante."))
+        messages.success(request, _("Vous avez accepté la place : le CNAM Mayotte finalise votre inscription."))
     return redirect("enrollment:detail", reference=reference)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_decline(request, reference):
+    """Refusing an offered seat, in two steps: what is given up, then « Oui, je refuse la place »."""
+    application = _own_application(
+        request.user, reference, Application.objects.select_related("session__programme", "session__site")
+    )
+    if application.status != ApplicationStatus.OFFERED:
+        messages.info(
+            request,
+            _("Aucune place n'est proposée pour la candidature %(reference)s : son statut actuel est « %(status)s ».")
+            % {"reference": reference, "status": application.get_status_display()},
+        )
+        return redirect("enrollment:detail", reference=reference)
+    if _offer_expired(application):
+        # Past the deadline the seat is no longer the applicant's to give back: the expiry sweep passes it on.
+        messages.error(request, _offer_expired_message(application))
+        return redirect("enrollment:detail", reference=reference)
+    form = OfferDeclineForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.offer_decline(application=application, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Vous avez refusé la place proposée : elle passe à la personne suivante sur la liste d'attente."),
+            )
+        return redirect("enrollment:detail", reference=reference)
+    return render(
+        request,
+        "enrollment/offer_decline.html",
+        {
+            "application": application,
+            "session": application.session,
+            "programme": application.session.programme,
+            "form": form,
+        },
+    )
 
 
 def _private_file_response(handle, *, filename: str, content_type: str) -> FileResponse:

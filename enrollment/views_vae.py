@@ -32,6 +32,7 @@ def request_create(request, slug):
         )
 
     existing = VaeRequest.objects.open().filter(applicant=request.user, programme=programme).first()
+    files_to_reselect = []
     if request.method == "POST" and existing is None:
         form = VaeRequestForm(request.POST, request.FILES)
         vae_request = submit_form(
@@ -50,12 +51,22 @@ def request_create(request, slug):
         )
         if vae_request is not None:
             return redirect("enrollment:vae_detail", reference=vae_request.reference)
+        # A browser sends the files again only if they are selected again: name those that were accepted.
+        files_to_reselect = [
+            (upload.name, VaeDocument.Kind(kind).label) for kind, upload in form.cleaned_data.get("documents", ())
+        ]
     else:
         form = VaeRequestForm()
     return render(
         request,
         "enrollment/vae_request.html",
-        {"programme": programme, "profile": profile, "form": form, "existing": existing},
+        {
+            "programme": programme,
+            "profile": profile,
+            "form": form,
+            "existing": existing,
+            "files_to_reselect": files_to_reselect,
+        },
         status=409 if existing is not None and request.method == "POST" else 200,
     )
 

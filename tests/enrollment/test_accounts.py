@@ -84,7 +84,7 @@ def test_login_before_confirmation_leads_to_the_verification_page(client):
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
     page = other.get(response.url).content.decode()
-    assert "Confirmez votre adresse électronique" in page
+    assert "Confirmez votre adresse de courriel" in page
     assert other.get(reverse("enrollment:space")).status_code == 302
 
 
@@ -95,7 +95,7 @@ def test_login_page_and_wrong_password_message_are_french(client):
     assert reverse("account_reset_password") in page
     response = client.post(reverse("account_login"), {"login": "said@example.yt", "password": "faux-mot-de-passe"})
     assert response.status_code == 200
-    assert "L’adresse e-mail ou le mot de passe sont incorrects." in response.content.decode()
+    assert "Adresse de courriel ou mot de passe incorrect : vérifiez-les et réessayez." in response.content.decode()
 
 
 def test_logout_is_a_post_form(client):

@@ -6,10 +6,12 @@ import os
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, Notification
+from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, Notification, PendingUpload
 from partners.models import Partner
 from programs.models import QualificationLevel, Session
 from tests.factories import (
@@ -79,6 +81,23 @@ def test_form_shows_the_session_summary_and_is_a_multipart_post(client, applican
     assert 'name="entry_route"' not in html
 
 
+def test_the_session_summary_takes_only_the_height_it_needs(client, applicant, session):
+    """A DSFR card takes the whole height of its grid column: as the summary above the form, it ran
+    2,000 px and more on a phone and covered the form and the footer."""
+    html = client.get(_url(session)).content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    assert "fr-card" not in main
+    assert '<section class="portal-summary fr-mb-4w" aria-labelledby="session-resume-titre">' in main
+
+
+def test_fields_folded_in_a_details_element_keep_the_dsfr_box_sizing():
+    """The DSFR sets box-sizing by inheritance from :root, which the content of <details> escapes:
+    the folded document fields were 40 px wider than a 390 px phone once the form was refused."""
+    css = (settings.BASE_DIR / "static" / "css" / "portal.css").read_text()
+    assert "details > :not(summary) { box-sizing: border-box; }" in css
+    assert "overflow-wrap: anywhere" in css
+
+
 def test_full_session_announces_the_waiting_list(client, applicant):
     full = SessionFactory(capacity=1)
     ApplicationFactory(session=full, status=Application.Status.ACCEPTED)
@@ -140,11 +159,13 @@ def test_missing_motivation_is_refused(client, applicant, session):
 
 def test_too_long_motivation_is_refused(client, applicant, session):
     response = _post(client, session, motivation="x" * 3001)
-    assert "Assurez-vous que cette valeur comporte au plus 3000 caractères" in response.content.decode()
+    html = response.content.decode()
+    assert "Votre motivation compte 3001 caractères : raccourcissez-la à 3000 caractères au plus." in html
+    assert "x" * 3001 in html  # what was typed is given back to shorten, not lost
     assert not Application.objects.exists()
 
 
-def test_a_file_that_is_not_pdf_jpeg_or_png_is_refused_and_nothing_saved(client, applicant, session):
+def test_a_file_that_is_not_pdf_jpeg_or_png_is_refused_and_only_the_good_one_is_kept(client, applicant, session):
     before = _stored_files()
     response = _post(
         client,
@@ -160,7 +181,10 @@ def test_a_file_that_is_not_pdf_jpeg_or_png_is_refused_and_nothing_saved(client,
     assert 'aria-describedby="id_document_2_file_helptext id_document_2_file-messages"' in html
     assert not Application.objects.exists()
     assert not ApplicationDocument.objects.exists()
-    assert _stored_files() == before
+    # The file that passed its checks waits for the next try, privately; nothing else is on disk.
+    kept = PendingUpload.objects.get()
+    assert (kept.user, kept.session, kept.kind, kept.original_name) == (applicant, session, "cv", "cv.pdf")
+    assert sorted(_stored_files()) == sorted([*before, kept.file.path])
 
 
 def test_empty_and_oversized_files_are_refused(client, applicant, session, settings):
@@ -181,8 +205,12 @@ def test_empty_and_oversized_files_are_refused(client, applicant, session, setti
 
 def test_a_file_needs_its_kind(client, applicant, session):
     response = _post(client, session, document_1_file=SimpleUploadedFile("cv.pdf", PDF, content_type="application/pdf"))
-    assert "Indiquez de quelle pièce il s&#x27;agit." in response.content.decode()
+    assert (
+        "Indiquez de quelle pièce il s&#x27;agit (CV, diplôme…), puis sélectionnez de nouveau le fichier « cv.pdf »."
+        in response.content.decode()
+    )
     assert not Application.objects.exists()
+    assert not PendingUpload.objects.exists()
 
 
 def test_below_entry_level_requires_a_route_and_an_explanation(client, session):
@@ -200,7 +228,7 @@ def test_below_entry_level_requires_a_route_and_an_explanation(client, session):
     assert not Application.objects.exists()
 
     response = _post(client, session, entry_route="vae", entry_justification="Dix ans d'expérience.")
-    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert "Choisissez l&#x27;une des voies d&#x27;accès proposées pour cette formation." in response.content.decode()
     assert not Application.objects.exists()
 
     response = _post(
@@ -294,3 +322,165 @@ def test_service_refusal_is_shown_on_the_form(client, applicant, session, monkey
     assert response.status_code == 200
     assert "La session est complète (12 places)." in response.content.decode()
     assert not Application.objects.exists()
+
+
+# --- What a refused form keeps -------------------------------------------------------------------
+
+
+def _file(name="cv.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def _kept(user, session, *, name="ancien.pdf", kind="cv", content=PDF):
+    from enrollment import services
+
+    return services.pending_uploads_update(user=user, session=session, keep=[(kind, _file(name, content))])[-1]
+
+
+def test_a_refused_application_keeps_what_was_typed(client, session):
+    profile = ApplicantProfileFactory(highest_level=QualificationLevel.LEVEL_3)
+    client.force_login(profile.user)
+    response = _post(client, session, motivation="", entry_route="derogation", entry_justification="Dix ans de paie.")
+    html = response.content.decode()
+    assert 'value="derogation" checked' in html
+    assert "Dix ans de paie.</textarea>" in html
+
+    response = _post(client, session, motivation="Devenir gestionnaire RH.", entry_justification="Dix ans de paie.")
+    html = response.content.decode()
+    assert "Devenir gestionnaire RH.</textarea>" in html
+    assert "Dix ans de paie.</textarea>" in html
+    assert not Application.objects.exists()
+
+
+def test_files_of_a_refused_form_are_kept_listed_and_attached_on_the_next_try(
+    client, applicant, session, django_capture_on_commit_callbacks
+):
+    before = _stored_files()
+    response = _post(
+        client,
+        session,
+        motivation="",
+        document_1_kind="cv",
+        document_1_file=_file("Mon CV.pdf"),
+        document_2_kind="identite",
+        document_2_file=SimpleUploadedFile("cni.png", PNG, content_type="image/png"),
+    )
+    assert response.status_code == 200
+    assert not Application.objects.exists() and not ApplicationDocument.objects.exists()
+    kept = list(PendingUpload.objects.order_by("pk"))
+    assert [(k.original_name, k.kind, k.content_type, k.size) for k in kept] == [
+        ("Mon CV.pdf", "cv", "application/pdf", len(PDF)),
+        ("cni.png", "identite", "image/png", len(PNG)),
+    ]
+    for upload in kept:
+        assert upload.file.name.startswith("en-attente/") and "CV" not in upload.file.name
+    html = response.content.decode()
+    assert "2 pièces déjà déposées" in html
+    assert "<strong>CV</strong> — Mon CV.pdf" in html
+    assert "<strong>Pièce d&#x27;identité</strong> — cni.png" in html
+    assert f'name="drop_pending" value="{kept[0].pk}"' in html
+    # Their slots are not offered again: four left for new files.
+    assert 'name="document_1_file"' not in html and 'name="document_2_file"' not in html
+    assert html.count('type="file"') == 4
+
+    # The page shows them again on a later visit, until they are sent.
+    assert "Mon CV.pdf" in client.get(_url(session)).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, session, document_3_kind="diplome", document_3_file=_file("diplome.pdf"))
+    assert response.status_code == 302
+    application = Application.objects.get()
+    documents = {d.original_name: d for d in application.documents.all()}
+    assert set(documents) == {"Mon CV.pdf", "cni.png", "diplome.pdf"}
+    assert documents["cni.png"].kind == "identite" and documents["cni.png"].content_type == "image/png"
+    assert documents["cni.png"].file.read() == PNG
+    assert documents["Mon CV.pdf"].file.name.startswith("documents/")
+    assert not PendingUpload.objects.exists()
+    # Only the application's copies are left: the kept files went with their rows.
+    assert sorted(set(_stored_files()) - set(before)) == sorted(d.file.path for d in documents.values())
+
+
+def test_a_kept_file_can_be_removed(client, applicant, session, django_capture_on_commit_callbacks):
+    keep, drop = _kept(applicant, session, name="garde.pdf"), _kept(applicant, session, name="retire.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, session, drop_pending=[str(drop.pk)])
+    assert response.status_code == 302
+    assert [d.original_name for d in Application.objects.get().documents.all()] == ["garde.pdf"]
+    assert not drop.file.storage.exists(drop.file.name)
+    assert not keep.file.storage.exists(keep.file.name)  # copied to the application, then deleted
+
+    # Removing one on a form still refused: it is gone, the other stays.
+    other_session = SessionFactory()
+    first, second = _kept(applicant, other_session, name="un.pdf"), _kept(applicant, other_session, name="deux.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, other_session, motivation="", drop_pending=[str(first.pk)])
+    assert response.status_code == 200
+    assert list(PendingUpload.objects.filter(session=other_session)) == [second]
+    assert "un.pdf" not in response.content.decode()
+    assert not first.file.storage.exists(first.file.name)
+
+
+def test_kept_files_count_toward_the_six(client, applicant, session):
+    for index in range(5):
+        _kept(applicant, session, name=f"piece{index}.pdf")
+    response = _post(
+        client,
+        session,
+        motivation="",
+        document_1_kind="cv",
+        document_1_file=_file("sixieme.pdf"),
+        document_2_kind="cv",
+        document_2_file=_file("septieme.pdf"),
+    )
+    html = response.content.decode()
+    assert (
+        "Vous joignez déjà 6 pièces, le maximum : retirez une pièce déjà déposée pour joindre « septieme.pdf »." in html
+    )
+    assert PendingUpload.objects.filter(user=applicant, session=session).count() == 6
+    assert not PendingUpload.objects.filter(original_name="septieme.pdf").exists()
+    assert 'name="document_2_file"' in html  # shown with its error, the only slot left on the page
+    assert html.count('type="file"') == 1
+
+
+def test_kept_files_expire_after_a_day(client, applicant, session, django_capture_on_commit_callbacks):
+    from enrollment import tasks
+
+    old = _kept(applicant, session, name="hier.pdf")
+    fresh = _kept(applicant, session, name="ce-matin.pdf")
+    PendingUpload.objects.filter(pk=old.pk).update(uploaded_at=timezone.now() - datetime.timedelta(hours=24, minutes=1))
+    PendingUpload.objects.filter(pk=fresh.pk).update(uploaded_at=timezone.now() - datetime.timedelta(hours=23))
+    html = client.get(_url(session)).content.decode()
+    assert "hier.pdf" not in html
+    assert "ce-matin.pdf" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.sweep_pending_uploads.delay().get() == 1
+    assert list(PendingUpload.objects.all()) == [fresh]
+    assert not old.file.storage.exists(old.file.name)
+    assert fresh.file.storage.exists(fresh.file.name)
+
+
+def test_someone_elses_kept_files_are_never_listed_removed_or_attached(client, applicant, session):
+    theirs = _kept(UserFactory(), session, name="leur-cv.pdf")
+    mine_elsewhere = _kept(applicant, SessionFactory(), name="autre-session.pdf")
+    html = client.get(_url(session)).content.decode()
+    assert "leur-cv.pdf" not in html and "autre-session.pdf" not in html
+    assert "déjà déposée" not in html
+
+    response = _post(client, session, drop_pending=[str(theirs.pk), str(mine_elsewhere.pk)])
+    assert response.status_code == 302
+    assert not Application.objects.get().documents.exists()
+    assert set(PendingUpload.objects.all()) == {theirs, mine_elsewhere}
+    assert theirs.file.storage.exists(theirs.file.name)
+
+
+def test_the_application_page_runs_the_same_queries_whatever_is_kept(
+    client, applicant, session, django_assert_num_queries
+):
+    with CaptureQueriesContext(connection) as empty:
+        assert client.get(_url(session)).status_code == 200
+    for index in range(4):
+        _kept(applicant, session, name=f"piece{index}.pdf")
+    with django_assert_num_queries(len(empty.captured_queries)):
+        html = client.get(_url(session)).content.decode()
+    assert "4 pièces déjà déposées" in html

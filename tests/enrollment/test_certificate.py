@@ -54,7 +54,7 @@ def test_render_certificate_shows_the_enrollment_facts(enrolled):
         "4 mars 1998",
         "Brevet professionnel Maçon",
         "S-2027-BTP-01",
-        "du 1 février 2027 au 30 juin 2027",
+        "du 1er février 2027 au 30 juin 2027",
         "Lycée de Kahani, Ouangani",
         "Le samedi",
         "210 heures",

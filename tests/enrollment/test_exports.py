@@ -234,7 +234,7 @@ def test_convention_staff_list_as_csv(admin_client_, staff_user, staff_scene):
     ]
     assert "personnels-CONV-2026-011-" in response["Content-Disposition"]
     entry = LogEntry.objects.get(object_id=str(staff_scene.pk), user=staff_user)
-    assert entry.change_message == "Liste des personnels exportée (CSV, 2 ligne(s))."
+    assert entry.change_message == "Liste des personnels exportée (CSV, 2 lignes)."
 
 
 def test_convention_staff_list_as_xlsx(admin_client_, staff_scene):

@@ -76,6 +76,11 @@ def test_saving_normalises_the_phone_and_records_the_consent_text(user_client):
         ("0269-61-00-00", "+262269610000"),
         ("00262639000001", "+262639000001"),
         ("01 23 45 67 89", "+33123456789"),
+        ("+262 (0)639 12 34 56", "+262639123456"),
+        ("639 12 34 56", "+262639123456"),
+        ("0639123456", "+262639123456"),
+        ("+262639123456", "+262639123456"),
+        ("0269 61 12 34", "+262269611234"),
     ],
 )
 def test_phone_formats_accepted(user_client, typed, stored):
@@ -137,7 +142,16 @@ def test_birth_date_must_be_sane(user_client, years, message):
 def test_required_identity_fields(user_client):
     response = user_client.post(URL, _data(first_name="", highest_level="", situation=""))
     assert response.status_code == 200
-    assert response.content.decode().count("Ce champ est obligatoire.") == 3
+    html = response.content.decode()
+    assert "Ce champ est obligatoire." not in html
+    # Each message says what is missing, at its field and, linked, in the summary above the form.
+    for anchor, message in (
+        ("id_first_name", "Indiquez votre prénom."),
+        ("id_highest_level", "Choisissez le plus haut niveau de formation que vous avez atteint."),
+        ("id_situation", "Choisissez votre situation actuelle : demandeur d&#x27;emploi, étudiant, salarié…"),
+    ):
+        assert f'<a href="#{anchor}">{message}</a>' in html
+        assert html.count(message) == 2
     assert not ApplicantProfile.objects.exists()
 
 

@@ -245,7 +245,7 @@ def test_public_accept_cannot_take_seats_reserved_by_a_convention(staff):
     SeatAllocationFactory(session=session, seats=3)
     make.fill_seats(session, 2)
     application = make.application(session=session)
-    assert "réservée(s) aux partenaires" in refused(services.application_accept, application=application, by=staff)
+    assert "3 réservées aux partenaires" in refused(services.application_accept, application=application, by=staff)
 
 
 def test_expired_convention_no_longer_holds_seats(staff):

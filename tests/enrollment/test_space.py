@@ -207,6 +207,12 @@ def test_withdrawing_a_closed_application_is_refused_with_a_message(client, appl
     assert application.status == Status.REJECTED
 
 
+def _french_date(day) -> str:
+    from core.formatting import date_long
+
+    return date_long(day)
+
+
 def _offered(applicant, hours):
     return ApplicationFactory(
         applicant=applicant,
@@ -227,13 +233,91 @@ def test_accept_an_offer_before_its_deadline(client, applicant):
     assert "Vous avez accepté la place" in response.content.decode()
 
 
-def test_decline_an_offer_before_its_deadline(client, applicant):
+def test_accepting_an_offer_is_one_post(client, applicant):
     application = _offered(applicant, 24)
-    url = reverse("enrollment:offer_answer", kwargs={"reference": application.reference})
-    response = client.post(url, {"answer": "refuser"}, follow=True)
+    response = client.post(
+        reverse("enrollment:offer_answer", kwargs={"reference": application.reference}), {"answer": "accepter"}
+    )
+    assert response.status_code == 302
+    assert response.url == _detail(application)
+    application.refresh_from_db()
+    assert application.status == Status.ACCEPTED
+
+
+def test_refusing_an_offer_asks_for_confirmation_naming_what_is_lost(client, applicant):
+    application = _offered(applicant, 24)
+    confirm_url = reverse("enrollment:offer_decline", kwargs={"reference": application.reference})
+    assert confirm_url == f"/candidatures/{application.reference}/offre/refuser/"
+    detail = client.get(_detail(application)).content.decode()
+    assert f'href="{confirm_url}">Refuser la place</a>' in detail
+
+    # The old one-tap answer no longer refuses: it leads to the confirmation.
+    response = client.post(
+        reverse("enrollment:offer_answer", kwargs={"reference": application.reference}), {"answer": "refuser"}
+    )
+    assert response.status_code == 302
+    assert response.url == confirm_url
+    application.refresh_from_db()
+    assert application.status == Status.OFFERED
+
+    page = client.get(confirm_url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    session = application.session
+    assert application.session.programme.title in html
+    assert f"Session du {_french_date(session.start_date)} au {_french_date(session.end_date)}" in html
+    assert str(session.site) in html
+    assert "proposée à la personne suivante sur la liste d'attente" in html
+    assert "vous ne pourrez pas la récupérer" in html
+    assert '<button type="submit" name="confirm" value="oui" class="fr-btn" id="id_confirm">' in html
+    assert "Oui, je refuse la place" in html
+    assert f'<a class="fr-btn fr-btn--secondary" href="{_detail(application)}">Non, revenir</a>' in html
+    application.refresh_from_db()
+    assert application.status == Status.OFFERED
+
+
+def test_a_post_without_the_confirmation_does_not_refuse(client, applicant):
+    application = _offered(applicant, 24)
+    confirm_url = reverse("enrollment:offer_decline", kwargs={"reference": application.reference})
+    for data in ({}, {"confirm": "non"}, {"answer": "refuser"}):
+        response = client.post(confirm_url, data)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<title>Erreur : " in html
+        assert "appuyez sur « Oui, je refuse la place »" in html
+        application.refresh_from_db()
+        assert application.status == Status.OFFERED
+
+
+def test_decline_an_offer_after_confirming(client, applicant):
+    application = _offered(applicant, 24)
+    confirm_url = reverse("enrollment:offer_decline", kwargs={"reference": application.reference})
+    response = client.post(confirm_url, {"confirm": "oui"}, follow=True)
+    assert response.redirect_chain[-1][0] == _detail(application)
     application.refresh_from_db()
     assert application.status == Status.WITHDRAWN
-    assert "Vous avez refusé la place proposée" in response.content.decode()
+    assert "Vous avez refusé la place proposée : elle passe à la personne suivante" in response.content.decode()
+    # Nothing left to refuse: the confirmation page now only says so.
+    again = client.get(confirm_url, follow=True)
+    assert again.redirect_chain[-1][0] == _detail(application)
+    assert "Aucune place n&#x27;est proposée pour la candidature" in again.content.decode()
+
+
+def test_the_confirmation_of_an_expired_or_foreign_offer(client, applicant):
+    expired = _offered(applicant, -1)
+    url = reverse("enrollment:offer_decline", kwargs={"reference": expired.reference})
+    for response in (client.get(url, follow=True), client.post(url, {"confirm": "oui"}, follow=True)):
+        assert response.redirect_chain[-1][0] == _detail(expired)
+        assert "Le délai pour répondre à cette offre a expiré" in response.content.decode()
+    expired.refresh_from_db()
+    assert expired.status == Status.OFFERED  # the expiry sweep passes the seat on, not the applicant
+
+    foreign = _offered(ApplicantProfileFactory().user, 24)
+    url = reverse("enrollment:offer_decline", kwargs={"reference": foreign.reference})
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"confirm": "oui"}).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == Status.OFFERED
 
 
 def test_an_expired_offer_can_no_longer_be_accepted_or_declined(client, applicant):

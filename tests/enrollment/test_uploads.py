@@ -1,13 +1,15 @@
 """Documents are recognised by content; a bad one leaves nothing of the submission behind."""
 
+import datetime
 import os
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.utils import timezone
 
 from enrollment import services
-from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, Notification
+from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, Notification, PendingUpload
 from enrollment.uploads import inspect_upload
 
 from . import service_factories as make
@@ -148,3 +150,138 @@ def test_more_than_six_documents_refused():
         )
     assert caught.value.messages == ["Vous pouvez joindre au plus 6 pièces (vous en avez déposé 7)."]
     assert not Application.objects.exists()
+
+
+# --- Documents kept from a refused application form ----------------------------------------------
+
+
+def keep(user, session, *pairs, **kwargs):
+    return services.pending_uploads_update(user=user, session=session, keep=list(pairs), **kwargs)
+
+
+@pytest.mark.django_db
+def test_kept_documents_are_checked_and_stored_privately_for_their_owner_and_session():
+    user, session = make.applicant(), make.session()
+    kept = keep(
+        user, session, ("cv", make.pdf_upload("Mon CV secret.pdf")), ("identite", make.upload("id.png", make.PNG_BYTES))
+    )
+    assert [(k.user, k.session, k.kind, k.original_name, k.content_type) for k in kept] == [
+        (user, session, "cv", "Mon CV secret.pdf", "application/pdf"),
+        (user, session, "identite", "id.png", "image/png"),
+    ]
+    assert kept[0].file.name.startswith("en-attente/") and "secret" not in kept[0].file.name
+    assert kept[0].file.storage.location == private_root()
+    assert kept[0].expires_at == kept[0].uploaded_at + datetime.timedelta(hours=24)
+    # Another person, another session: each sees only their own.
+    assert keep(make.applicant(), session) == []
+    assert keep(user, make.session()) == []
+    assert keep(user, session) == kept
+
+
+@pytest.mark.django_db
+def test_keeping_is_all_or_nothing_and_never_beyond_six():
+    user, session = make.applicant(), make.session()
+    before = stored_files(private_root())
+    with pytest.raises(ValidationError) as caught:
+        keep(user, session, ("cv", make.pdf_upload()), ("diplome", make.upload("diplome.pdf", b"texte")))
+    assert "« diplome.pdf »" in caught.value.messages[0]
+    assert not PendingUpload.objects.exists()
+    assert stored_files(private_root()) == before
+
+    keep(user, session, *[("autre", make.pdf_upload(f"p{i}.pdf")) for i in range(5)])
+    with pytest.raises(ValidationError) as caught:
+        keep(user, session, ("cv", make.pdf_upload("a.pdf")), ("cv", make.pdf_upload("b.pdf")))
+    assert caught.value.messages == ["Vous pouvez joindre au plus 6 pièces (vous en avez déposé 7)."]
+    assert PendingUpload.objects.count() == 5
+    assert len(stored_files(private_root()) - before) == 5
+
+
+@pytest.mark.django_db
+def test_dropping_deletes_only_the_owners_kept_documents(django_capture_on_commit_callbacks):
+    user, session = make.applicant(), make.session()
+    mine = keep(user, session, ("cv", make.pdf_upload("mien.pdf")))[0]
+    theirs = keep(make.applicant(), session, ("cv", make.pdf_upload("leur.pdf")))[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert keep(user, session, drop=[theirs.pk, "pas-un-nombre"]) == [mine]
+        assert keep(user, session, drop=[mine.pk]) == []
+    assert list(PendingUpload.objects.all()) == [theirs]
+    assert not mine.file.storage.exists(mine.file.name)
+    assert theirs.file.storage.exists(theirs.file.name)
+
+
+@pytest.mark.django_db
+def test_submission_attaches_copies_of_the_kept_documents(django_capture_on_commit_callbacks):
+    user, session = make.applicant(), make.session()
+    kept = keep(user, session, ("identite", make.upload("cni.jpeg", make.JPEG_BYTES)))
+    with django_capture_on_commit_callbacks(execute=True):
+        application = services.application_submit(
+            user=user, session=session, motivation="Motivé.", documents=[("cv", make.pdf_upload())], kept=kept
+        )
+    documents = {d.kind: d for d in application.documents.all()}
+    assert set(documents) == {"cv", "identite"}
+    copy = documents["identite"]
+    assert (copy.original_name, copy.content_type, copy.size, copy.sha256) == (
+        "cni.jpeg",
+        "image/jpeg",
+        len(make.JPEG_BYTES),
+        kept[0].sha256,
+    )
+    assert copy.file.name.startswith("documents/") and copy.file.name.endswith(".jpg")
+    assert copy.file.read() == make.JPEG_BYTES
+    assert not PendingUpload.objects.exists()
+    assert not kept[0].file.storage.exists(kept[0].file.name)
+
+
+@pytest.mark.django_db
+def test_a_refused_submission_leaves_the_kept_documents_and_nothing_else():
+    user, session = make.applicant(), make.session()
+    kept = keep(user, session, ("cv", make.pdf_upload()))
+    before = stored_files(private_root())
+    with pytest.raises(ValidationError):
+        services.application_submit(
+            user=user,
+            session=session,
+            motivation="Motivé.",
+            documents=[("diplome", make.upload("diplome.pdf", b"texte"))],
+            kept=kept,
+        )
+    with pytest.raises(ValidationError):
+        services.application_submit(user=user, session=session, motivation="   ", kept=kept)
+    assert not Application.objects.exists() and not ApplicationDocument.objects.exists()
+    assert list(PendingUpload.objects.all()) == kept
+    assert stored_files(private_root()) == before
+
+
+@pytest.mark.django_db
+def test_someone_elses_or_an_expired_kept_document_is_never_attached():
+    user, session = make.applicant(), make.session()
+    theirs = keep(make.applicant(), session, ("cv", make.pdf_upload("leur-cv.pdf")))
+    before = stored_files(private_root())
+    with pytest.raises(ValidationError) as caught:
+        services.application_submit(user=user, session=session, motivation="Motivé.", kept=theirs)
+    assert caught.value.messages == [
+        "La pièce « leur-cv.pdf » n'est plus conservée (elle l'est 24 heures) : déposez-la de nouveau."
+    ]
+    assert not Application.objects.exists() and not ApplicationDocument.objects.exists()
+    assert PendingUpload.objects.get() == theirs[0]
+    assert stored_files(private_root()) == before
+
+    mine = keep(user, session, ("cv", make.pdf_upload("vieux.pdf")))
+    PendingUpload.objects.filter(pk=mine[0].pk).update(uploaded_at=timezone.now() - datetime.timedelta(days=2))
+    with pytest.raises(ValidationError, match=r"« vieux\.pdf » n'est plus conservée"):
+        services.application_submit(user=user, session=session, motivation="Motivé.", kept=mine)
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_deletes_what_was_kept_longer_than_a_day(django_capture_on_commit_callbacks):
+    user, session = make.applicant(), make.session()
+    old, recent = keep(user, session, ("cv", make.pdf_upload("vieux.pdf")), ("cv", make.pdf_upload("recent.pdf")))
+    now = timezone.now()
+    PendingUpload.objects.filter(pk=old.pk).update(uploaded_at=now - datetime.timedelta(hours=24))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.pending_uploads_sweep(now=now) == 1
+        assert services.pending_uploads_sweep(now=now) == 0  # twice does no harm
+    assert list(PendingUpload.objects.all()) == [recent]
+    assert not old.file.storage.exists(old.file.name)
+    assert recent.file.storage.exists(recent.file.name)

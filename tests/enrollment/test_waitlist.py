@@ -183,7 +183,8 @@ def test_offer_email_shows_the_deadline_in_mayotte_time_and_a_link(full_session,
     waiting[0].refresh_from_db()
     message = next(m for m in mail.outbox if m.to == [waiting[0].applicant.email])
     local = timezone.localtime(waiting[0].offer_expires_at)
-    expected = f"{local.day} {make.MONTHS[local.month - 1]} {local.year} à {local:%H}h{local:%M}"
+    day = "1er" if local.day == 1 else str(local.day)
+    expected = f"{day} {make.MONTHS[local.month - 1]} {local.year} à {local.hour} h {local:%M}"
     assert str(local.utcoffset()) == "3:00:00"
     assert expected in message.subject
     assert f"jusqu’au {expected} (heure de Mayotte)" in message.body
@@ -200,6 +201,7 @@ def test_periodic_task_names_match_the_beat_schedule():
         tasks.expire_offers.name,
         tasks.sweep_notifications.name,
         tasks.send_session_reminders.name,
+        tasks.sweep_pending_uploads.name,
         partner_tasks.expire_conventions.name,
         partner_tasks.retry_failed_documents.name,
     }
