@@ -5,15 +5,85 @@ the objects it touched."""
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+
+from core.formatting import date_long, datetime_long
+
+# --- Dates in the portal's one style ------------------------------------------------------------
+
+LOCAL_DATE_SUFFIX = "_local_display"
+
+
+class LocalDatesMixin:
+    """Show the date and time fields of a list or a read-only form as the rest of the portal does.
+
+    Django's admin would write "1 janvier 2027 23:59"; list columns and read-only fields here read
+    "1er janvier 2027 à 23 h 59" (Mayotte time), through ``core.formatting``. Each date field named
+    in ``list_display``, ``readonly_fields``, ``fields`` or ``fieldsets`` is swapped for a display
+    of the same label, sorted on the same column; editable date inputs are left as they are.
+    """
+
+    def _date_field(self, name):
+        if not isinstance(name, str):
+            return None
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        return field if isinstance(field, models.DateField) else None
+
+    def _local(self, name):
+        return f"{name}{LOCAL_DATE_SUFFIX}" if self._date_field(name) is not None else name
+
+    def __getattr__(self, name):
+        if not name.endswith(LOCAL_DATE_SUFFIX):
+            raise AttributeError(name)
+        field = self._date_field(name.removesuffix(LOCAL_DATE_SUFFIX))
+        if field is None:
+            raise AttributeError(name)
+        write = datetime_long if isinstance(field, models.DateTimeField) else date_long
+
+        @admin.display(description=field.verbose_name, ordering=field.name)
+        def display(obj):
+            value = getattr(obj, field.name, None)
+            return write(value) if value is not None else self.get_empty_value_display()
+
+        return display
+
+    def get_list_display(self, request):
+        return [self._local(name) for name in super().get_list_display(request)]
+
+    def _readonly_dates(self, request, obj):
+        return {name for name in super().get_readonly_fields(request, obj) if self._date_field(name) is not None}
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self._local(name) for name in super().get_readonly_fields(request, obj)]
+
+    def get_exclude(self, request, obj=None):
+        # The form must not offer, as an input, the field its read-only display replaces.
+        excluded = super().get_exclude(request, obj)
+        dates = self._readonly_dates(request, obj)
+        return [*(excluded or []), *dates] if dates else excluded
+
+    def get_fieldsets(self, request, obj=None):
+        dates = self._readonly_dates(request, obj)
+        return [
+            (title, {**options, "fields": [self._local_entry(entry, dates) for entry in options["fields"]]})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+    def _local_entry(self, entry, dates):
+        if isinstance(entry, (list, tuple)):
+            return type(entry)(self._local_entry(item, dates) for item in entry)
+        return self._local(entry) if entry in dates else entry
 
 
 def private_file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
@@ -30,7 +100,7 @@ def private_file_response(field_file, *, filename: str, content_type: str) -> Fi
     return response
 
 
-class PrivateDocumentInline(admin.TabularInline):
+class PrivateDocumentInline(LocalDatesMixin, admin.TabularInline):
     """A read-only list of the documents a person deposited, each a link to its download view.
 
     Set ``model``, ``owner_field`` (the document's foreign key) and ``download_url_name``: the
@@ -119,6 +189,18 @@ def form_action(modeladmin, request, queryset, *, form_class, title: str, apply,
     return TemplateResponse(request, "admin/intermediate_form.html", context)
 
 
+def apply_logged(request, obj, apply, *, log=None) -> None:
+    """Run ``apply(obj)`` and keep ``log(obj)`` (if any) in its admin history, both or neither.
+
+    The service's ``ValidationError`` (a French refusal) goes to the caller, with nothing written.
+    """
+    with transaction.atomic():
+        apply(obj)
+        message = log(obj) if log is not None else None
+        if message:
+            log_admin_action(request.user, [obj], message)
+
+
 def report_each(modeladmin, request, objects, apply, *, log=None) -> tuple[list, list]:
     """Run ``apply`` on each object; list what was done and what was refused, with the reason.
 
@@ -128,12 +210,7 @@ def report_each(modeladmin, request, objects, apply, *, log=None) -> tuple[list,
     done, refused = [], []
     for obj in objects:
         try:
-            # The change and its audit line are written together, or neither is.
-            with transaction.atomic():
-                apply(obj)
-                message = log(obj) if log is not None else None
-                if message:
-                    log_admin_action(request.user, [obj], message)
+            apply_logged(request, obj, apply, log=log)
         except ValidationError as error:
             refused.append((obj, " ".join(error.messages)))
         else:
@@ -141,7 +218,8 @@ def report_each(modeladmin, request, objects, apply, *, log=None) -> tuple[list,
     if done:
         modeladmin.message_user(
             request,
-            _("Fait pour %(count)d élément(s) : %(items)s") % {"count": len(done), "items": ", ".join(map(str, done))},
+            ngettext("Fait pour %(count)d élément : %(items)s", "Fait pour %(count)d éléments : %(items)s", len(done))
+            % {"count": len(done), "items": ", ".join(map(str, done))},
             messages.SUCCESS,
         )
     for obj, reason in refused:

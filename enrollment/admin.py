@@ -1,11 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -13,14 +15,17 @@ from import_export.forms import ExportForm
 
 from cnam_portal.admin_tools import (
     DocumentDownloadMixin,
+    LocalDatesMixin,
     PrivateDocumentInline,
     log_admin_action,
     private_file_response,
 )
+from core.formatting import date_long, date_short, datetime_long, time_short
 
 from . import admin_actions
 from .exports import ApplicationResource
 from .models import (
+    NOTIFICATION_KINDS,
     ApplicantProfile,
     Application,
     ApplicationDocument,
@@ -31,7 +36,7 @@ from .models import (
 
 
 @admin.register(ApplicantProfile)
-class ApplicantProfileAdmin(admin.ModelAdmin):
+class ApplicantProfileAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "email", "phone", "commune", "situation", "highest_level", "consent_at"]
     list_filter = ["situation", "highest_level", "commune", "employer"]
     search_fields = ["last_name", "first_name", "user__email", "france_travail_id", "phone"]
@@ -44,7 +49,7 @@ class ApplicantProfileAdmin(admin.ModelAdmin):
         return obj.user.email
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(LocalDatesMixin, admin.TabularInline):
     model = ApplicationStatusChange
     extra = 0
     can_delete = False
@@ -54,6 +59,10 @@ class HistoryInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # Each row names its application and who moved it: read them with the rows.
+        return super().get_queryset(request).select_related("application", "changed_by")
+
 
 class DocumentInline(PrivateDocumentInline):
     model = ApplicationDocument
@@ -61,11 +70,41 @@ class DocumentInline(PrivateDocumentInline):
     download_url_name = "admin:enrollment_application_document"
 
 
-class NotificationInline(admin.TabularInline):
+@admin.display(description=_("courriel envoyé"), ordering="template")
+def notification_kind(obj):
+    return obj.kind_label
+
+
+@admin.display(description=_("candidature"), ordering="application__reference")
+def application_link(obj):
+    """The application a row belongs to, as a link to its page (its field's own name is the code's)."""
+    if obj.application_id is None:
+        return "—"
+    url = reverse("admin:enrollment_application_change", args=[obj.application_id])
+    return format_html('<a href="{}">{}</a>', url, obj.application.reference)
+
+
+@admin.display(description=_("candidature"), ordering="application__reference")
+def application_reference(obj):
+    return obj.application.reference
+
+
+class NotificationKindFilter(admin.SimpleListFilter):
+    title = _("courriel envoyé")
+    parameter_name = "courriel"
+
+    def lookups(self, request, model_admin):
+        return list(NOTIFICATION_KINDS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(template=self.value()) if self.value() else queryset
+
+
+class NotificationInline(LocalDatesMixin, admin.TabularInline):
     model = Notification
     extra = 0
     can_delete = False
-    fields = ["created_at", "template", "recipient_email", "state", "attempts", "sent_at"]
+    fields = ["created_at", notification_kind, "recipient_email", "state", "attempts", "sent_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -96,22 +135,23 @@ PROFILE_FIELDS = [
 ]
 
 
+SESSION_TITLE_CHARS = 32
+# The list's column reads these; the change page and the filter keep the full labels.
+ENTRY_ROUTE_SHORT = {
+    Application.EntryRoute.DIRECT: _("Direct"),
+    Application.EntryRoute.DEROGATION: _("Dérogation"),
+    Application.EntryRoute.VAE: _("VAE"),
+}
+
+
 @admin.register(Application)
-class ApplicationAdmin(DocumentDownloadMixin, ExportMixin, admin.ModelAdmin):
+class ApplicationAdmin(LocalDatesMixin, DocumentDownloadMixin, ExportMixin, admin.ModelAdmin):
     document_model = ApplicationDocument
     document_owner_field = "application"
     document_url_name = "enrollment_application_document"
 
-    list_display = [
-        "reference",
-        "applicant_name",
-        "session",
-        "status",
-        "channel",
-        "entry_route",
-        "submitted_at",
-        "offer_expires_at",
-    ]
+    # What a decision needs, narrow enough for a 1280 px screen; the rest is on the change page.
+    list_display = ["reference", "applicant_name", "session_short", "status_short", "submitted_on", "route_short"]
     list_filter = [
         "status",
         "channel",
@@ -188,10 +228,111 @@ class ApplicationAdmin(DocumentDownloadMixin, ExportMixin, admin.ModelAdmin):
         # Applications come from the public flow or the partner space, through the services.
         return False
 
+    # --- Decisions from the change page, through the same services as the list's actions ---
+
+    change_form_template = "admin/enrollment/application/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/decision/<slug:decision>/",
+                self.admin_site.admin_view(self.decision_view),
+                name="enrollment_application_decision",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        decisions = []
+        # The list's actions need the change permission: so do these buttons.
+        if obj is not None and not add and self.has_change_permission(request):
+            decisions = [
+                {
+                    "label": decision.label,
+                    "needs_reason": decision.needs_reason,
+                    "move": decision.move,
+                    "url": reverse("admin:enrollment_application_decision", args=[obj.pk, decision.move]),
+                }
+                for decision in admin_actions.decisions_allowed(obj)
+            ]
+        context["decisions"] = decisions
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def decision_view(self, request, object_id, decision):
+        """One decision on one application: a POST, or for a refusal or a cancellation a reason first."""
+        decision = admin_actions.DECISIONS.get(decision)
+        if decision is None:
+            raise Http404
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        application = get_object_or_404(Application.objects.select_related("session__programme"), pk=object_id)
+        change_url = reverse("admin:enrollment_application_change", args=[application.pk])
+        if not decision.needs_reason:
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            admin_actions.decide_one(self, request, application, decision)
+            return HttpResponseRedirect(change_url)
+        if decision not in admin_actions.decisions_allowed(application):
+            # A page shown before the status changed: say why instead of asking for a reason in vain.
+            self.message_user(request, admin_actions.refusal(decision, application), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        form = admin_actions.ReasonForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            admin_actions.decide_one(self, request, application, decision, reason=form.cleaned_data["reason"])
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": decision.reason_title % {"reference": application.reference},
+            "form": form,
+            "objects": [application],
+            "original": application,
+            "opts": self.opts,
+            "cancel_url": change_url,
+            "submit_label": decision.label,
+        }
+        return TemplateResponse(
+            request, "admin/intermediate_form.html", context, status=400 if request.method == "POST" else 200
+        )
+
     @admin.display(description=_("candidat"), ordering="applicant__applicant_profile__last_name")
     def applicant_name(self, obj):
         profile = getattr(obj.applicant, "applicant_profile", None)
         return profile.full_name if profile else obj.applicant.email
+
+    # --- The list's short columns ---
+
+    @admin.display(description=_("session"), ordering="session__start_date")
+    def session_short(self, obj):
+        title = obj.session.programme.title
+        return format_html(
+            '<span class="session-reference">{}</span><br><span class="quiet" title="{}">{}</span>',
+            obj.session.reference,
+            title,
+            Truncator(title).chars(SESSION_TITLE_CHARS),
+        )
+
+    @admin.display(description=_("statut"), ordering="status")
+    def status_short(self, obj):
+        label = obj.get_status_display()
+        if obj.status == Application.Status.OFFERED and obj.offer_expires_at:
+            return format_html(
+                '{}<br><span class="quiet">{}</span>',
+                label,
+                gettext("réponse avant le %(date)s à %(time)s")
+                % {
+                    "date": date_short(obj.offer_expires_at),
+                    "time": time_short(obj.offer_expires_at).replace(" ", "\u00a0"),
+                },
+            )
+        return label
+
+    @admin.display(description=_("déposée le"), ordering="submitted_at")
+    def submitted_on(self, obj):
+        return date_short(obj.submitted_at)
+
+    @admin.display(description=_("voie d'accès"), ordering="entry_route")
+    def route_short(self, obj):
+        return ENTRY_ROUTE_SHORT.get(obj.entry_route) or obj.get_entry_route_display()
 
     # --- The applicant's profile, read-only on the application ---
 
@@ -226,7 +367,7 @@ class ApplicationAdmin(DocumentDownloadMixin, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("date de naissance"))
     def profile_birth_date(self, obj):
-        return self._profile_value(obj, lambda p: p.birth_date and date_format(p.birth_date, "j F Y"))
+        return self._profile_value(obj, lambda p: date_long(p.birth_date))
 
     @admin.display(description=_("téléphone"))
     def profile_phone(self, obj):
@@ -256,9 +397,7 @@ class ApplicationAdmin(DocumentDownloadMixin, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("consentement RGPD donné le"))
     def profile_consent_at(self, obj):
-        return self._profile_value(
-            obj, lambda p: p.consent_at and date_format(timezone.localtime(p.consent_at), "j F Y à H\\hi")
-        )
+        return self._profile_value(obj, lambda p: datetime_long(p.consent_at))
 
     # --- Exports ---
 
@@ -274,7 +413,11 @@ class ApplicationAdmin(DocumentDownloadMixin, ExportMixin, admin.ModelAdmin):
         log_admin_action(
             request.user,
             queryset.select_related(None).only("pk", "reference"),
-            gettext("Exportée (%(format)s) depuis l'administration, dans un export de %(count)d candidature(s).")
+            ngettext(
+                "Exportée (%(format)s) depuis l'administration, dans un export de %(count)d candidature.",
+                "Exportée (%(format)s) depuis l'administration, dans un export de %(count)d candidatures.",
+                count,
+            )
             % {"format": file_format.get_title(), "count": count},
         )
         return data
@@ -283,29 +426,63 @@ class ApplicationAdmin(DocumentDownloadMixin, ExportMixin, admin.ModelAdmin):
         params = request.GET.copy()
         params["status__exact"] = Application.Status.ENROLLED
         params.pop("p", None)
-        extra_context = {**(extra_context or {}), "enrolled_query_string": "?" + params.urlencode()}
+        extra_context = {
+            **(extra_context or {}),
+            "enrolled_query_string": "?" + params.urlencode(),
+            # The list needs the screen's width for its columns; the breadcrumbs lead back to the index.
+            "is_nav_sidebar_enabled": False,
+        }
         return super().changelist_view(request, extra_context)
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "template", "recipient_email", "state", "attempts", "sent_at"]
-    list_filter = ["state", "template"]
-    search_fields = ["recipient_email", "idempotency_key", "application__reference"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
+class NotificationAdmin(LocalDatesMixin, admin.ModelAdmin):
+    list_display = ["created_at", "email_short", application_link, "state_short"]
+    list_filter = ["state", NotificationKindFilter]
+    list_select_related = ["application"]
+    search_fields = ["recipient_email", "application__reference"]
+    # The idempotency key and the rendering data are the outbox's own: staff read what was sent.
+    fields = [
+        notification_kind,
+        "subject",
+        "recipient_email",
+        "account",
+        application_link,
+        "state",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description=_("courriel envoyé"), ordering="template")
+    def email_short(self, obj):
+        return format_html('{}<br><span class="quiet">{}</span>', obj.kind_label, obj.recipient_email)
+
+    @admin.display(description=_("état"), ordering="state")
+    def state_short(self, obj):
+        if obj.attempts <= 1:
+            return obj.get_state_display()
+        attempts = ngettext("%(count)d tentative", "%(count)d tentatives", obj.attempts) % {"count": obj.attempts}
+        return format_html('{}<br><span class="quiet">{}</span>', obj.get_state_display(), attempts)
+
+    @admin.display(description=_("compte"))
+    def account(self, obj):
+        return obj.user.email if obj.user_id else "—"
+
 
 @admin.register(EnrollmentCertificate)
-class EnrollmentCertificateAdmin(admin.ModelAdmin):
-    list_display = ["application", "state", "generated_at", "attempts", "download"]
+class EnrollmentCertificateAdmin(LocalDatesMixin, admin.ModelAdmin):
+    list_display = [application_reference, "state", "generated_at", "attempts", "download"]
     list_filter = ["state"]
     search_fields = ["application__reference"]
     list_select_related = ["application"]
-    readonly_fields = ["application", "state", "download", "data_hash", "error", "attempts", "generated_at"]
-    exclude = ["file"]
+    readonly_fields = [application_link, "state", "download", "data_hash", "error", "attempts", "generated_at"]
+    exclude = ["file", "application"]  # the application shows as a link, under its French name
 
     def has_add_permission(self, request):
         return False

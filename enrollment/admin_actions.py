@@ -1,10 +1,17 @@
-"""Admin actions on applications: each calls one decision service per item and reports every outcome."""
+"""Staff decisions on applications: the list's actions and the change page's buttons.
+
+Both call the same decision service per application and report every outcome; ``DECISIONS``
+names each decision once, and the services' own ``MOVES`` say from which statuses it is allowed.
+"""
+
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cnam_portal.admin_tools import form_action, log_admin_action, report_each
+from cnam_portal.admin_tools import apply_logged, form_action, log_admin_action, report_each
 
 
 class ReasonForm(forms.Form):
@@ -22,6 +29,75 @@ def _service(name):
     return getattr(services, name)
 
 
+@dataclass(frozen=True)
+class Decision:
+    """One decision on an application: its move in ``services.MOVES``, its service, its button.
+
+    A decision that needs a reason (sent to the person) asks for it on a page titled ``reason_title``.
+    """
+
+    move: str
+    service: str
+    label: str
+    reason_title: str = ""
+
+    @property
+    def needs_reason(self) -> bool:
+        return bool(self.reason_title)
+
+
+DECISIONS = {
+    decision.move: decision
+    for decision in (
+        Decision("accept", "application_accept", _("Accepter")),
+        Decision("waitlist", "application_waitlist", _("Mettre en liste d'attente")),
+        Decision("enroll", "application_enroll", _("Inscrire")),
+        Decision("reject", "application_reject", _("Refuser"), _("Refuser la candidature %(reference)s")),
+        Decision("cancel", "application_cancel", _("Annuler"), _("Annuler la candidature %(reference)s")),
+    )
+}
+
+
+def decisions_allowed(application) -> list[Decision]:
+    """The decisions the application's current status allows, by the services' rule."""
+    from .services import MOVES
+
+    return [decision for decision in DECISIONS.values() if application.status in MOVES[decision.move]]
+
+
+def refusal(decision: Decision, application) -> str:
+    """Why the application's status does not allow the decision, as the service says it."""
+    from .services import REFUSED_MOVE
+
+    return REFUSED_MOVE[decision.move] % {
+        "reference": application.reference,
+        "status": application.get_status_display(),
+    }
+
+
+def decide_one(modeladmin, request, application, decision: Decision, *, reason: str = "") -> bool:
+    """Take one decision on one application and tell staff the outcome (True when done)."""
+    service = _service(decision.service)
+    extra = {"reason": reason} if decision.needs_reason else {}
+    try:
+        apply_logged(
+            request,
+            application,
+            lambda app: service(application=app, by=request.user, **extra),
+            log=lambda app: _log_message(decision.label, app, reason),
+        )
+    except ValidationError as error:
+        modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+        return False
+    modeladmin.message_user(
+        request,
+        _("La candidature %(reference)s est maintenant « %(status)s ».")
+        % {"reference": application.reference, "status": application.get_status_display()},
+        messages.SUCCESS,
+    )
+    return True
+
+
 def _ordered(queryset):
     return queryset.select_related("session__programme").order_by("session_id", "pk")
 
@@ -36,20 +112,20 @@ def _log_message(action_label, app, reason=""):
     return message
 
 
-def _decide(modeladmin, request, queryset, service_name, action_label):
+def _decide(modeladmin, request, queryset, decision: Decision):
     """Each application runs in its own transaction: one refusal never undoes the others."""
-    service = _service(service_name)
+    service = _service(decision.service)
     report_each(
         modeladmin,
         request,
         _ordered(queryset),
         lambda app: service(application=app, by=request.user),
-        log=lambda app: _log_message(action_label, app),
+        log=lambda app: _log_message(decision.label, app),
     )
 
 
-def _decide_with_reason(modeladmin, request, queryset, service_name, title, action_label):
-    service = _service(service_name)
+def _decide_with_reason(modeladmin, request, queryset, decision: Decision, title):
+    service = _service(decision.service)
     return form_action(
         modeladmin,
         request,
@@ -57,37 +133,33 @@ def _decide_with_reason(modeladmin, request, queryset, service_name, title, acti
         form_class=ReasonForm,
         title=title,
         apply=lambda app, data: service(application=app, by=request.user, reason=data["reason"]),
-        log=lambda app, data: _log_message(action_label, app, data["reason"]),
+        log=lambda app, data: _log_message(decision.label, app, data["reason"]),
     )
 
 
 @admin.action(description=_("Accepter (place confirmée si disponible)"), permissions=["change"])
 def accept(modeladmin, request, queryset):
-    _decide(modeladmin, request, queryset, "application_accept", _("Accepter"))
+    _decide(modeladmin, request, queryset, DECISIONS["accept"])
 
 
 @admin.action(description=_("Mettre en liste d'attente"), permissions=["change"])
 def waitlist(modeladmin, request, queryset):
-    _decide(modeladmin, request, queryset, "application_waitlist", _("Mettre en liste d'attente"))
+    _decide(modeladmin, request, queryset, DECISIONS["waitlist"])
 
 
 @admin.action(description=_("Inscrire"), permissions=["change"])
 def enroll(modeladmin, request, queryset):
-    _decide(modeladmin, request, queryset, "application_enroll", _("Inscrire"))
+    _decide(modeladmin, request, queryset, DECISIONS["enroll"])
 
 
 @admin.action(description=_("Refuser (motif demandé)"), permissions=["change"])
 def reject(modeladmin, request, queryset):
-    return _decide_with_reason(
-        modeladmin, request, queryset, "application_reject", _("Refuser des candidatures"), _("Refuser")
-    )
+    return _decide_with_reason(modeladmin, request, queryset, DECISIONS["reject"], _("Refuser des candidatures"))
 
 
 @admin.action(description=_("Annuler (motif demandé)"), permissions=["change"])
 def cancel(modeladmin, request, queryset):
-    return _decide_with_reason(
-        modeladmin, request, queryset, "application_cancel", _("Annuler des candidatures"), _("Annuler")
-    )
+    return _decide_with_reason(modeladmin, request, queryset, DECISIONS["cancel"], _("Annuler des candidatures"))
 
 
 @admin.action(description=_("Proposer les places libres à la liste d'attente"), permissions=["change"])

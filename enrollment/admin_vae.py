@@ -7,14 +7,14 @@ move is written to the request's history (who, when, why) with the email to the 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cnam_portal.admin_tools import DocumentDownloadMixin, PrivateDocumentInline, form_action
+from cnam_portal.admin_tools import DocumentDownloadMixin, LocalDatesMixin, PrivateDocumentInline, form_action
 
 from . import services_vae
 from .forms_vae import NextStageForm, NotAdmissibleForm
 from .models import VaeDocument, VaeRequest, VaeStageChange
 
 
-class VaeHistoryInline(admin.TabularInline):
+class VaeHistoryInline(LocalDatesMixin, admin.TabularInline):
     model = VaeStageChange
     extra = 0
     can_delete = False
@@ -28,6 +28,10 @@ class VaeHistoryInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        # Each row names its request and who moved it: read them with the rows.
+        return super().get_queryset(request).select_related("request", "changed_by")
 
 
 class VaeDocumentInline(PrivateDocumentInline):
@@ -72,7 +76,7 @@ def declare_not_admissible(modeladmin, request, queryset):
 
 
 @admin.register(VaeRequest)
-class VaeRequestAdmin(DocumentDownloadMixin, admin.ModelAdmin):
+class VaeRequestAdmin(LocalDatesMixin, DocumentDownloadMixin, admin.ModelAdmin):
     document_model = VaeDocument
     document_owner_field = "request"
     document_url_name = "enrollment_vaerequest_document"

@@ -7,12 +7,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from cnam_portal.admin_tools import form_action, log_admin_action, private_file_response, report_each
+from cnam_portal.admin_tools import LocalDatesMixin, form_action, log_admin_action, private_file_response, report_each
+from core.formatting import datetime_long
 from enrollment.selectors import allocations_with_usage
 
 from . import exports, services, services_staff
@@ -30,7 +30,7 @@ from .models import (
 )
 
 
-class PartnerMemberInline(admin.TabularInline):
+class PartnerMemberInline(LocalDatesMixin, admin.TabularInline):
     model = PartnerMember
     extra = 0
     fields = ["email", "full_name", "job_title", "role", "user", "is_active", "invited_at", "joined_at"]
@@ -49,7 +49,7 @@ def invite_member(request, member: PartnerMember) -> PartnerMember:
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "siret", "commune", "contact_name", "contact_email"]
     list_filter = ["kind", "commune"]
     search_fields = ["name", "siret", "contact_name", "contact_email"]
@@ -77,7 +77,7 @@ def resend_invitation(modeladmin, request, queryset):
 
 
 @admin.register(PartnerMember)
-class PartnerMemberAdmin(admin.ModelAdmin):
+class PartnerMemberAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_display = ["email", "full_name", "partner", "role", "is_active", "invited_at", "joined_at"]
     list_filter = ["role", "is_active", "partner"]
     search_fields = ["email", "full_name", "partner__name"]
@@ -139,7 +139,7 @@ def document_link(document):
     return format_html('<a href="{}">{}</a>', url, _("Télécharger"))
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(LocalDatesMixin, admin.TabularInline):
     model = ConventionDocument
     extra = 0
     can_delete = False
@@ -179,7 +179,11 @@ def _export_staff(modeladmin, request, queryset, file_format):
     log_admin_action(
         request.user,
         conventions,
-        gettext("Liste des personnels exportée (%(format)s, %(rows)d ligne(s)).")
+        ngettext(
+            "Liste des personnels exportée (%(format)s, %(rows)d ligne).",
+            "Liste des personnels exportée (%(format)s, %(rows)d lignes).",
+            rows,
+        )
         % {"format": file_format.upper(), "rows": rows},
     )
     content_type = exports.FORMATS[file_format]().get_content_type()
@@ -253,7 +257,7 @@ def terminate(modeladmin, request, queryset):
 
 
 @admin.register(Convention)
-class ConventionAdmin(admin.ModelAdmin):
+class ConventionAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_display = ["reference", "partner", "title", "state", "start_date", "end_date", "signed_on"]
     list_filter = ["state", "partner__kind", "axes"]
     search_fields = ["reference", "title", "partner__name"]
@@ -292,7 +296,7 @@ class ConventionAdmin(admin.ModelAdmin):
         )
         rows = [
             (
-                date_format(timezone.localtime(entry.action_time), "j F Y, H\\hi"),
+                datetime_long(entry.action_time),
                 entry.user.get_full_name() or entry.user.get_username(),
                 entry.get_change_message() or entry.get_action_flag_display(),
             )
@@ -387,7 +391,7 @@ class SeatAllocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConventionDocument)
-class ConventionDocumentAdmin(admin.ModelAdmin):
+class ConventionDocumentAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_display = ["convention", "version", "state", "requested_at", "rendered_at", "download"]
     list_filter = ["state"]
     search_fields = ["convention__reference"]
@@ -428,7 +432,7 @@ class ConventionDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CallForProjects)
-class CallForProjectsAdmin(admin.ModelAdmin):
+class CallForProjectsAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_display = ["title", "funder", "deadline", "amount_requested", "amount_obtained", "state"]
     list_filter = ["state", "funder", "deadline"]
     search_fields = ["title", "funder_name", "description"]

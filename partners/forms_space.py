@@ -3,9 +3,11 @@
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from core.formatting import date_long
+from core.phones import normalize_phone
 
 from . import imports, selectors_space
 
@@ -19,8 +21,8 @@ class AllocationChoiceField(forms.ModelChoiceField):
         return _("%(reference)s — %(programme)s, du %(start)s au %(end)s (%(left)s)") % {
             "reference": session.reference,
             "programme": session.programme.title,
-            "start": date_format(session.start_date, "j F Y"),
-            "end": date_format(session.end_date, "j F Y"),
+            "start": date_long(session.start_date),
+            "end": date_long(session.end_date),
             "left": left,
         }
 
@@ -29,11 +31,19 @@ class StaffEnrollForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=100)
     last_name = forms.CharField(label=_("Nom"), max_length=100)
     email = forms.EmailField(
-        label=_("Adresse électronique"),
+        label=_("Adresse de courriel"),
         max_length=254,
         help_text=_("L'agent y reçoit son invitation à créer ou retrouver son compte. Format : nom@exemple.yt"),
     )
     job_title = forms.CharField(label=_("Fonction"), max_length=150, required=False)
+    # Wider than the stored E.164 value: people type spaces, dots and prefixes.
+    phone = forms.CharField(
+        label=_("Téléphone"),
+        max_length=30,
+        required=False,
+        help_text=_("Facultatif : il complète le profil de l'agent. Ex. : 0639 12 34 56 ou +262 269 61 00 00."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+    )
     allocation = AllocationChoiceField(
         label=_("Session"),
         queryset=None,
@@ -49,12 +59,16 @@ class StaffEnrollForm(forms.Form):
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
 
+    def clean_phone(self) -> str:
+        typed = self.cleaned_data["phone"].strip()
+        return normalize_phone(typed) if typed else ""
+
 
 class StaffImportForm(forms.Form):
     file = forms.FileField(
         label=_("Liste des agents (CSV ou Excel .xlsx)"),
         help_text=_(
-            "Colonnes : prenom, nom, email, fonction, session (référence de la session). "
+            "Colonnes : prenom, nom, courriel, fonction, telephone, session (référence de la session). "
             "Séparateur « ; » ou « , ». 1 Mo au plus."
         ),
         error_messages={"required": _("Choisissez le fichier à importer."), "empty": _("Le fichier est vide.")},
@@ -74,6 +88,13 @@ class StaffImportForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
+    """The confirmation of a previewed import, and what to do with the rows in error.
+
+    The mode preselected is the one the confirm button announces: with rows in error, enrolling
+    the valid ones (all or nothing could only refuse); with none, all or nothing, so that a row
+    gone wrong since the preview (a seat taken meanwhile) stops the whole file.
+    """
+
     ALL_OR_NOTHING = "tout_ou_rien"
     VALID_ONLY = "lignes_valides"
 
@@ -81,12 +102,25 @@ class ImportConfirmForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("Que faire des lignes en erreur ?"),
         choices=[
-            (ALL_OR_NOTHING, _("Tout ou rien : n'inscrire personne si une ligne est en erreur")),
             (VALID_ONLY, _("Inscrire seulement les lignes valides")),
+            (ALL_OR_NOTHING, _("Tout ou rien : n'inscrire personne si une ligne est en erreur")),
         ],
-        initial=ALL_OR_NOTHING,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choisissez ce que deviennent les lignes en erreur."),
+            "invalid_choice": _("Choisissez ce que deviennent les lignes en erreur."),
+        },
     )
+
+    def __init__(self, *args, token: str, has_errors: bool, **kwargs):
+        default = self.VALID_ONLY if has_errors else self.ALL_OR_NOTHING
+        super().__init__(*args, initial={"token": token, "mode": default}, **kwargs)
+
+    @property
+    def chosen_mode(self) -> str:
+        """The mode the page shows selected, and whose label the confirm button bears."""
+        posted = self.data.get("mode") if self.is_bound else None
+        return posted if posted in (self.VALID_ONLY, self.ALL_OR_NOTHING) else self.initial["mode"]
 
 
 class ClaimAccountForm(SetPasswordForm):

@@ -16,13 +16,23 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
+from core.phones import normalize_phone
 from programs.models import normalize_text
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ROWS = 5000
-COLUMNS = ("prenom", "nom", "email", "fonction", "session")
+COLUMNS = ("prenom", "nom", "email", "fonction", "telephone", "session")
 REQUIRED_COLUMNS = ("prenom", "nom", "email", "session")
-TEMPLATE_HEADER = ["prenom", "nom", "email", "fonction", "session"]
+# The headers as the model file and the messages name them (the email column reads « courriel »).
+HEADER_LABELS = {
+    "prenom": "prenom",
+    "nom": "nom",
+    "email": "courriel",
+    "fonction": "fonction",
+    "telephone": "telephone",
+    "session": "session",
+}
+TEMPLATE_HEADER = ["prenom", "nom", "courriel", "fonction", "telephone", "session"]
 # Headers as people type them in a spreadsheet, once accents, case and spacing are removed.
 HEADER_ALIASES = {
     "prenom": "prenom",
@@ -37,15 +47,23 @@ HEADER_ALIASES = {
     "adresse email": "email",
     "adresse e-mail": "email",
     "adresse electronique": "email",
+    "adresse de courriel": "email",
     "fonction": "fonction",
     "poste": "fonction",
     "emploi": "fonction",
+    "telephone": "telephone",
+    "tel": "telephone",
+    "tel.": "telephone",
+    "portable": "telephone",
+    "mobile": "telephone",
+    "numero de telephone": "telephone",
+    "telephone portable": "telephone",
     "session": "session",
     "reference session": "session",
     "reference de la session": "session",
     "code session": "session",
 }
-FIELD_MAX = {"prenom": 100, "nom": 100, "email": 254, "fonction": 150, "session": 40}
+FIELD_MAX = {"prenom": 100, "nom": 100, "email": 254, "fonction": 150, "telephone": 30, "session": 40}
 
 _email_validator = EmailValidator()
 
@@ -58,6 +76,7 @@ class StaffRow:
     email: str
     job_title: str
     session_reference: str
+    phone: str = ""  # as typed; stored in E.164 on the person's profile
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -72,11 +91,13 @@ class StaffRow:
             "email": self.email,
             "job_title": self.job_title,
             "session_reference": self.session_reference,
+            "phone": self.phone,
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> "StaffRow":
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name != "errors"})
+        # Optional fields may be missing from a preview kept in the session by an earlier version.
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name != "errors" and name in data})
 
 
 @dataclass(frozen=True)
@@ -189,7 +210,10 @@ def parse_staff_file(content: bytes, filename: str = "") -> list[StaffRow]:
                         "La première ligne doit nommer les colonnes %(expected)s ; il manque : %(missing)s. "
                         "Téléchargez le modèle pour partir d'un fichier correct."
                     )
-                    % {"expected": ";".join(TEMPLATE_HEADER), "missing": ", ".join(missing)},
+                    % {
+                        "expected": ";".join(TEMPLATE_HEADER),
+                        "missing": ", ".join(HEADER_LABELS[name] for name in missing),
+                    },
                     code="header",
                 )
             continue
@@ -205,6 +229,7 @@ def parse_staff_file(content: bytes, filename: str = "") -> list[StaffRow]:
                 email=_cell(cells, columns, "email").lower(),
                 job_title=_cell(cells, columns, "fonction"),
                 session_reference=_cell(cells, columns, "session").upper(),
+                phone=_cell(cells, columns, "telephone"),
             )
         )
     if columns is None:
@@ -219,7 +244,7 @@ def template_csv() -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(TEMPLATE_HEADER)
-    writer.writerow(["Fatima", "Abdou", "fatima.abdou@exemple.yt", "Agente d'accueil", "S-2027-00001"])
+    writer.writerow(["Fatima", "Abdou", "fatima.abdou@exemple.yt", "Agente d'accueil", "0639 12 34 56", "S-2027-00001"])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -234,12 +259,19 @@ def row_errors(row: StaffRow) -> list[str]:
     if not row.last_name:
         errors.append(_("Le nom manque."))
     if not row.email:
-        errors.append(_("L'adresse électronique manque."))
+        errors.append(_("L'adresse de courriel manque."))
     else:
         try:
             _email_validator(row.email)
         except ValidationError:
-            errors.append(_("L'adresse électronique « %(email)s » n'est pas valide.") % {"email": row.email})
+            errors.append(_("L'adresse de courriel « %(email)s » n'est pas valide.") % {"email": row.email})
+    if row.phone:
+        try:
+            normalize_phone(row.phone)
+        except ValidationError:
+            errors.append(
+                _("Le téléphone « %(phone)s » n'est pas un numéro valide (ex. 0639 12 34 56).") % {"phone": row.phone}
+            )
     if not row.session_reference:
         errors.append(_("La référence de la session manque."))
     return errors

@@ -6,7 +6,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from core.phones import normalize_phone
 from programs.models import Commune
 
 
@@ -72,6 +74,14 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.contact_phone:
+            try:
+                self.contact_phone = normalize_phone(self.contact_phone)
+            except ValidationError as error:
+                raise ValidationError({"contact_phone": error.messages}, code="phone") from None
 
 
 class PartnerMember(models.Model):
@@ -253,7 +263,10 @@ class ConventionDocument(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.convention.reference} v{self.version}"
+        return _("%(convention)s, version %(version)s") % {
+            "convention": self.convention.reference,
+            "version": self.version,
+        }
 
 
 class SeatAllocation(models.Model):
@@ -273,7 +286,8 @@ class SeatAllocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.convention.reference} — {self.session.reference} ({self.seats})"
+        seats = ngettext("%(n)s place", "%(n)s places", self.seats) % {"n": self.seats}
+        return f"{self.convention.reference} — {self.session.reference} : {seats}"
 
 
 class CallForProjects(models.Model):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import date_long
 from programs.models import Session
 
 from . import documents, selectors
@@ -136,7 +137,7 @@ def convention_transition(
             if locked.end_date >= today:
                 raise ValidationError(
                     _("La convention court jusqu'au %(end)s : elle ne peut pas encore passer à l'état « Expirée ».")
-                    % {"end": documents.format_date(locked.end_date)},
+                    % {"end": date_long(locked.end_date)},
                     code="not_ended",
                 )
 
@@ -256,10 +257,10 @@ def _check_allocation_target(convention: Convention, session: Session) -> None:
                 )
                 % {
                     "session": session.reference,
-                    "start": documents.format_date(session.start_date),
-                    "end": documents.format_date(session.end_date),
-                    "c_start": documents.format_date(convention.start_date),
-                    "c_end": documents.format_date(convention.end_date),
+                    "start": date_long(session.start_date),
+                    "end": date_long(session.end_date),
+                    "c_start": date_long(convention.start_date),
+                    "c_end": date_long(convention.end_date),
                 }
             },
             code="session_outside_period",

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.phones import normalize_phone
 from enrollment import services as enrollment_services
 from enrollment.models import ApplicantProfile, Application, Notification, Situation
 from programs.models import Session
@@ -81,29 +82,37 @@ def staff_profiles_ensure(*, partner: Partner, people) -> None:
                     last_name=row.last_name[:100],
                     employer=partner,
                     job_title=row.job_title[:150],
+                    phone=_phone_or_blank(row.phone),
                     situation=situation,
                 )
             )
             continue
-        before = (profile.employer_id, profile.first_name, profile.last_name, profile.job_title, profile.situation)
+        fields = ("employer_id", "first_name", "last_name", "job_title", "phone", "situation")
+        before = [getattr(profile, name) for name in fields]
         profile.employer = partner
         profile.first_name = profile.first_name or row.first_name[:100]
         profile.last_name = profile.last_name or row.last_name[:100]
         profile.job_title = row.job_title[:150] or profile.job_title
+        profile.phone = profile.phone or _phone_or_blank(row.phone)
         profile.situation = profile.situation or situation
-        if before != (profile.employer_id, profile.first_name, profile.last_name, profile.job_title, profile.situation):
+        if before != [getattr(profile, name) for name in fields]:
             profile.updated_at = now
             changed.append(profile)
     ApplicantProfile.objects.bulk_create(new)
     if changed:
         ApplicantProfile.objects.bulk_update(
-            changed, ["employer", "first_name", "last_name", "job_title", "situation", "updated_at"]
+            changed, ["employer", "first_name", "last_name", "job_title", "phone", "situation", "updated_at"]
         )
+
+
+def _phone_or_blank(typed: str) -> str:
+    """The E.164 form of a number the rows' validation accepted; blank when none was given."""
+    return normalize_phone(typed) if typed else ""
 
 
 def _invite_staff(*, applications: list[Application], member: PartnerMember) -> list[Notification]:
     """The email that tells each enrolled person who enrolled them and how to reach their account."""
-    subject = SUBJECT_PREFIX + _("%(partner)s vous a inscrit(e) à une formation du CNAM Mayotte") % {
+    subject = SUBJECT_PREFIX + _("%(partner)s vous inscrit à une formation du CNAM Mayotte") % {
         "partner": member.partner.name
     }
     login_url = invitations.login_url()
@@ -160,6 +169,7 @@ def staff_enroll(
     last_name: str,
     email: str,
     job_title: str = "",
+    phone: str = "",
 ) -> Application:
     """A référent enrolls one staff member on a seat of one of the partner's allocations."""
     _require_referent(member)
@@ -172,6 +182,7 @@ def staff_enroll(
         email=invitations.normalize_email(email),
         job_title=(job_title or "").strip(),
         session_reference=allocation.session.reference.upper(),
+        phone=(phone or "").strip(),
     )
     problems = row_errors(row)
     if problems:
@@ -266,7 +277,7 @@ def member_invite(*, partner: Partner, email: str, full_name: str, role: str, by
         validate_email(email)
     except ValidationError:
         raise ValidationError(
-            {"email": _("L'adresse électronique « %(email)s » n'est pas valide.") % {"email": email}}, code="email"
+            {"email": _("L'adresse de courriel « %(email)s » n'est pas valide.") % {"email": email}}, code="email"
         ) from None
     if role not in PartnerMember.Role.values:
         raise ValidationError({"role": _("Choisissez le rôle : référent ou lecteur.")}, code="role")

@@ -253,6 +253,7 @@ def enroll(request, member):
                 last_name=data["last_name"],
                 email=data["email"],
                 job_title=data["job_title"],
+                phone=data["phone"],
             )
         except ValidationError as error:
             for message in error.messages:
@@ -261,7 +262,7 @@ def enroll(request, member):
             messages.success(
                 request,
                 _(
-                    "%(name)s est inscrit(e) à la session %(session)s (%(reference)s). "
+                    "Inscription de %(name)s à la session %(session)s enregistrée (%(reference)s). "
                     "Une invitation lui est envoyée par courriel."
                 )
                 % {
@@ -317,9 +318,10 @@ def import_preview(request, member):
         messages.info(request, _("Aucun fichier en attente : déposez la liste de vos agents."))
         return redirect("partners:import")
     rows = [StaffRow.from_dict(data) for data in pending["rows"]]
-    form = ImportConfirmForm(request.POST if request.method == "POST" else None, initial={"token": pending["token"]})
+    posted = request.POST if request.method == "POST" else None
     status = 200
-    if request.method == "POST":
+    if posted is not None:
+        form = ImportConfirmForm(posted, token=pending["token"], has_errors=False)
         if not form.is_valid():
             status = 400
         elif form.cleaned_data["token"] != pending["token"]:
@@ -367,8 +369,10 @@ def import_preview(request, member):
                 if outcome.invalid_rows
                 else _("Rien n'a été enregistré : aucune ligne n'est valide."),
             )
-    else:
+    if status != 409:
+        # (A refused commit has just checked the rows under lock: the page shows what it found.)
         services_staff.staff_import_validate(partner=member.partner, rows=rows)
+        form = ImportConfirmForm(posted, token=pending["token"], has_errors=any(not row.ok for row in rows))
     valid = sum(1 for row in rows if row.ok)
     return render(
         request,
@@ -410,7 +414,7 @@ def claim(request, uidb36, token):
     if request.method == "POST" and form.is_valid():
         invitations.account_claim(user=user, password=form.cleaned_data["new_password1"])
         login(request, user, backend=AUTH_BACKEND)
-        messages.success(request, _("Votre mot de passe est enregistré : vous êtes connecté(e)."))
+        messages.success(request, _("Votre mot de passe est enregistré et votre session est ouverte."))
         if selectors_space.memberships_for(user).exists():
             return redirect("partners:dashboard")
         messages.info(request, _("Complétez votre profil : le CNAM Mayotte en a besoin pour votre inscription."))

@@ -110,7 +110,7 @@ def test_change_page_shows_profile_documents_history_and_notifications(admin_cli
         "Demandeur d&#x27;emploi",
         "7654321Y",
         "cv.pdf",
-        "application_accepted",
+        "Candidature acceptée",  # the email sent, by its French name
     ):
         assert text in html, text
     assert ApplicationStatusChange.objects.filter(application=app, to_status="acceptee").exists()
@@ -156,7 +156,7 @@ def test_accept_action_accepts_records_and_notifies(admin_client_, staff_user):
     response = run_action(admin_client_, CHANGELIST, "accept", [app], follow=True)
 
     assert _status(app) == ApplicationStatus.ACCEPTED
-    assert any(f"Fait pour 1 élément(s) : {app.reference}" in m for m in messages_of(response))
+    assert any(f"Fait pour 1 élément : {app.reference}" in m for m in messages_of(response))
     change = ApplicationStatusChange.objects.get(application=app, to_status="acceptee")
     assert change.changed_by == staff_user
     assert Notification.objects.filter(application=app, template="application_accepted").exists()
@@ -177,7 +177,7 @@ def test_bulk_accept_reports_each_outcome_and_keeps_what_was_done(admin_client_)
     assert _status(first) == ApplicationStatus.ACCEPTED
     assert _status(second) == ApplicationStatus.SUBMITTED
     assert _status(closed) == ApplicationStatus.REJECTED
-    assert any(m.startswith("Fait pour 1 élément(s)") and first.reference in m for m in messages)
+    assert any(m.startswith("Fait pour 1 élément :") and first.reference in m for m in messages)
     assert any(m.startswith(f"Refusé — {second.reference}") and "Plus aucune place libre" in m for m in messages)
     assert any(m.startswith(f"Refusé — {closed.reference}") for m in messages)
     # Only what was done leaves an audit line.

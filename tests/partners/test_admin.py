@@ -131,7 +131,7 @@ def test_record_signature_moves_the_convention_to_signed(admin_client_, staff_us
     convention.refresh_from_db()
     assert convention.state == Convention.State.SIGNED
     assert convention.signed_on == signed_on
-    assert any("Fait pour 1 élément(s)" in m for m in messages_of(response))
+    assert any("Fait pour 1 élément :" in m for m in messages_of(response))
     assert LogEntry.objects.filter(
         object_id=str(convention.pk), user=staff_user, change_message__contains="Signée"
     ).exists()

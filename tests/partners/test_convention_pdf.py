@@ -107,17 +107,12 @@ def test_url_fetcher_refuses_the_network():
         fetcher("file:///etc/passwd")
 
 
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (datetime.date(2026, 1, 1), "1er janvier 2026"),
-        (datetime.date(2026, 8, 15), "15 août 2026"),
-        (datetime.date(2027, 12, 31), "31 décembre 2027"),
-        (None, ""),
-    ],
-)
-def test_format_date(value, text):
-    assert documents.format_date(value) == text
+def test_pdf_names_the_partner_without_gender_marks(convention):
+    text, _ = pdf_text(render(convention))
+    flat = " ".join(text.split())
+    assert "(e)" not in flat
+    assert "en la personne de" in flat
+    assert "ci-après « le partenaire »" in flat
 
 
 # --- Versions ---------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_parse_accepts_french_headers_in_any_order_and_skips_blank_lines():
     [
         (b"", "Le fichier est vide."),
         (b"prenom;nom;email;session\r\n", "aucune ligne après l'en-tête"),
-        (b"prenom;nom;fonction\r\nA;B;C\r\n", "il manque : email, session"),
+        (b"prenom;nom;fonction\r\nA;B;C\r\n", "il manque : courriel, session"),
         (b"PK\x03\x04not really a workbook", "Le classeur Excel n'a pas pu être lu"),
         (b"a" * (imports.MAX_FILE_BYTES + 1), "dépasse 1 Mo"),
     ],
@@ -119,7 +119,7 @@ def test_every_row_error_is_reported_in_french_with_its_reason():
     errors = {row.line: row.errors for row in rows}
     assert errors[2] == []
     assert errors[3] == ["Le prénom manque.", "Le nom manque."]
-    assert errors[4] == ["L'adresse électronique « pas-une-adresse » n'est pas valide."]
+    assert errors[4] == ["L'adresse de courriel « pas-une-adresse » n'est pas valide."]
     assert "inconnue ou ne fait pas partie des places réservées" in errors[5][0]
     assert errors[6] == ["Doublon : la ligne 2 inscrit déjà cette personne à cette session."]
     assert "a déjà une candidature ou une inscription en cours" in errors[7][0]
@@ -165,7 +165,7 @@ def test_preview_shows_errors_with_line_numbers_and_writes_nothing(client, scene
 
     page = client.get(PREVIEW).content.decode()
     assert "1 ligne en erreur" in page
-    assert "Ligne 3 : L&#x27;adresse électronique « ali-at-tsingoni.yt » n&#x27;est pas valide." in page
+    assert "Ligne 3 : L&#x27;adresse de courriel « ali-at-tsingoni.yt » n&#x27;est pas valide." in page
     assert "awa@tsingoni.yt" in page
     assert Application.objects.count() == 0
     assert not get_user_model().objects.filter(email="awa@tsingoni.yt").exists()
