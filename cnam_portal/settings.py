@@ -109,9 +109,14 @@ INSTALLED_APPS = [
     "programs",
     "partners",
     "enrollment",
+    "centre",
 ]
 
 MIDDLEWARE = [
+    # Pages are mostly read on phones over slow links: compress the HTML (static files come
+    # precompressed from WhiteNoise). Django pads the compressed body against BREACH, and its
+    # CSRF tokens are masked per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -123,6 +128,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # No copy kept of personal pages, and French pages for the answers Django leaves empty (405).
+    "core.middleware.PrivatePagesMiddleware",
+    "core.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "cnam_portal.urls"
@@ -212,6 +220,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "cnam_portal.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "cnam_portal.adapters.user_display"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 
 # --- Internationalisation --------------------------------------------------
@@ -287,6 +296,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "cnam_portal.errors.csrf_failure"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

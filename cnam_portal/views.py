@@ -3,13 +3,24 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from programs.selectors import home_highlights
 
 logger = logging.getLogger(__name__)
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, a download).
+
+    Not a permanent redirect: the icon's collected name changes with its content.
+    """
+    return redirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
 @require_GET

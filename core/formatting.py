@@ -34,13 +34,16 @@ def _local(value: datetime.date | datetime.datetime) -> datetime.date | datetime
     return value
 
 
+def _day(value: datetime.date) -> str:
+    return _("1er") if value.day == 1 else str(value.day)
+
+
 def date_long(value: datetime.date | datetime.datetime | None) -> str:
     """``1er janvier 2027``, ``14 juillet 2027``; a datetime is first put in Mayotte time."""
     if value is None:
         return ""
     value = _local(value)
-    day = _("1er") if value.day == 1 else str(value.day)
-    return f"{day} {django_format(value, 'F Y')}"
+    return f"{_day(value)} {django_format(value, 'F Y')}"
 
 
 def date_short(value: datetime.date | datetime.datetime | None) -> str:
@@ -48,8 +51,7 @@ def date_short(value: datetime.date | datetime.datetime | None) -> str:
     if value is None:
         return ""
     value = _local(value)
-    day = _("1er") if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS_SHORT[value.month - 1]} {value.year}"
+    return f"{_day(value)} {MONTHS_SHORT[value.month - 1]} {value.year}"
 
 
 def time_short(value: datetime.datetime | datetime.time | None) -> str:

@@ -9,7 +9,8 @@ from core.static_assets import integrity
 register = template.Library()
 
 DSFR_CSS = "dsfr/dist/dsfr/dsfr.min.css"
-DSFR_UTILITY_CSS = "dsfr/dist/utility/utility.min.css"
+# Instead of the DSFR's utility.min.css (every icon): the icons and Latin fonts we use (core.dsfr_subset).
+DSFR_SUBSET_CSS = "dsfr-subset/portal-dsfr.css"
 DSFR_MODULE_JS = "dsfr/dist/dsfr/dsfr.module.min.js"
 DSFR_NOMODULE_JS = "dsfr/dist/dsfr/dsfr.nomodule.min.js"
 
@@ -19,7 +20,7 @@ def dsfr_stylesheets():
     return format_html_join(
         "\n",
         '<link rel="stylesheet" href="{}" integrity="{}">',
-        ((static(name), integrity(name)) for name in (DSFR_CSS, DSFR_UTILITY_CSS)),
+        ((static(name), integrity(name)) for name in (DSFR_CSS, DSFR_SUBSET_CSS)),
     )
 
 

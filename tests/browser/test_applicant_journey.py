@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from programs.models import Programme
+from tests.browser.conftest import DESKTOP
 from tests.factories import ProgrammeFactory, SessionFactory, SiteFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,13 +28,15 @@ def electricity_session():
     return SessionFactory(programme=programme, site=site, reference="2027-ELEC-OUA-01", capacity=12)
 
 
-def _confirmation_link(address: str) -> str:
-    message = next(m for m in reversed(mail.outbox) if address in m.to)
-    return re.search(r"https?://\S+/compte/confirm-email/\S+/", message.body).group(0)
+def _confirmation_link(portal, address: str) -> str:
+    # The email goes out from the web server itself (allauth), written to the stack's mail folder.
+    message = portal.wait_for_email(to=address)
+    body = message.get_body(("plain",)).get_content()
+    return re.search(r"https?://\S+/compte/confirm-email/\S+/", body).group(0)
 
 
-def _run_admin_action(page, live_server, reference: str, action: str) -> None:
-    page.goto(f"{live_server.url}/admin/enrollment/application/?q={reference}")
+def _run_admin_action(page, portal, reference: str, action: str) -> None:
+    page.goto(f"{portal.url}/admin/enrollment/application/?q={reference}")
     page.locator("input[name='_selected_action']").first.check()
     page.select_option("select[name='action']", action)
     page.locator("button[name='index']").click()
@@ -42,9 +44,9 @@ def _run_admin_action(page, live_server, reference: str, action: str) -> None:
 
 
 def test_a_new_applicant_finds_applies_and_downloads_the_certificate(
-    page, browser, live_server, electricity_session, tmp_path
+    page, new_context, portal, electricity_session, tmp_path
 ):
-    base = live_server.url
+    base = portal.url
 
     # 1. A search typed without accents finds the accented programme.
     page.goto(f"{base}/formations/")
@@ -63,7 +65,7 @@ def test_a_new_applicant_finds_applies_and_downloads_the_certificate(
     page.locator("form").get_by_role("button", name=re.compile("Créer|Inscri")).click()
     expect(page.locator("main")).to_contain_text("nadia.ali@example.yt")
 
-    page.goto(_confirmation_link("nadia.ali@example.yt"))
+    page.goto(_confirmation_link(portal, "nadia.ali@example.yt"))
     page.locator("main form").get_by_role("button").click()
 
     # 3. The application needs a complete profile first.
@@ -96,23 +98,29 @@ def test_a_new_applicant_finds_applies_and_downloads_the_certificate(
 
     # 5. A training manager decides in the admin, on a desktop screen.
     StaffUserFactory(username="gestionnaire", email="gestion@cnam-mayotte.fr", password=STAFF_PASSWORD)
-    staff_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    staff_context = new_context(viewport=DESKTOP, is_mobile=False, has_touch=False)
     staff = staff_context.new_page()
     staff.goto(f"{base}/admin/login/")
     staff.locator("input[name='username']").fill("gestionnaire")
     staff.locator("input[name='password']").fill(STAFF_PASSWORD)
     staff.locator("input[type='submit']").click()
-    _run_admin_action(staff, live_server, reference, "accept")
+    _run_admin_action(staff, portal, reference, "accept")
 
     # 6. The applicant sees the decision in their space.
     page.goto(f"{base}/candidatures/")
     expect(page.locator("main")).to_contain_text("Acceptée")
 
     # 7. Once enrolled, the attestation d'inscription downloads as a PDF.
-    _run_admin_action(staff, live_server, reference, "enroll")
-    staff_context.close()
+    _run_admin_action(staff, portal, reference, "enroll")
     page.goto(f"{base}/candidatures/{reference}/")
     expect(page.locator("main")).to_contain_text("Inscrite")
+    # The worker renders the attestation after the enrollment: until then the page says so.
+    for _attempt in range(30):
+        if "Votre attestation est prête" in page.locator("main").inner_text():
+            break
+        page.wait_for_timeout(1000)
+        page.reload()
+    expect(page.locator("main")).to_contain_text("Votre attestation est prête")
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile("attestation", re.IGNORECASE)).first.click()
     pdf = download_info.value.path().read_bytes()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from cnam_portal.roles import GESTIONNAIRE, sync_roles
 from enrollment.models import ApplicationStatus
+from tests.browser.conftest import DESKTOP
 from tests.enrollment.service_factories import application
 from tests.factories import ApplicantProfileFactory, SessionFactory, UserFactory
 
@@ -15,7 +16,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 STAFF_PASSWORD = "Gestion-Formations-976"
 APPLICANT_PASSWORD = "Mon-Avenir-A-Mayotte-2026"
-DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
@@ -35,11 +35,11 @@ def scene():
     return {"chosen": chosen, "other": other}
 
 
-def test_a_manager_accepts_an_application_and_the_applicant_sees_it(browser, live_server, scene):
-    base = live_server.url
+def test_a_manager_accepts_an_application_and_the_applicant_sees_it(new_context, portal, scene):
+    base = portal.url
     chosen = scene["chosen"]
 
-    staff = browser.new_context(viewport=DESKTOP, locale="fr-FR", timezone_id="Indian/Mayotte")
+    staff = new_context(viewport=DESKTOP, is_mobile=False, has_touch=False)
     admin_page = staff.new_page()
     admin_page.goto(f"{base}/admin/")
     admin_page.locator("input[name='username']").fill("gestionnaire")
@@ -57,12 +57,9 @@ def test_a_manager_accepts_an_application_and_the_applicant_sees_it(browser, liv
     rows.first.locator("input[name='_selected_action']").check()
     admin_page.select_option("select[name='action']", "accept")
     admin_page.locator("button[name='index']").click()
-    expect(admin_page.locator(".messagelist")).to_contain_text(f"Fait pour 1 élément(s) : {chosen.reference}")
-    staff.close()
+    expect(admin_page.locator(".messagelist")).to_contain_text(f"Fait pour 1 élément : {chosen.reference}")
 
-    applicant = browser.new_context(
-        locale="fr-FR", timezone_id="Indian/Mayotte", viewport={"width": 390, "height": 844}
-    )
+    applicant = new_context()
     space = applicant.new_page()
     space.goto(f"{base}/compte/login/")
     space.locator("input[name='login']").fill("anfane@example.yt")
@@ -71,4 +68,3 @@ def test_a_manager_accepts_an_application_and_the_applicant_sees_it(browser, liv
     space.goto(f"{base}/candidatures/")
     expect(space.locator("main")).to_contain_text(chosen.reference)
     expect(space.locator("main .fr-badge", has_text="Acceptée")).to_have_count(1)
-    applicant.close()

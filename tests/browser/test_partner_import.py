@@ -24,8 +24,8 @@ def referent():
     return member
 
 
-def test_referent_fixes_a_bad_row_and_confirms_the_import(page, live_server, referent, tmp_path):
-    base = live_server.url
+def test_referent_fixes_a_bad_row_and_confirms_the_import(page, portal, referent, tmp_path):
+    base = portal.url
     page.goto(f"{base}/compte/login/?next=/partenaires/import/")
     page.locator("input[name='login']").fill("rh@mairie-tsingoni.yt")
     page.locator("input[name='password']").fill(PASSWORD)
@@ -46,7 +46,7 @@ def test_referent_fixes_a_bad_row_and_confirms_the_import(page, live_server, ref
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Aperçu de l'import")
     expect(page.locator("#resume-erreurs")).to_contain_text(
-        "Ligne 3 : L'adresse électronique « mohamed.said-mairie-tsingoni.yt » n'est pas valide."
+        "Ligne 3 : L'adresse de courriel « mohamed.said-mairie-tsingoni.yt » n'est pas valide."
     )
     expect(page.locator("#ligne-3")).to_contain_text("Erreur")
     expect(page.locator("#ligne-2")).to_contain_text("OK")

@@ -31,3 +31,10 @@ def test_server_error_page_renders_without_context_or_database():
     html = loader.get_template("500.html").render()
     assert "Le service rencontre un problème" in html
     assert 'lang="fr"' in html
+
+
+def test_favicon_ico_leads_to_the_design_system_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("dsfr/dist/favicon/favicon.ico")
+    assert "max-age=86400" in response["Cache-Control"]

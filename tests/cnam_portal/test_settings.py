@@ -68,9 +68,7 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Complet
         **env,
     }
     command = [sys.executable, *(["-c", code] if code else []), *args]
-    return subprocess.run(  # noqa: S603 - our own interpreter and code
-        command, cwd=BASE_DIR, env=clean_env, capture_output=True, text=True, timeout=60, check=False
-    )
+    return subprocess.run(command, cwd=BASE_DIR, env=clean_env, capture_output=True, text=True, timeout=60, check=False)
 
 
 def load_settings(env: dict[str, str]) -> dict:

@@ -1,0 +1,151 @@
+"""The part of the design system's extra files a page of the portal actually uses.
+
+The DSFR ships every icon class in ``utility/utility.min.css`` (458 KB, 23 KB compressed) and
+every character of its fonts (41 KB a weight). On a prepaid phone over a weak link each byte
+is paid for, so ``manage.py subset_dsfr`` writes, into ``static/dsfr-subset/``:
+
+- ``portal-dsfr.css``: the icon rules of the classes named in the portal's templates and code,
+  and ``@font-face`` rules for Marianne reduced to the Latin characters French needs;
+- ``fonts/``: those reduced fonts (about half the size).
+
+The reduced faces are declared after the DSFR's own, with a ``unicode-range``: the browser
+takes them for French text and fetches the DSFR's full font only for a character outside it.
+Run the command again after upgrading django-dsfr or using a new icon; a test checks that
+every icon class in use is in the generated file.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import tinycss2
+
+ICON_CLASS = re.compile(r"\bfr-(?:icon|fi)-[a-z0-9-]+")
+# Latin-1 and the typographic characters of French text (œ, quotes, dashes, ellipsis,
+# narrow no-break space, euro sign), as the widely used "latin" font subset defines it.
+LATIN_RANGE = (
+    "U+0000-00FF, U+0131, U+0152-0153, U+0178, U+02BB-02BC, U+02C6, U+02DA, U+02DC, U+0304, U+0308, "
+    "U+0329, U+2000-206F, U+20AC, U+2122, U+2191, U+2193, U+2212, U+2215, U+FEFF, U+FFFD"
+    # (the fonts keep those of these characters they have; each face declares what it kept)
+)
+# The faces the DSFR's components and our pages use: text, emphasis, headings, hints.
+FACES = (
+    ("Marianne-Regular", "normal", 400),
+    ("Marianne-Medium", "normal", 500),
+    ("Marianne-Bold", "normal", 700),
+    ("Marianne-Regular_Italic", "italic", 400),
+)
+SOURCE_SUFFIXES = {".html", ".txt", ".py", ".js"}
+
+
+@dataclass(frozen=True)
+class Subset:
+    css: str
+    icons: frozenset[str]
+
+
+def icon_classes_in(folders: list[Path]) -> set[str]:
+    """Every DSFR icon class named in the templates and code under ``folders``."""
+    found: set[str] = set()
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.suffix in SOURCE_SUFFIXES and path.is_file() and "migrations" not in path.parts:
+                found.update(ICON_CLASS.findall(path.read_text(errors="ignore")))
+    return found
+
+
+def _wanted_selectors(prelude: str, icons: set[str]) -> list[str]:
+    selectors = [selector.strip() for selector in prelude.split(",")]
+    return [selector for selector in selectors if set(ICON_CLASS.findall(selector)) & icons]
+
+
+def _icon_rules(rules, icons: set[str], url_prefix: str) -> list[str]:
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = _wanted_selectors(tinycss2.serialize(rule.prelude), icons)
+            if selectors:
+                body = tinycss2.serialize(rule.content)
+                kept.append(",".join(selectors) + "{" + _rebase_urls(body, url_prefix) + "}")
+        elif rule.type == "at-rule" and rule.content is not None and rule.lower_at_keyword in {"media", "supports"}:
+            inner = _icon_rules(tinycss2.parse_rule_list(rule.content), icons, url_prefix)
+            if inner:
+                kept.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}")
+    return kept
+
+
+def _rebase_urls(body: str, url_prefix: str) -> str:
+    # utility.min.css names its icons relative to dsfr/dist/utility/: "../icons/…".
+    return re.sub(r"url\((['\"]?)\.\./", lambda m: f"url({m.group(1)}{url_prefix}", body)
+
+
+def unicode_range(codes: set[int]) -> str:
+    """``U+20-7E, U+A0-FF``: the CSS ``unicode-range`` of exactly ``codes``."""
+    spans: list[list[int]] = []
+    for code in sorted(codes):
+        if spans and code == spans[-1][1] + 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    return ", ".join(f"U+{start:X}" if start == end else f"U+{start:X}-{end:X}" for start, end in spans)
+
+
+def font_faces(font_dir: str, coverage: dict[str, set[int]]) -> str:
+    """``@font-face`` rules for the reduced fonts, each declaring exactly the characters it has.
+
+    A character a face declares but lacks would make the browser fetch the DSFR's full font too.
+    """
+    return "".join(
+        "@font-face{font-display:swap;font-family:Marianne;"
+        f"font-style:{style};font-weight:{weight};"
+        f'src:url({font_dir}/{name}-latin.woff2) format("woff2");unicode-range:{unicode_range(coverage[name])}}}'
+        for name, style, weight in FACES
+    )
+
+
+def build_css(utility_css: str, icons: set[str], coverage: dict[str, set[int]]) -> Subset:
+    rules = tinycss2.parse_stylesheet(utility_css, skip_comments=True, skip_whitespace=True)
+    icon_css = "".join(_icon_rules(rules, icons, "../dsfr/dist/"))
+    header = (
+        "/* Generated by `manage.py subset_dsfr` from django-dsfr's utility.min.css and fonts "
+        "(DSFR, MIT licence; Marianne: see the DSFR's terms of use). Do not edit. */\n"
+    )
+    return Subset(css=header + font_faces("fonts", coverage) + "\n" + icon_css + "\n", icons=frozenset(icons))
+
+
+# French typography puts a narrow no-break space in "1 250 €"; Marianne has no glyph for it,
+# so it borrows the thin space's rather than sending the browser to the full font for it.
+BORROWED_GLYPHS = {0x202F: 0x2009}
+
+
+def subset_font(source: Path, target: Path) -> set[int]:
+    """Write ``source`` reduced to French Latin characters as ``target``; return what it covers."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = subset.load_font(str(source), options)
+    for table in font["cmap"].tables:
+        if table.isUnicode():
+            for borrower, lender in BORROWED_GLYPHS.items():
+                if borrower not in table.cmap and lender in table.cmap:
+                    table.cmap[borrower] = table.cmap[lender]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=_unicodes(LATIN_RANGE))
+    subsetter.subset(font)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    subset.save_font(font, str(target), options)
+    return set(font.getBestCmap())
+
+
+def _unicodes(ranges: str) -> list[int]:
+    codes: list[int] = []
+    for item in ranges.split(","):
+        bounds = item.strip().removeprefix("U+").split("-")
+        start = int(bounds[0], 16)
+        end = int(bounds[-1], 16)
+        codes.extend(range(start, end + 1))
+    return codes
