@@ -5,8 +5,9 @@ admin all go through these functions (templates through the ``portal_format`` fi
 """
 
 import datetime
+from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import numberformat, timezone
 from django.utils.dateformat import format as django_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -79,3 +80,26 @@ def duration_text(seconds: float) -> str:
         return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
     hours = seconds // 3600
     return ngettext("%(count)d heure", "%(count)d heures", hours) % {"count": hours}
+
+
+# Amounts: a narrow no-break space between thousands and a no-break space before the sign,
+# so that a phone never wraps "1 250 €" into "1" and "250 €".
+THOUSANDS_SEPARATOR = "\u202f"
+
+
+def euros(amount: Decimal | int | None, *, cents: bool | None = None) -> str:
+    """``1 250 €``, ``1 250,50 €``; with ``cents=True`` always two decimals (``1 250,00 €``); "" for None."""
+    if amount is None:
+        return ""
+    amount = Decimal(amount)
+    if cents is None:
+        cents = amount != amount.to_integral_value()
+    number = numberformat.format(
+        amount,
+        decimal_sep=",",
+        decimal_pos=2 if cents else 0,
+        grouping=3,
+        thousand_sep=THOUSANDS_SEPARATOR,
+        force_grouping=True,
+    )
+    return f"{number}\u00a0€"

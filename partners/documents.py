@@ -11,10 +11,10 @@ import re
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils import numberformat, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.formatting import date_long
+from core.formatting import date_long, euros
 
 from .models import Convention, Signatory
 
@@ -34,12 +34,8 @@ def format_siret(value: str) -> str:
 
 
 def format_amount(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    number = numberformat.format(
-        value, decimal_sep=",", decimal_pos=2, grouping=3, thousand_sep="\u202f", force_grouping=True
-    )
-    return f"{number}\u00a0€"
+    """A convention's amount, always with its cents: ``12 500,00 €``."""
+    return euros(value, cents=True)
 
 
 def paragraphs(text: str) -> list[str]:

@@ -4,25 +4,13 @@ Non-breaking spaces (narrow between thousands, plain before the sign), as in the
 so that a phone never wraps "1 250 €" into "1" and "250 €".
 """
 
-from decimal import Decimal
-
 from django.utils import numberformat
 from django.utils.translation import gettext as _
 
-THOUSANDS = "\u202f"
-BEFORE_SIGN = "\u00a0"
+from core import formatting
 
-
-def euros(amount: Decimal | int | None) -> str:
-    """``1 250 €`` for a whole amount, ``1 250,50 €`` otherwise; "" for None."""
-    if amount is None:
-        return ""
-    amount = Decimal(amount)
-    places = 0 if amount == amount.to_integral_value() else 2
-    number = numberformat.format(
-        amount, decimal_sep=",", decimal_pos=places, grouping=3, thousand_sep=THOUSANDS, force_grouping=True
-    )
-    return f"{number}{BEFORE_SIGN}€"
+# One way of writing amounts, shared with the convention PDFs.
+euros = formatting.euros
 
 
 def programme_price(programme) -> str:
@@ -38,4 +26,6 @@ def whole_number(value: int | None) -> str:
     """``1 200`` rather than ``1200``: hours and seats read like the prices."""
     if value is None:
         return ""
-    return numberformat.format(value, decimal_sep=",", grouping=3, thousand_sep=THOUSANDS, force_grouping=True)
+    return numberformat.format(
+        value, decimal_sep=",", grouping=3, thousand_sep=formatting.THOUSANDS_SEPARATOR, force_grouping=True
+    )
