@@ -79,7 +79,8 @@ def main() -> int:
 
     from enrollment import tasks as enrollment_tasks
     from enrollment.models import Application
-    from partners import imports, services_staff
+    from partner_space import imports
+    from partner_space import services as services_staff
 
     enqueued = []
     for task in (enrollment_tasks.send_notification, enrollment_tasks.render_certificate):

@@ -110,6 +110,9 @@ INSTALLED_APPS = [
     "partners",
     "enrollment",
     "centre",
+    "partner_space",
+    "backoffice",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -148,7 +151,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cnam_portal.context_processors.portal",
+                "core.context_processors.portal",
             ],
         },
     },
@@ -219,8 +222,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_ADAPTER = "cnam_portal.adapters.AccountAdapter"
-ACCOUNT_USER_DISPLAY = "cnam_portal.adapters.user_display"
+ACCOUNT_ADAPTER = "partner_space.accounts.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "partner_space.accounts.user_display"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 
 # --- Internationalisation --------------------------------------------------
@@ -241,8 +244,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # are only streamed by views that check who asks.
 PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
 STORAGES = {
-    "default": {"BACKEND": "cnam_portal.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
-    "private": {"BACKEND": "cnam_portal.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
+    "default": {"BACKEND": "core.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
+    "private": {"BACKEND": "core.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -296,7 +299,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "cnam_portal.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

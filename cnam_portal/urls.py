@@ -1,18 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import admin_views, views
+from backoffice import views as admin_views
+from core import views
+from programs.views import home
 
 admin.site.site_header = "CNAM Mayotte — administration"
 admin.site.site_title = "CNAM Mayotte"
 admin.site.index_title = "Back-office des formations"
 
 # French pages in the portal's design for a bad request and for django-allauth's rate limits.
-handler400 = "cnam_portal.errors.bad_request"
-handler429 = "cnam_portal.errors.rate_limited"
+handler400 = "core.errors.bad_request"
+handler429 = "core.errors.rate_limited"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/rapports/", admin_views.report, name="admin_report"),
@@ -20,6 +22,6 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("formations/", include("programs.urls")),
     path("candidatures/", include("enrollment.urls")),
-    path("partenaires/", include("partners.urls")),
+    path("partenaires/", include("partner_space.urls")),
     path("", include("centre.urls")),
 ]

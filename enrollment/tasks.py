@@ -8,7 +8,8 @@ import logging
 
 from celery import shared_task
 
-from . import notifications, services
+from . import notifications
+from .services import applications, certificates, reminders, waitlist
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def sweep_notifications() -> int:
 
 @shared_task(
     bind=True,
-    autoretry_for=(services.CertificateRenderError,),
+    autoretry_for=(certificates.CertificateRenderError,),
     retry_backoff=30,
     retry_backoff_max=1800,
     max_retries=5,
@@ -52,8 +53,8 @@ def sweep_notifications() -> int:
 )
 def render_certificate(self, certificate_id: int) -> None:
     try:
-        services.certificate_render(certificate_id=certificate_id)
-    except services.CertificateRenderError:
+        certificates.certificate_render(certificate_id=certificate_id)
+    except certificates.CertificateRenderError:
         if self.request.is_eager:
             return  # recorded as failed on the row; staff or a new request try again
         raise
@@ -61,15 +62,15 @@ def render_certificate(self, certificate_id: int) -> None:
 
 @shared_task
 def expire_offers() -> int:
-    return services.offers_expire()
+    return waitlist.offers_expire()
 
 
 @shared_task
 def send_session_reminders() -> int:
-    return services.session_reminders_send()
+    return reminders.session_reminders_send()
 
 
 @shared_task
 def sweep_pending_uploads() -> int:
     """Delete the documents of refused application forms kept longer than a day."""
-    return services.pending_uploads_sweep()
+    return applications.pending_uploads_sweep()

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_vae
+from .views import applications as views
+from .views import vae as views_vae
 
 app_name = "enrollment"
 

@@ -11,11 +11,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from cnam_portal.admin_tools import LocalDatesMixin, form_action, log_admin_action, private_file_response, report_each
+from core.admin_kit import LocalDatesMixin, form_action, log_admin_action, private_file_response, report_each
 from core.formatting import datetime_long
 from enrollment.selectors import allocations_with_usage
+from partner_space import services as services_staff
 
-from . import exports, services, services_staff
+from . import exports, services
 from .forms import ConventionSignatureForm, ConventionTransitionForm, SeatAllocationForm
 from .models import (
     Axis,

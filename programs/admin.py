@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cnam_portal.admin_tools import LocalDatesMixin
+from core.admin_kit import LocalDatesMixin
 from enrollment.selectors import annotate_seats
 
 from . import admin_actions
@@ -161,10 +161,10 @@ class SessionAdmin(LocalDatesMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "capacity" in form.changed_data and form.initial.get("capacity", 0) < obj.capacity:
-            from enrollment import services
+            from enrollment.services import waitlist
 
             # A raised capacity goes to the waiting list first, in order.
-            offered = services.session_capacity_changed(session_id=obj.pk)
+            offered = waitlist.session_capacity_changed(session_id=obj.pk)
             if offered:
                 self.message_user(
                     request,

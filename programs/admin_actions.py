@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cnam_portal.admin_tools import report_each
+from core.admin_kit import report_each
 
 from .services import session_duplicate
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from cnam_portal.admin_tools import log_admin_action
+from core.admin_kit import log_admin_action
 
 from .models import Session
 

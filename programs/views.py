@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from .forms import CatalogueFilterForm
 from .models import Programme
-from .selectors import programme_catalogue, programme_page
+from .selectors import home_highlights, programme_catalogue, programme_page
 
 PAGE_SIZE = 20
 
@@ -136,3 +136,8 @@ def course_json_ld(programme: Programme) -> dict:
             "priceCurrency": "EUR",
         }
     return data
+
+
+@require_GET
+def home(request):
+    return render(request, "home.html", home_highlights())

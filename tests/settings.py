@@ -20,8 +20,8 @@ CELERY_TASK_EAGER_PROPAGATES = False
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="cnam-test-private-")
 STORAGES = {
     **STORAGES,
-    "default": {"BACKEND": "cnam_portal.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
-    "private": {"BACKEND": "cnam_portal.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
+    "default": {"BACKEND": "core.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
+    "private": {"BACKEND": "core.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SESSION_COOKIE_SECURE = False

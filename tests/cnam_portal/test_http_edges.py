@@ -8,8 +8,9 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from enrollment import services, services_vae
 from enrollment.models import ApplicationStatus, EnrollmentCertificate
+from enrollment.services import applications
+from enrollment.services import vae as services_vae
 from tests.enrollment import service_factories as make
 from tests.factories import ProgrammeFactory, SessionFactory, StaffUserFactory, UserFactory
 from tests.partners import space_factories as space
@@ -34,7 +35,7 @@ def assert_private(response):
 @pytest.fixture
 def applicant_scene(client):
     user = make.applicant()
-    application = services.application_submit(
+    application = applications.application_submit(
         user=user, session=SessionFactory(), motivation="Motivée.", documents=[("cv", make.pdf_upload())]
     )
     programme = ProgrammeFactory(vae_available=True)
@@ -260,7 +261,7 @@ def test_repeated_failed_sign_ins_say_when_to_retry(client):
 
 
 def test_rate_windows_are_read_as_allauth_writes_them():
-    from cnam_portal.errors import window_seconds
+    from core.errors import window_seconds
 
     assert window_seconds("10/m/ip,5/5m/key") == 300
     assert window_seconds("20/h/ip") == 3600

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cnam_portal import reporting
+from backoffice import selectors as reporting
 from enrollment.models import Application, Situation
 from partners.models import CallForProjects, Convention, Partner
 from programs.models import Commune, Session

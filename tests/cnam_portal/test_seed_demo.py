@@ -305,7 +305,7 @@ def test_a_seat_rule_violation_fails_loudly_and_rolls_everything_back(seeded):
 
 
 def test_rerun_restores_the_demo_after_someone_tried_it(seeded):
-    from enrollment.services import offer_accept
+    from enrollment.services.waitlist import offer_accept
 
     offered = Application.objects.get(status=ApplicationStatus.OFFERED)
     offer_accept(application=offered, by=offered.applicant)

@@ -195,13 +195,13 @@ def test_admin_action_reports_agree_with_the_number_done(client):
 def test_a_full_session_of_one_seat_is_singular():
     from django.core.exceptions import ValidationError
 
-    from enrollment import services
+    from enrollment.services import partner_enrollment
 
     referent = space.member()
     allocation = space.allocation(partner=referent.partner, seats=2, capacity=1)
     space.staff_application(allocation=allocation, status=ApplicationStatus.ENROLLED)
     with pytest.raises(ValidationError) as refused:
-        services.applications_enroll_partner_staff(
+        partner_enrollment.applications_enroll_partner_staff(
             enrollments=[(allocation.convention, allocation.session, make.applicant())], by=referent.user
         )
     assert f"La session {allocation.session.reference} est complète (1 place)." in refused.value.messages

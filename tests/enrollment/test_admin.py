@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enrollment import services
 from enrollment.models import Application, ApplicationStatus, ApplicationStatusChange, Notification
+from enrollment.services import applications
 from programs.models import Commune
 from tests.cnam_portal.factories import messages_of, plain_staff, run_action
 from tests.enrollment.service_factories import applicant, application, pdf_upload
@@ -92,10 +92,10 @@ def test_change_page_shows_profile_documents_history_and_notifications(admin_cli
         commune=Commune.CHICONI,
         france_travail_id="7654321Y",
     )
-    app = services.application_submit(
+    app = applications.application_submit(
         user=user, session=session, motivation="Motivée.", documents=[("cv", pdf_upload())]
     )
-    services.application_accept(application=app, by=staff_user)
+    applications.application_accept(application=app, by=staff_user)
 
     response = admin_client_.get(reverse("admin:enrollment_application_change", args=[app.pk]))
 
@@ -118,7 +118,7 @@ def test_change_page_shows_profile_documents_history_and_notifications(admin_cli
 
 
 def test_documents_are_streamed_only_to_staff_allowed_to_view_applications(client, staff_user):
-    app = services.application_submit(
+    app = applications.application_submit(
         user=applicant(), session=SessionFactory(), motivation="Motivé.", documents=[("cv", pdf_upload())]
     )
     document = app.documents.get()

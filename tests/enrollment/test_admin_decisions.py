@@ -17,7 +17,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cnam_portal.roles import CHARGE_PARTENARIATS, DIRECTION, GESTIONNAIRE
-from enrollment import services, services_vae
 from enrollment.models import (
     NOTIFICATION_KINDS,
     ApplicationStatus,
@@ -25,6 +24,8 @@ from enrollment.models import (
     Notification,
     VaeStage,
 )
+from enrollment.services import applications
+from enrollment.services import vae as services_vae
 from tests.cnam_portal.factories import messages_of, role_user
 from tests.enrollment.service_factories import applicant, application, pdf_upload
 from tests.factories import ProgrammeFactory, SessionFactory
@@ -228,7 +229,9 @@ def test_read_only_roles_see_no_button_and_a_forged_post_is_refused(client, role
 
 def test_the_change_page_runs_a_fixed_number_of_queries_whatever_its_history(client, manager):
     def build(moves):
-        app = services.application_submit(user=applicant(), session=SessionFactory(capacity=5), motivation="Motivée.")
+        app = applications.application_submit(
+            user=applicant(), session=SessionFactory(capacity=5), motivation="Motivée."
+        )
         for number in range(moves):
             # Each move by another staff member, each with its email: nothing may be read row by row.
             change = ApplicationStatusChange.objects.create(
@@ -295,11 +298,11 @@ def test_the_list_shows_the_decision_columns_short(client, manager):
 
 
 def test_history_and_emails_on_the_change_page_read_in_french(client, manager):
-    app = services.application_submit(
+    app = applications.application_submit(
         user=applicant(), session=SessionFactory(), motivation="Motivé.", documents=[("cv", pdf_upload())]
     )
-    services.application_waitlist(application=app, by=manager)
-    services.application_accept(application=app, by=manager)
+    applications.application_waitlist(application=app, by=manager)
+    applications.application_accept(application=app, by=manager)
 
     text = visible_text(client.get(change_url(app)))
 
@@ -328,8 +331,8 @@ def test_vae_history_reads_in_french(client, manager):
 
 
 def test_the_outbox_lists_and_filters_emails_by_their_french_name(client, manager):
-    accepted = services.application_submit(user=applicant(), session=SessionFactory(), motivation="Motivée.")
-    services.application_accept(application=accepted, by=manager)
+    accepted = applications.application_submit(user=applicant(), session=SessionFactory(), motivation="Motivée.")
+    applications.application_accept(application=accepted, by=manager)
     changelist = reverse("admin:enrollment_notification_changelist")
 
     text = visible_text(client.get(changelist))

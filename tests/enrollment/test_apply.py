@@ -312,12 +312,12 @@ def test_a_closed_earlier_application_does_not_block_a_new_one(client, applicant
 def test_service_refusal_is_shown_on_the_form(client, applicant, session, monkeypatch):
     from django.core.exceptions import ValidationError
 
-    from enrollment import services
+    from enrollment.services import applications
 
     def refuse(**kwargs):
         raise ValidationError("La session est complète (12 places).")
 
-    monkeypatch.setattr(services, "application_submit", refuse)
+    monkeypatch.setattr(applications, "application_submit", refuse)
     response = _post(client, session)
     assert response.status_code == 200
     assert "La session est complète (12 places)." in response.content.decode()
@@ -332,9 +332,9 @@ def _file(name="cv.pdf", content=PDF):
 
 
 def _kept(user, session, *, name="ancien.pdf", kind="cv", content=PDF):
-    from enrollment import services
+    from enrollment.services import applications
 
-    return services.pending_uploads_update(user=user, session=session, keep=[(kind, _file(name, content))])[-1]
+    return applications.pending_uploads_update(user=user, session=session, keep=[(kind, _file(name, content))])[-1]
 
 
 def test_a_refused_application_keeps_what_was_typed(client, session):

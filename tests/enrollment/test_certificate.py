@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from enrollment import documents, services, tasks
+from enrollment import documents, tasks
 from enrollment.models import ApplicationStatus, EnrollmentCertificate
+from enrollment.services import certificates
 from programs.models import Commune, Session, Site
 
 from . import service_factories as make
@@ -81,7 +82,7 @@ def test_renderer_never_fetches_urls(enrolled):
 
 def test_request_renders_and_stores_privately(enrolled, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.certificate_request(application=enrolled)
+        certificate = certificates.certificate_request(application=enrolled)
     certificate.refresh_from_db()
     assert certificate.state == EnrollmentCertificate.State.READY
     assert certificate.generated_at is not None
@@ -93,7 +94,7 @@ def test_request_renders_and_stores_privately(enrolled, django_capture_on_commit
 
 def test_unchanged_data_is_not_rendered_again(enrolled, django_capture_on_commit_callbacks, monkeypatch):
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_request(application=enrolled)
+        certificates.certificate_request(application=enrolled)
     certificate = EnrollmentCertificate.objects.get(application=enrolled)
     first = (certificate.generated_at, certificate.file.name, certificate.data_hash)
 
@@ -102,7 +103,7 @@ def test_unchanged_data_is_not_rendered_again(enrolled, django_capture_on_commit
 
     monkeypatch.setattr(documents, "render_certificate", must_not_render)
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_request(application=enrolled)
+        certificates.certificate_request(application=enrolled)
     certificate.refresh_from_db()
     assert (certificate.generated_at, certificate.file.name, certificate.data_hash) == first
     assert certificate.state == EnrollmentCertificate.State.READY
@@ -110,14 +111,14 @@ def test_unchanged_data_is_not_rendered_again(enrolled, django_capture_on_commit
 
 def test_changed_data_is_rendered_again(enrolled, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_request(application=enrolled)
+        certificates.certificate_request(application=enrolled)
     certificate = EnrollmentCertificate.objects.get(application=enrolled)
     old_name, old_hash, old_time = certificate.file.name, certificate.data_hash, certificate.generated_at
     storage = certificate.file.storage
 
     Session.objects.filter(pk=enrolled.session_id).update(end_date=datetime.date(2027, 7, 15))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.session_certificates_refresh(session_id=enrolled.session_id) == 1
+        assert certificates.session_certificates_refresh(session_id=enrolled.session_id) == 1
     certificate.refresh_from_db()
     assert certificate.data_hash != old_hash
     assert certificate.generated_at > old_time
@@ -128,7 +129,7 @@ def test_changed_data_is_rendered_again(enrolled, django_capture_on_commit_callb
 
 def test_missing_file_is_rendered_again(enrolled, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.certificate_request(application=enrolled)
+        certificates.certificate_request(application=enrolled)
     certificate = EnrollmentCertificate.objects.get(application=enrolled)
     certificate.file.storage.delete(certificate.file.name)
     tasks.render_certificate.delay(certificate.pk)

@@ -3,9 +3,9 @@
 import pytest
 from django.core import serializers
 
-from enrollment import services
 from enrollment.models import Application, ApplicationStatus
 from enrollment.selectors import session_seat_count
+from enrollment.services import applications
 from partners.models import Axis
 from programs.models import Audience
 from tests.concurrency import needs_row_locks, run_in_threads
@@ -36,10 +36,10 @@ def reference_data_kept(django_db_setup, django_db_blocker):
 def test_parallel_accepts_never_exceed_free_seats(reference_data_kept, transactional_db):
     staff = make.staff()
     session = make.session(capacity=SEATS)
-    applications = [make.application(session=session) for _ in range(APPLICATIONS)]
+    candidates = [make.application(session=session) for _ in range(APPLICATIONS)]
 
     results = run_in_threads(
-        [lambda a=application: services.application_accept(application=a, by=staff) for application in applications]
+        [lambda a=application: applications.application_accept(application=a, by=staff) for application in candidates]
     )
 
     outcomes = [r[0] for r in results]
@@ -64,8 +64,8 @@ def test_parallel_withdrawals_and_accepts_keep_the_count_exact(reference_data_ke
     waiting = [make.application(session=session, status=ApplicationStatus.WAITLISTED) for _ in range(10)]
     submitted = [make.application(session=session) for _ in range(20)]
 
-    calls = [lambda a=h: services.application_withdraw(application=a, by=a.applicant) for h in holders]
-    calls += [lambda a=s: services.application_accept(application=a, by=staff) for s in submitted]
+    calls = [lambda a=h: applications.application_withdraw(application=a, by=a.applicant) for h in holders]
+    calls += [lambda a=s: applications.application_accept(application=a, by=staff) for s in submitted]
     results = run_in_threads(calls)
 
     assert [r for r in results if r[0] == "error"] == []

@@ -116,12 +116,12 @@ def test_application_errors_link_the_route_to_its_first_choice(client):
 def test_a_service_refusal_is_listed_without_a_link(client, monkeypatch):
     from django.core.exceptions import ValidationError
 
-    from enrollment import services
+    from enrollment.services import applications
 
     def refuse(**kwargs):
         raise ValidationError("Cette session n'accepte pas de candidatures en ce moment.")
 
-    monkeypatch.setattr(services, "application_submit", refuse)
+    monkeypatch.setattr(applications, "application_submit", refuse)
     client.force_login(ApplicantProfileFactory().user)
     session = SessionFactory()
     response = client.post(reverse("enrollment:apply", kwargs={"session_pk": session.pk}), {"motivation": "Motivé."})

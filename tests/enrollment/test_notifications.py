@@ -8,8 +8,9 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from enrollment import notifications, services, tasks
+from enrollment import notifications, tasks
 from enrollment.models import ApplicationStatus, Notification
+from enrollment.services import applications, reminders
 
 from . import service_factories as make
 
@@ -26,11 +27,11 @@ def test_one_email_per_event_in_french_with_text_and_html(staff, settings, djang
     user = make.applicant(first_name="Anli", last_name="Madi")
     session = make.session(capacity=1)
     with django_capture_on_commit_callbacks(execute=True):
-        application = services.application_submit(user=user, session=session, motivation="Motivé.")
+        application = applications.application_submit(user=user, session=session, motivation="Motivé.")
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_accept(application=application, by=staff)
+        applications.application_accept(application=application, by=staff)
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_withdraw(application=application, by=user)
+        applications.application_withdraw(application=application, by=user)
 
     assert [m.subject for m in mail.outbox] == [
         f"[CNAM Mayotte] Candidature {application.reference} bien reçue",
@@ -50,7 +51,9 @@ def test_one_email_per_event_in_french_with_text_and_html(staff, settings, djang
 def test_text_part_is_not_html_escaped(staff, django_capture_on_commit_callbacks):
     application = make.application(session=make.session(), applicant=make.applicant(last_name="N'Guessan"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_reject(application=application, by=staff, reason='Niveau < requis & dossier "incomplet"')
+        applications.application_reject(
+            application=application, by=staff, reason='Niveau < requis & dossier "incomplet"'
+        )
     body = mail.outbox[0].body
     assert "N'Guessan" in body
     assert 'Motif : Niveau < requis & dossier "incomplet"' in body
@@ -62,14 +65,14 @@ def test_waitlisted_email_gives_the_position(staff, django_capture_on_commit_cal
     make.application(session=session, status=S.WAITLISTED)
     application = make.application(session=session)
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_waitlist(application=application, by=staff)
+        applications.application_waitlist(application=application, by=staff)
     assert "Vous êtes en position 2 sur la liste d’attente." in mail.outbox[0].body
 
 
 def test_enrolled_email_points_to_the_certificate(staff, settings, django_capture_on_commit_callbacks):
     application = make.application(session=make.session(), status=S.ACCEPTED)
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_enroll(application=application, by=staff)
+        applications.application_enroll(application=application, by=staff)
     message = next(m for m in mail.outbox if "Inscription confirmée" in m.subject)
     assert "attestation d’inscription" in message.body
     assert f"{settings.SITE_URL}/candidatures/{application.reference}/attestation.pdf" in message.body
@@ -78,14 +81,14 @@ def test_enrolled_email_points_to_the_certificate(staff, settings, django_captur
 def test_cancellation_email_gives_the_reason(staff, django_capture_on_commit_callbacks):
     application = make.application(session=make.session())
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_cancel(application=application, by=staff, reason="Session reportée à 2028.")
+        applications.application_cancel(application=application, by=staff, reason="Session reportée à 2028.")
     assert "Motif : Session reportée à 2028." in mail.outbox[0].body
 
 
 def test_running_send_twice_sends_once(staff, django_capture_on_commit_callbacks):
     application = make.application(session=make.session())
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_accept(application=application, by=staff)
+        applications.application_accept(application=application, by=staff)
     notification = Notification.objects.get(application=application)
     assert notification.state == Notification.State.SENT and notification.sent_at is not None
     assert tasks.send_notification.delay(notification.pk).get() is False
@@ -95,7 +98,7 @@ def test_running_send_twice_sends_once(staff, django_capture_on_commit_callbacks
 
 def test_idempotency_key_is_deterministic_per_event(staff):
     application = make.application(session=make.session())
-    services.application_accept(application=application, by=staff)
+    applications.application_accept(application=application, by=staff)
     change = application.history.get()
     notification = Notification.objects.get(application=application)
     assert notification.idempotency_key == f"application_accepted:{application.pk}:{change.pk}"
@@ -110,7 +113,7 @@ def test_failing_mailer_leaves_row_pending_then_sweep_sends(staff, monkeypatch, 
     monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
     application = make.application(session=make.session())
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_accept(application=application, by=staff)
+        applications.application_accept(application=application, by=staff)
     notification = Notification.objects.get(application=application)
     assert notification.state == Notification.State.PENDING
     assert notification.attempts == 1
@@ -139,7 +142,7 @@ def test_repeated_failures_end_in_failed_state(staff, monkeypatch):
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
     application = make.application(session=make.session())
-    services.application_accept(application=application, by=staff)
+    applications.application_accept(application=application, by=staff)
     notification = Notification.objects.get(application=application)
     for _ in range(notifications.MAX_ATTEMPTS):
         tasks.send_notification.delay(notification.pk)
@@ -157,7 +160,7 @@ def test_broker_outage_does_not_break_the_event(staff, monkeypatch, django_captu
     monkeypatch.setattr(tasks.send_notification, "delay", broker_down)
     application = make.application(session=make.session())
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_accept(application=application, by=staff)
+        applications.application_accept(application=application, by=staff)
     application.refresh_from_db()
     assert application.status == S.ACCEPTED
     assert Notification.objects.get(application=application).state == Notification.State.PENDING
@@ -176,7 +179,7 @@ def test_session_reminder_three_days_before_start_is_idempotent(settings, django
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.send_session_reminders.delay().get() == 2
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.session_reminders_send(today=today) == 0
+        assert reminders.session_reminders_send(today=today) == 0
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([enrolled.applicant.email, accepted.applicant.email])
     keys = set(Notification.objects.filter(template="session_reminder").values_list("idempotency_key", flat=True))

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from enrollment.forms import CONSENT_TEXT
+from enrollment.forms.applications import CONSENT_TEXT
 from enrollment.models import ApplicantProfile, Situation
 from programs.models import Commune, QualificationLevel
 from tests.factories import ApplicantProfileFactory, UserFactory

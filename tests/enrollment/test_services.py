@@ -7,7 +7,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from enrollment import services
 from enrollment.models import (
     Application,
     ApplicationStatus,
@@ -16,6 +15,7 @@ from enrollment.models import (
     Notification,
 )
 from enrollment.selectors import session_seat_count
+from enrollment.services import applications, certificates
 from partners.models import Convention
 from programs.models import Programme, QualificationLevel, Session
 from tests.factories import ConventionFactory, PartnerFactory, SeatAllocationFactory, UserFactory
@@ -28,7 +28,7 @@ S = ApplicationStatus
 
 def submit(user=None, session=None, **kwargs):
     kwargs.setdefault("motivation", "Je souhaite obtenir une qualification reconnue pour évoluer.")
-    return services.application_submit(user=user or make.applicant(), session=session or make.session(), **kwargs)
+    return applications.application_submit(user=user or make.applicant(), session=session or make.session(), **kwargs)
 
 
 def refused(call, **kwargs) -> str:
@@ -74,7 +74,7 @@ def test_reference_race_at_insert_draws_again(monkeypatch):
     make.application(session=make.session(), reference="CAND-2026-111111")
     references = iter(["CAND-2026-111111", "CAND-2026-222222"])
     # Simulate another submission winning the reference between the check and the insert.
-    monkeypatch.setattr(services, "free_application_reference", lambda: next(references))
+    monkeypatch.setattr(applications, "free_application_reference", lambda: next(references))
     assert submit().reference == "CAND-2026-222222"
 
 
@@ -123,7 +123,7 @@ def test_submit_refused_twice_for_same_person_and_session():
 def test_submit_allowed_again_after_withdrawal():
     user, session = make.applicant(), make.session()
     first = submit(user=user, session=session)
-    services.application_withdraw(application=first, by=user)
+    applications.application_withdraw(application=first, by=user)
     second = submit(user=user, session=session)
     assert second.pk != first.pk
 
@@ -132,7 +132,7 @@ def test_partial_unique_constraint_is_the_last_word(monkeypatch):
     """Two submissions racing past the check: the database refuses the second, same French message."""
     user, session = make.applicant(), make.session()
     submit(user=user, session=session)
-    monkeypatch.setattr(services, "live_application_exists", lambda **kw: False)
+    monkeypatch.setattr(applications, "live_application_exists", lambda **kw: False)
     message = refused(submit, user=user, session=session)
     assert "déjà une candidature en cours" in message
     assert Application.objects.count() == 1
@@ -204,7 +204,7 @@ def last_change(application) -> ApplicationStatusChange:
 def test_accept_takes_a_seat_and_writes_history_and_notification(staff):
     session = make.session(capacity=2)
     application = make.application(session=session)
-    services.application_accept(application=application, by=staff)
+    applications.application_accept(application=application, by=staff)
     assert application.status == S.ACCEPTED
     assert application.decided_at is not None
     change = last_change(application)
@@ -216,14 +216,14 @@ def test_accept_takes_a_seat_and_writes_history_and_notification(staff):
 def test_accept_from_waitlist(staff):
     session = make.session(capacity=1)
     application = make.application(session=session, status=S.WAITLISTED)
-    services.application_accept(application=application, by=staff)
+    applications.application_accept(application=application, by=staff)
     assert application.status == S.ACCEPTED
 
 
 @pytest.mark.parametrize("status", [S.ACCEPTED, S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.CANCELLED])
 def test_accept_refused_from_other_statuses(staff, status):
     application = make.application(session=make.session(), status=status)
-    message = refused(services.application_accept, application=application, by=staff)
+    message = refused(applications.application_accept, application=application, by=staff)
     label = ApplicationStatus(status).label
     assert f"ne peut pas être acceptée : son statut actuel est « {label} »" in message
     assert not application.history.exists()
@@ -233,7 +233,7 @@ def test_accept_refused_when_session_full_and_capacity_never_exceeded(staff):
     session = make.session(capacity=2)
     make.fill_seats(session, 2)
     application = make.application(session=session)
-    message = refused(services.application_accept, application=application, by=staff)
+    message = refused(applications.application_accept, application=application, by=staff)
     assert "Plus aucune place libre dans la session" in message and "liste d'attente" in message
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
@@ -245,7 +245,7 @@ def test_public_accept_cannot_take_seats_reserved_by_a_convention(staff):
     SeatAllocationFactory(session=session, seats=3)
     make.fill_seats(session, 2)
     application = make.application(session=session)
-    assert "3 réservées aux partenaires" in refused(services.application_accept, application=application, by=staff)
+    assert "3 réservées aux partenaires" in refused(applications.application_accept, application=application, by=staff)
 
 
 def test_expired_convention_no_longer_holds_seats(staff):
@@ -253,7 +253,7 @@ def test_expired_convention_no_longer_holds_seats(staff):
     convention = ConventionFactory(state=Convention.State.EXPIRED)
     SeatAllocationFactory(session=session, convention=convention, seats=3)
     application = make.application(session=session)
-    services.application_accept(application=application, by=staff)
+    applications.application_accept(application=application, by=staff)
     assert application.status == S.ACCEPTED
 
 
@@ -264,9 +264,9 @@ def test_partner_accept_uses_its_allocation_then_stops(staff):
     partner_apps = [
         make.application(session=session, channel=Application.Channel.PARTNER, convention=convention) for _ in range(3)
     ]
-    services.application_accept(application=partner_apps[0], by=staff)
-    services.application_accept(application=partner_apps[1], by=staff)
-    message = refused(services.application_accept, application=partner_apps[2], by=staff)
+    applications.application_accept(application=partner_apps[0], by=staff)
+    applications.application_accept(application=partner_apps[1], by=staff)
+    message = refused(applications.application_accept, application=partner_apps[2], by=staff)
     assert f"convention {convention.reference}" in message and "toutes attribuées" in message
 
 
@@ -278,14 +278,14 @@ def test_partner_accept_bounded_by_session_capacity(staff):
     application = make.application(
         session=session, channel=Application.Channel.PARTNER, convention=allocation.convention
     )
-    assert "est complète" in refused(services.application_accept, application=application, by=staff)
+    assert "est complète" in refused(applications.application_accept, application=application, by=staff)
 
 
 def test_waitlist_from_submitted_records_position(staff):
     session = make.session(capacity=1)
     make.application(session=session, status=S.WAITLISTED)
     application = make.application(session=session)
-    services.application_waitlist(application=application, by=staff)
+    applications.application_waitlist(application=application, by=staff)
     assert application.status == S.WAITLISTED and application.waitlisted_at is not None
     notification = Notification.objects.get(application=application)
     assert notification.template == "application_waitlisted"
@@ -296,7 +296,7 @@ def test_waitlisting_an_accepted_application_offers_its_seat(staff):
     session = make.session(capacity=1)
     first_waiting = make.application(session=session, status=S.WAITLISTED)
     holder = make.application(session=session, status=S.ACCEPTED)
-    services.application_waitlist(application=holder, by=staff)
+    applications.application_waitlist(application=holder, by=staff)
     first_waiting.refresh_from_db()
     assert first_waiting.status == S.OFFERED
     assert holder.status == S.WAITLISTED
@@ -305,14 +305,14 @@ def test_waitlisting_an_accepted_application_offers_its_seat(staff):
 @pytest.mark.parametrize("status", [S.WAITLISTED, S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.CANCELLED])
 def test_waitlist_refused_from_other_statuses(staff, status):
     application = make.application(session=make.session(), status=status)
-    message = refused(services.application_waitlist, application=application, by=staff)
+    message = refused(applications.application_waitlist, application=application, by=staff)
     assert f"son statut actuel est « {ApplicationStatus(status).label} »" in message
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.WAITLISTED])
 def test_reject_with_reason(staff, status):
     application = make.application(session=make.session(), status=status)
-    services.application_reject(application=application, by=staff, reason="Prérequis non atteints.")
+    applications.application_reject(application=application, by=staff, reason="Prérequis non atteints.")
     assert application.status == S.REJECTED
     assert application.rejection_reason == "Prérequis non atteints."
     assert application.closed_at is not None
@@ -323,7 +323,7 @@ def test_reject_with_reason(staff, status):
 
 def test_reject_needs_a_reason(staff):
     application = make.application(session=make.session())
-    assert "motif du refus" in refused(services.application_reject, application=application, by=staff, reason=" ")
+    assert "motif du refus" in refused(applications.application_reject, application=application, by=staff, reason=" ")
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
 
@@ -331,7 +331,7 @@ def test_reject_needs_a_reason(staff):
 @pytest.mark.parametrize("status", [S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.CANCELLED])
 def test_reject_refused_from_other_statuses(staff, status):
     application = make.application(session=make.session(), status=status)
-    message = refused(services.application_reject, application=application, by=staff, reason="Non.")
+    message = refused(applications.application_reject, application=application, by=staff, reason="Non.")
     assert "ne peut pas être refusée" in message
 
 
@@ -339,7 +339,7 @@ def test_rejecting_a_seat_holder_offers_the_seat(staff):
     session = make.session(capacity=1)
     holder = make.application(session=session, status=S.ACCEPTED)
     waiting = make.application(session=session, status=S.WAITLISTED)
-    services.application_reject(application=holder, by=staff, reason="Dossier non conforme.")
+    applications.application_reject(application=holder, by=staff, reason="Dossier non conforme.")
     waiting.refresh_from_db()
     assert waiting.status == S.OFFERED
 
@@ -347,7 +347,7 @@ def test_rejecting_a_seat_holder_offers_the_seat(staff):
 def test_enroll_accepted_requests_certificate(staff, django_capture_on_commit_callbacks):
     application = make.application(session=make.session(), status=S.ACCEPTED, applicant=make.applicant())
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_enroll(application=application, by=staff)
+        applications.application_enroll(application=application, by=staff)
     assert application.status == S.ENROLLED and application.enrolled_at is not None
     certificate = EnrollmentCertificate.objects.get(application=application)
     assert certificate.state == EnrollmentCertificate.State.READY
@@ -357,22 +357,22 @@ def test_enroll_accepted_requests_certificate(staff, django_capture_on_commit_ca
 def test_enroll_submitted_when_a_seat_is_free(staff):
     session = make.session(capacity=1)
     application = make.application(session=session)
-    services.application_enroll(application=application, by=staff)
+    applications.application_enroll(application=application, by=staff)
     assert application.status == S.ENROLLED
     other = make.application(session=session)
-    assert "Plus aucune place libre" in refused(services.application_enroll, application=other, by=staff)
+    assert "Plus aucune place libre" in refused(applications.application_enroll, application=other, by=staff)
 
 
 @pytest.mark.parametrize("status", [S.WAITLISTED, S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.CANCELLED])
 def test_enroll_refused_from_other_statuses(staff, status):
     application = make.application(session=make.session(), status=status)
-    assert "ne peut pas être inscrite" in refused(services.application_enroll, application=application, by=staff)
+    assert "ne peut pas être inscrite" in refused(applications.application_enroll, application=application, by=staff)
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.WAITLISTED, S.OFFERED, S.ENROLLED])
 def test_withdraw_by_applicant_from_any_live_status(status):
     application = make.application(session=make.session(), status=status)
-    services.application_withdraw(application=application, by=application.applicant, reason="Déménagement.")
+    applications.application_withdraw(application=application, by=application.applicant, reason="Déménagement.")
     assert application.status == S.WITHDRAWN and application.closed_at is not None
     change = last_change(application)
     assert (change.from_status, change.to_status, change.reason) == (status, S.WITHDRAWN, "Déménagement.")
@@ -380,32 +380,34 @@ def test_withdraw_by_applicant_from_any_live_status(status):
 
 def test_withdraw_by_someone_else_refused(staff):
     application = make.application(session=make.session())
-    assert "Seul le candidat" in refused(services.application_withdraw, application=application, by=UserFactory())
-    services.application_withdraw(application=application, by=staff)
+    assert "Seul le candidat" in refused(applications.application_withdraw, application=application, by=UserFactory())
+    applications.application_withdraw(application=application, by=staff)
     assert application.status == S.WITHDRAWN
 
 
 @pytest.mark.parametrize("status", [S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.CANCELLED])
 def test_withdraw_refused_once_closed(status):
     application = make.application(session=make.session(), status=status)
-    message = refused(services.application_withdraw, application=application, by=application.applicant)
+    message = refused(applications.application_withdraw, application=application, by=application.applicant)
     assert f"ne peut pas être retirée : son statut actuel est « {ApplicationStatus(status).label} »" in message
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.WAITLISTED, S.OFFERED, S.ENROLLED])
 def test_cancel_with_reason(staff, status):
     application = make.application(session=make.session(), status=status)
-    services.application_cancel(application=application, by=staff, reason="Session fusionnée.")
+    applications.application_cancel(application=application, by=staff, reason="Session fusionnée.")
     assert application.status == S.CANCELLED
     assert Notification.objects.get(application=application).template == "application_cancelled"
 
 
 def test_cancel_needs_reason_and_live_status(staff):
     application = make.application(session=make.session())
-    assert "motif de l'annulation" in refused(services.application_cancel, application=application, by=staff, reason="")
+    assert "motif de l'annulation" in refused(
+        applications.application_cancel, application=application, by=staff, reason=""
+    )
     closed = make.application(session=make.session(), status=S.REJECTED)
     assert "ne peut pas être annulée" in refused(
-        services.application_cancel, application=closed, by=staff, reason="Erreur."
+        applications.application_cancel, application=closed, by=staff, reason="Erreur."
     )
 
 
@@ -413,7 +415,7 @@ def test_cancelling_a_seat_holder_offers_the_seat(staff):
     session = make.session(capacity=1)
     holder = make.application(session=session, status=S.ENROLLED)
     waiting = make.application(session=session, status=S.WAITLISTED)
-    services.application_cancel(application=holder, by=staff, reason="Abandon constaté.")
+    applications.application_cancel(application=holder, by=staff, reason="Abandon constaté.")
     waiting.refresh_from_db()
     assert waiting.status == S.OFFERED
 
@@ -422,22 +424,22 @@ def test_a_stale_instance_cannot_bypass_the_current_status(staff):
     """The service re-reads the row under lock: a caller's stale copy does not decide."""
     application = make.application(session=make.session())
     stale = Application.objects.get(pk=application.pk)
-    services.application_reject(application=application, by=staff, reason="Incomplet.")
-    assert "ne peut pas être acceptée" in refused(services.application_accept, application=stale, by=staff)
+    applications.application_reject(application=application, by=staff, reason="Incomplet.")
+    assert "ne peut pas être acceptée" in refused(applications.application_accept, application=stale, by=staff)
 
 
 def test_seats_never_exceed_capacity_through_any_sequence(staff):
     session = make.session(capacity=3)
-    applications = [make.application(session=session) for _ in range(6)]
-    for application in applications:
+    candidates = [make.application(session=session) for _ in range(6)]
+    for application in candidates:
         try:
-            services.application_accept(application=application, by=staff)
+            applications.application_accept(application=application, by=staff)
         except ValidationError:
-            services.application_waitlist(application=application, by=staff)
+            applications.application_waitlist(application=application, by=staff)
     seats = session_seat_count(session_id=session.pk)
     assert seats.taken == 3
-    services.application_withdraw(application=applications[0], by=applications[0].applicant)
-    services.application_cancel(application=applications[1], by=staff, reason="Erreur de saisie.")
+    applications.application_withdraw(application=candidates[0], by=candidates[0].applicant)
+    applications.application_cancel(application=candidates[1], by=staff, reason="Erreur de saisie.")
     seats = session_seat_count(session_id=session.pk)
     assert seats.taken == 3  # freed seats went straight to the waiting list as offers
     assert Application.objects.filter(session=session, status=S.OFFERED).count() == 2
@@ -445,4 +447,4 @@ def test_seats_never_exceed_capacity_through_any_sequence(staff):
 
 def test_certificate_request_only_for_enrolled():
     application = make.application(session=make.session(), status=S.ACCEPTED)
-    assert "inscription confirmée" in refused(services.certificate_request, application=application)
+    assert "inscription confirmée" in refused(certificates.certificate_request, application=application)

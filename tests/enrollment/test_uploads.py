@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from enrollment import services
 from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, Notification, PendingUpload
+from enrollment.services import applications
 from enrollment.uploads import inspect_upload
 
 from . import service_factories as make
@@ -74,7 +74,7 @@ def test_refuses_oversized_file():
 def test_valid_documents_are_stored_privately_under_random_names(settings):
     user = make.applicant()
     session = make.session()
-    application = services.application_submit(
+    application = applications.application_submit(
         user=user,
         session=session,
         motivation="Je veux progresser.",
@@ -97,7 +97,7 @@ def test_one_bad_document_leaves_nothing_half_saved():
     user = make.applicant()
     session = make.session()
     with pytest.raises(ValidationError) as caught:
-        services.application_submit(
+        applications.application_submit(
             user=user,
             session=session,
             motivation="Je veux progresser.",
@@ -125,9 +125,9 @@ def test_files_written_before_a_late_failure_are_deleted(monkeypatch):
         written_before_failure.extend(stored_files(private_root()) - before)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_notify", broken_notify)
+    monkeypatch.setattr(applications, "_notify", broken_notify)
     with pytest.raises(RuntimeError):
-        services.application_submit(
+        applications.application_submit(
             user=user,
             session=session,
             motivation="Je veux progresser.",
@@ -142,7 +142,7 @@ def test_files_written_before_a_late_failure_are_deleted(monkeypatch):
 @pytest.mark.django_db
 def test_more_than_six_documents_refused():
     with pytest.raises(ValidationError) as caught:
-        services.application_submit(
+        applications.application_submit(
             user=make.applicant(),
             session=make.session(),
             motivation="Motivé.",
@@ -156,7 +156,7 @@ def test_more_than_six_documents_refused():
 
 
 def keep(user, session, *pairs, **kwargs):
-    return services.pending_uploads_update(user=user, session=session, keep=list(pairs), **kwargs)
+    return applications.pending_uploads_update(user=user, session=session, keep=list(pairs), **kwargs)
 
 
 @pytest.mark.django_db
@@ -214,7 +214,7 @@ def test_submission_attaches_copies_of_the_kept_documents(django_capture_on_comm
     user, session = make.applicant(), make.session()
     kept = keep(user, session, ("identite", make.upload("cni.jpeg", make.JPEG_BYTES)))
     with django_capture_on_commit_callbacks(execute=True):
-        application = services.application_submit(
+        application = applications.application_submit(
             user=user, session=session, motivation="Motivé.", documents=[("cv", make.pdf_upload())], kept=kept
         )
     documents = {d.kind: d for d in application.documents.all()}
@@ -238,7 +238,7 @@ def test_a_refused_submission_leaves_the_kept_documents_and_nothing_else():
     kept = keep(user, session, ("cv", make.pdf_upload()))
     before = stored_files(private_root())
     with pytest.raises(ValidationError):
-        services.application_submit(
+        applications.application_submit(
             user=user,
             session=session,
             motivation="Motivé.",
@@ -246,7 +246,7 @@ def test_a_refused_submission_leaves_the_kept_documents_and_nothing_else():
             kept=kept,
         )
     with pytest.raises(ValidationError):
-        services.application_submit(user=user, session=session, motivation="   ", kept=kept)
+        applications.application_submit(user=user, session=session, motivation="   ", kept=kept)
     assert not Application.objects.exists() and not ApplicationDocument.objects.exists()
     assert list(PendingUpload.objects.all()) == kept
     assert stored_files(private_root()) == before
@@ -258,7 +258,7 @@ def test_someone_elses_or_an_expired_kept_document_is_never_attached():
     theirs = keep(make.applicant(), session, ("cv", make.pdf_upload("leur-cv.pdf")))
     before = stored_files(private_root())
     with pytest.raises(ValidationError) as caught:
-        services.application_submit(user=user, session=session, motivation="Motivé.", kept=theirs)
+        applications.application_submit(user=user, session=session, motivation="Motivé.", kept=theirs)
     assert caught.value.messages == [
         "La pièce « leur-cv.pdf » n'est plus conservée (elle l'est 24 heures) : déposez-la de nouveau."
     ]
@@ -269,7 +269,7 @@ def test_someone_elses_or_an_expired_kept_document_is_never_attached():
     mine = keep(user, session, ("cv", make.pdf_upload("vieux.pdf")))
     PendingUpload.objects.filter(pk=mine[0].pk).update(uploaded_at=timezone.now() - datetime.timedelta(days=2))
     with pytest.raises(ValidationError, match=r"« vieux\.pdf » n'est plus conservée"):
-        services.application_submit(user=user, session=session, motivation="Motivé.", kept=mine)
+        applications.application_submit(user=user, session=session, motivation="Motivé.", kept=mine)
     assert not Application.objects.exists()
 
 
@@ -280,8 +280,8 @@ def test_the_sweep_deletes_what_was_kept_longer_than_a_day(django_capture_on_com
     now = timezone.now()
     PendingUpload.objects.filter(pk=old.pk).update(uploaded_at=now - datetime.timedelta(hours=24))
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.pending_uploads_sweep(now=now) == 1
-        assert services.pending_uploads_sweep(now=now) == 0  # twice does no harm
+        assert applications.pending_uploads_sweep(now=now) == 1
+        assert applications.pending_uploads_sweep(now=now) == 0  # twice does no harm
     assert list(PendingUpload.objects.all()) == [recent]
     assert not old.file.storage.exists(old.file.name)
     assert recent.file.storage.exists(recent.file.name)

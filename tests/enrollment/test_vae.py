@@ -11,8 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enrollment import services_vae
 from enrollment.models import Notification, VaeDocument, VaeRequest, VaeResult, VaeStage, VaeStageChange
+from enrollment.services import vae as services_vae
 from programs.models import Programme
 from tests.factories import ApplicantProfileFactory, ProgrammeFactory, StaffUserFactory, UserFactory
 

@@ -7,9 +7,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from enrollment import services
 from enrollment.models import ApplicationStatus, Notification
 from enrollment.selectors import session_seat_count
+from enrollment.services import applications, waitlist
 from programs.models import Session
 
 from . import service_factories as make
@@ -31,15 +31,15 @@ def full_session():
     return session, holders, waiting
 
 
-def refresh(*applications):
-    for application in applications:
+def refresh(*rows):
+    for application in rows:
         application.refresh_from_db()
 
 
 def test_withdrawal_offers_the_seat_to_the_first_waitlisted_for_48_hours(full_session, settings):
     session, holders, waiting = full_session
     before = timezone.now()
-    services.application_withdraw(application=holders[0], by=holders[0].applicant)
+    applications.application_withdraw(application=holders[0], by=holders[0].applicant)
     refresh(*waiting)
     assert [w.status for w in waiting] == [S.OFFERED, S.WAITLISTED, S.WAITLISTED]
     offer = waiting[0]
@@ -61,30 +61,30 @@ def test_order_is_waitlisted_at_then_pk():
     later = make.application(session=session, status=S.WAITLISTED, waitlisted_at=same_time + datetime.timedelta(1))
     first = make.application(session=session, status=S.WAITLISTED, waitlisted_at=same_time)
     second = make.application(session=session, status=S.WAITLISTED, waitlisted_at=same_time)
-    services.application_withdraw(application=holder, by=holder.applicant)
+    applications.application_withdraw(application=holder, by=holder.applicant)
     refresh(first, second, later)
     assert (first.status, second.status, later.status) == (S.OFFERED, S.WAITLISTED, S.WAITLISTED)
 
 
 def test_offer_accept_before_deadline_takes_the_seat(full_session):
     _session, holders, waiting = full_session
-    services.application_withdraw(application=holders[0], by=holders[0].applicant)
+    applications.application_withdraw(application=holders[0], by=holders[0].applicant)
     offer = waiting[0]
     offer.refresh_from_db()
-    services.offer_accept(application=offer, by=offer.applicant)
+    waitlist.offer_accept(application=offer, by=offer.applicant)
     assert offer.status == S.ACCEPTED
     assert Notification.objects.filter(application=offer, template="application_accepted").exists()
 
 
 def test_offer_accept_after_deadline_is_refused_and_passes_the_seat_on(full_session):
     _session, holders, waiting = full_session
-    services.application_withdraw(application=holders[0], by=holders[0].applicant)
+    applications.application_withdraw(application=holders[0], by=holders[0].applicant)
     offer = waiting[0]
     offer.refresh_from_db()
     offer.offer_expires_at = timezone.now() - datetime.timedelta(minutes=1)
     offer.save()
     with pytest.raises(ValidationError) as caught:
-        services.offer_accept(application=offer, by=offer.applicant)
+        waitlist.offer_accept(application=offer, by=offer.applicant)
     assert "Le délai pour accepter cette place est dépassé" in caught.value.messages[0]
     refresh(*waiting)
     assert [w.status for w in waiting] == [S.EXPIRED, S.OFFERED, S.WAITLISTED]
@@ -92,37 +92,37 @@ def test_offer_accept_after_deadline_is_refused_and_passes_the_seat_on(full_sess
 
 def test_offer_answers_only_from_the_applicant(full_session):
     _session, holders, waiting = full_session
-    services.application_withdraw(application=holders[0], by=holders[0].applicant)
+    applications.application_withdraw(application=holders[0], by=holders[0].applicant)
     offer = waiting[0]
     with pytest.raises(ValidationError, match="Seul le candidat"):
-        services.offer_accept(application=offer, by=waiting[1].applicant)
+        waitlist.offer_accept(application=offer, by=waiting[1].applicant)
     with pytest.raises(ValidationError, match="Seul le candidat"):
-        services.offer_decline(application=offer, by=waiting[1].applicant)
+        waitlist.offer_decline(application=offer, by=waiting[1].applicant)
 
 
 def test_offer_moves_refused_without_an_offer():
     application = make.application(session=make.session(), status=S.WAITLISTED)
     with pytest.raises(ValidationError, match=r"Aucune place n'est proposée .* « Sur liste d'attente »"):
-        services.offer_accept(application=application, by=application.applicant)
+        waitlist.offer_accept(application=application, by=application.applicant)
     with pytest.raises(ValidationError, match="Aucune place n'est proposée"):
-        services.offer_decline(application=application, by=application.applicant)
+        waitlist.offer_decline(application=application, by=application.applicant)
 
 
 def test_decline_passes_the_seat_to_the_next(full_session):
     _session, holders, waiting = full_session
-    services.application_withdraw(application=holders[0], by=holders[0].applicant)
+    applications.application_withdraw(application=holders[0], by=holders[0].applicant)
     waiting[0].refresh_from_db()
-    services.offer_decline(application=waiting[0], by=waiting[0].applicant)
+    waitlist.offer_decline(application=waiting[0], by=waiting[0].applicant)
     refresh(*waiting)
     assert [w.status for w in waiting] == [S.WITHDRAWN, S.OFFERED, S.WAITLISTED]
 
 
 def test_expiry_passes_the_seat_to_the_next(full_session):
     session, holders, waiting = full_session
-    services.application_withdraw(application=holders[0], by=holders[0].applicant)
-    assert services.offers_expire() == 0  # nothing is due yet
+    applications.application_withdraw(application=holders[0], by=holders[0].applicant)
+    assert waitlist.offers_expire() == 0  # nothing is due yet
     later = timezone.now() + datetime.timedelta(hours=48, minutes=1)
-    assert services.offers_expire(now=later) == 1
+    assert waitlist.offers_expire(now=later) == 1
     refresh(*waiting)
     assert [w.status for w in waiting] == [S.EXPIRED, S.OFFERED, S.WAITLISTED]
     assert waiting[0].closed_at == later
@@ -130,14 +130,14 @@ def test_expiry_passes_the_seat_to_the_next(full_session):
     assert Notification.objects.filter(application=waiting[0], template="offer_expired").exists()
     assert session_seat_count(session_id=session.pk).taken == 2
     # Running again changes nothing.
-    assert services.offers_expire(now=later) == 0
+    assert waitlist.offers_expire(now=later) == 0
 
 
 def test_expire_offers_task(full_session):
     from enrollment import tasks
 
     _session, holders, waiting = full_session
-    services.application_withdraw(application=holders[0], by=holders[0].applicant)
+    applications.application_withdraw(application=holders[0], by=holders[0].applicant)
     offer = waiting[0]
     offer.refresh_from_db()
     offer.offer_expires_at = timezone.now() - datetime.timedelta(seconds=1)
@@ -150,12 +150,12 @@ def test_expire_offers_task(full_session):
 def test_capacity_raise_offers_new_seats_in_order(full_session):
     session, _holders, waiting = full_session
     Session.objects.filter(pk=session.pk).update(capacity=4)
-    offered = services.session_capacity_changed(session_id=session.pk)
+    offered = waitlist.session_capacity_changed(session_id=session.pk)
     assert [a.pk for a in offered] == [waiting[0].pk, waiting[1].pk]
     refresh(*waiting)
     assert [w.status for w in waiting] == [S.OFFERED, S.OFFERED, S.WAITLISTED]
     # Called again with no new seat: nothing more is offered.
-    assert services.waitlist_fill(session_id=session.pk) == []
+    assert waitlist.waitlist_fill(session_id=session.pk) == []
 
 
 def test_fill_respects_seats_reserved_by_conventions(full_session):
@@ -164,14 +164,14 @@ def test_fill_respects_seats_reserved_by_conventions(full_session):
     session, _holders, waiting = full_session
     Session.objects.filter(pk=session.pk).update(capacity=4)
     SeatAllocationFactory(session=session, seats=1)
-    offered = services.waitlist_fill(session_id=session.pk)
+    offered = waitlist.waitlist_fill(session_id=session.pk)
     assert [a.pk for a in offered] == [waiting[0].pk]
 
 
 def test_no_offers_on_a_cancelled_session(full_session):
     session, holders, waiting = full_session
     Session.objects.filter(pk=session.pk).update(state=Session.State.CANCELLED)
-    services.application_withdraw(application=holders[0], by=holders[0].applicant)
+    applications.application_withdraw(application=holders[0], by=holders[0].applicant)
     refresh(*waiting)
     assert all(w.status == S.WAITLISTED for w in waiting)
 
@@ -179,7 +179,7 @@ def test_no_offers_on_a_cancelled_session(full_session):
 def test_offer_email_shows_the_deadline_in_mayotte_time_and_a_link(full_session, django_capture_on_commit_callbacks):
     _session, holders, waiting = full_session
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_withdraw(application=holders[0], by=holders[0].applicant)
+        applications.application_withdraw(application=holders[0], by=holders[0].applicant)
     waiting[0].refresh_from_db()
     message = next(m for m in mail.outbox if m.to == [waiting[0].applicant.email])
     local = timezone.localtime(waiting[0].offer_expires_at)

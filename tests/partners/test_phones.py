@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from enrollment.models import ApplicantProfile, Application
-from partners import imports
+from partner_space import imports
 from partners.models import Partner
 from tests.factories import ApplicantProfileFactory, PartnerFactory, StaffUserFactory, UserFactory
 

@@ -23,7 +23,8 @@ from enrollment.models import (
     Notification,
     Situation,
 )
-from partners import invitations, services_staff
+from partner_space import invitations
+from partner_space import services as services_staff
 from partners.models import Convention, ConventionDocument, Partner, PartnerMember
 from programs.models import Session
 from tests.factories import ConventionFactory, PartnerFactory, SessionFactory, StaffUserFactory, UserFactory

@@ -1,10 +1,10 @@
 """Seat safety when imports, single enrollments and public decisions race, on PostgreSQL row locks."""
 
-from enrollment import services
 from enrollment.models import Application, ApplicationStatus
 from enrollment.selectors import allocation_seats_left, session_seat_count
-from partners import services_staff
-from partners.imports import StaffRow
+from enrollment.services import applications
+from partner_space import services as services_staff
+from partner_space.imports import StaffRow
 from tests.concurrency import needs_row_locks, run_in_threads
 from tests.enrollment import service_factories as public
 from tests.factories import StaffUserFactory
@@ -58,7 +58,7 @@ def test_imports_enrollments_and_public_decisions_never_overbook(transactional_d
         lambda: import_file("imp2", False),
         lambda: import_file("imp3", True),
         *[lambda n=n: enroll_one(n) for n in range(4)],
-        *[lambda a=a: services.application_accept(application=a, by=staff) for a in submitted],
+        *[lambda a=a: applications.application_accept(application=a, by=staff) for a in submitted],
     ]
     results = run_in_threads(targets)
 

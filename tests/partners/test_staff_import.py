@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from enrollment.models import Application, ApplicationStatus, Notification
-from partners import imports, services_staff
-from partners.imports import StaffRow
+from partner_space import imports
+from partner_space import services as services_staff
+from partner_space.imports import StaffRow
 from programs.models import Session
 from tests.factories import PartnerFactory, SessionFactory
 

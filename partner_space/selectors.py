@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 
 from enrollment.models import Application, ApplicationStatus
 from enrollment.selectors import RESERVING_CONVENTION_STATES, allocations_with_usage, annotate_seats
+from partner_space.imports import ImportContext, SessionTarget
+from partners.models import Convention, ConventionDocument, Partner, PartnerMember, SeatAllocation
 from programs.models import Session
-
-from .imports import ImportContext, SessionTarget
-from .models import Convention, ConventionDocument, Partner, PartnerMember, SeatAllocation
 
 # CNAM's drafts are work in progress: the partner sees a convention once it is sent for signature.
 VISIBLE_CONVENTION_STATES = tuple(state for state in Convention.State.values if state != Convention.State.DRAFT)

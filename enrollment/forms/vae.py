@@ -4,9 +4,9 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DocumentFieldsMixin
-from .models import VAE_YEARS_MAX, VAE_YEARS_MIN, VaeDocument, VaeResult
-from .services_vae import MAX_DOCUMENTS, REASON_MAX_CHARS, SUMMARY_MAX_CHARS
+from enrollment.forms.applications import DocumentFieldsMixin
+from enrollment.models import VAE_YEARS_MAX, VAE_YEARS_MIN, VaeDocument, VaeResult
+from enrollment.services.vae import MAX_DOCUMENTS, REASON_MAX_CHARS, SUMMARY_MAX_CHARS
 
 
 class VaeRequestForm(DocumentFieldsMixin, forms.Form):

@@ -16,10 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.formatting import date_long, time_short
-from programs.models import Programme, Session
-
-from . import services
-from .forms import (
+from enrollment.forms.applications import (
     CONSENT_TEXT,
     ApplicantProfileForm,
     ApplicationForm,
@@ -27,7 +24,7 @@ from .forms import (
     OfferDeclineForm,
     WithdrawForm,
 )
-from .models import (
+from enrollment.models import (
     LIVE_STATUSES,
     ApplicantProfile,
     Application,
@@ -37,7 +34,9 @@ from .models import (
     EnrollmentCertificate,
     PendingUpload,
 )
-from .selectors import annotate_seats, applications_of_applicant
+from enrollment.selectors import annotate_seats, applications_of_applicant
+from enrollment.services import applications, certificates, waitlist
+from programs.models import Programme, Session
 
 STATUS_BADGES = {
     ApplicationStatus.SUBMITTED: "fr-badge--info",
@@ -157,12 +156,12 @@ def submit_form(request, form, submit, *, success: str):
 @require_GET
 def space(request):
     now = timezone.now()
-    applications = [_decorate(application, now) for application in applications_of_applicant(user=request.user)]
+    rows = [_decorate(application, now) for application in applications_of_applicant(user=request.user)]
     profile = ApplicantProfile.objects.filter(user=request.user).only("pk", "first_name", "consent_at").first()
     return render(
         request,
         "enrollment/space.html",
-        {"applications": applications, "profile": profile},
+        {"applications": rows, "profile": profile},
     )
 
 
@@ -243,7 +242,7 @@ def apply(request, session_pk):
         try:
             # Every file that passed its checks is kept first, so that a refused form loses none of them.
             form.keep(
-                services.pending_uploads_update(
+                applications.pending_uploads_update(
                     user=request.user,
                     session=session,
                     keep=form.cleaned_data.get("documents", ()),
@@ -255,7 +254,7 @@ def apply(request, session_pk):
         application = submit_form(
             request,
             form,
-            lambda data: services.application_submit(
+            lambda data: applications.application_submit(
                 user=request.user,
                 session=session,
                 motivation=data["motivation"],
@@ -330,7 +329,9 @@ def withdraw(request, reference):
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.application_withdraw(application=application, by=request.user, reason=form.cleaned_data["reason"])
+            applications.application_withdraw(
+                application=application, by=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -360,7 +361,7 @@ def offer_answer(request, reference):
         # A refusal cannot be undone: it is only made from the page that says what it gives up.
         return redirect("enrollment:offer_decline", reference=reference)
     try:
-        services.offer_accept(application=application, by=request.user)
+        waitlist.offer_accept(application=application, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -390,7 +391,7 @@ def offer_decline(request, reference):
     form = OfferDeclineForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            services.offer_decline(application=application, by=request.user)
+            waitlist.offer_decline(application=application, by=request.user)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -447,7 +448,7 @@ def certificate(request, reference):
         return redirect("enrollment:detail", reference=reference)
     document = _certificate_of(application)
     if document is None or document.state == EnrollmentCertificate.State.FAILED:
-        services.certificate_request(application=application)
+        certificates.certificate_request(application=application)
         document = EnrollmentCertificate.objects.filter(application=application).first()
     if document is not None and document.state == EnrollmentCertificate.State.READY and document.file:
         try:

@@ -29,7 +29,7 @@ INVITATION_VALID_DAYS = 14
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
-    key_salt = "partners.invitations.InvitationTokenGenerator"
+    key_salt = "partner_space.invitations.InvitationTokenGenerator"
     valid_for = datetime.timedelta(days=INVITATION_VALID_DAYS)
 
     def check_token(self, user, token):

@@ -13,7 +13,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
-from cnam_portal.admin_tools import (
+from core.admin_kit import (
     DocumentDownloadMixin,
     LocalDatesMixin,
     PrivateDocumentInline,
@@ -21,10 +21,9 @@ from cnam_portal.admin_tools import (
     private_file_response,
 )
 from core.formatting import date_long, date_short, datetime_long, time_short
-
-from . import admin_actions
-from .exports import ApplicationResource
-from .models import (
+from enrollment.admin import actions as admin_actions
+from enrollment.exports import ApplicationResource
+from enrollment.models import (
     NOTIFICATION_KINDS,
     ApplicantProfile,
     Application,
@@ -513,6 +512,3 @@ class EnrollmentCertificateAdmin(LocalDatesMixin, admin.ModelAdmin):
             filename=f"attestation-{certificate.application.reference}.pdf",
             content_type="application/pdf",
         )
-
-
-from . import admin_vae  # noqa: E402,F401

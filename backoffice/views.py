@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from . import reporting
+from backoffice import selectors as reporting
 
 REPORT_PERMISSION = "enrollment.view_application"
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]

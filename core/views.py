@@ -1,14 +1,14 @@
+"""Pages every deployment serves whatever the apps: the health check and the favicon."""
+
 import logging
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
-
-from programs.selectors import home_highlights
 
 logger = logging.getLogger(__name__)
 
@@ -21,11 +21,6 @@ def favicon(request):
     Not a permanent redirect: the icon's collected name changes with its content.
     """
     return redirect(static("dsfr/dist/favicon/favicon.ico"))
-
-
-@require_GET
-def home(request):
-    return render(request, "home.html", home_highlights())
 
 
 def _database_state() -> str:
@@ -42,7 +37,7 @@ def _database_state() -> str:
 def _broker_state() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
-    from cnam_portal.celery import app
+    from celery import current_app as app
 
     try:
         with app.connection_for_write() as conn:

@@ -1,6 +1,6 @@
 """Writes of the partner space: enrolling staff (one or a whole file) and inviting members.
 
-Seat moves go through ``enrollment.services.application_enroll_partner_staff``, which
+Seat moves go through ``enrollment.services.applications.application_enroll_partner_staff``, which
 locks the session row and counts seats with the one seat rule. An import locks every
 session it touches up front, in primary-key order, so two imports (or an import and staff
 decisions on another session) never wait on each other in a cycle; then it validates
@@ -21,13 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.phones import normalize_phone
-from enrollment import services as enrollment_services
 from enrollment.models import ApplicantProfile, Application, Notification, Situation
+from enrollment.services import partner_enrollment
+from partner_space import invitations
+from partner_space import selectors as selectors_space
+from partner_space.imports import StaffRow, row_errors, validate_staff_rows
+from partners.models import Convention, Partner, PartnerMember, SeatAllocation
 from programs.models import Session
-
-from . import invitations, selectors_space
-from .imports import StaffRow, row_errors, validate_staff_rows
-from .models import Convention, Partner, PartnerMember, SeatAllocation
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ def _enroll_rows(*, member: PartnerMember, items) -> list[Application]:
     """Accounts, profiles, applications and invitations for ``items`` = [(convention, session, StaffRow)]."""
     users = invitations.accounts_ensure((row.email, row.first_name, row.last_name) for _c, _s, row in items)
     staff_profiles_ensure(partner=member.partner, people=[(users[row.email], row) for _c, _s, row in items])
-    applications = enrollment_services.applications_enroll_partner_staff(
+    applications = partner_enrollment.applications_enroll_partner_staff(
         enrollments=[(convention, session, users[row.email]) for convention, session, row in items], by=member.user
     )
     _invite_staff(applications=applications, member=member)

@@ -27,7 +27,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def error_messages(self):
         from allauth.account import app_settings
 
-        from .errors import window_seconds
+        from core.errors import window_seconds
 
         wait = window_seconds(app_settings.RATE_LIMITS.get("login_failed", ""))
         return {
@@ -41,7 +41,7 @@ class AccountAdapter(DefaultAccountAdapter):
         }
 
     def get_login_redirect_url(self, request):
-        from partners.selectors_space import memberships_for
+        from partner_space.selectors import memberships_for
 
         is_member = memberships_for(request.user).exists()
         # Remembered for the header link, so pages need no query to show it.

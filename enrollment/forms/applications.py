@@ -12,11 +12,10 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.models import ApplicantProfile, Application, ApplicationDocument, Situation
+from enrollment.uploads import inspect_upload
+from enrollment.validators import normalize_phone, validate_france_travail_id
 from programs.models import Commune, Programme, QualificationLevel
-
-from .models import ApplicantProfile, Application, ApplicationDocument, Situation
-from .uploads import inspect_upload
-from .validators import normalize_phone, validate_france_travail_id
 
 # Stored word for word with the consent, so it is not passed through gettext: what
 # the person read is what we keep, whatever the interface language becomes.

@@ -18,10 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.formatting import datetime_long
-from programs.models import Programme
-
-from . import notifications
-from .models import (
+from enrollment import notifications
+from enrollment.models import (
     VAE_FINAL_STAGES,
     VAE_STAGE_ORDER,
     VAE_YEARS_MAX,
@@ -33,7 +31,8 @@ from .models import (
     VaeStage,
     VaeStageChange,
 )
-from .uploads import check_documents, delete_stored_files, store_documents
+from enrollment.uploads import check_documents, delete_stored_files, store_documents
+from programs.models import Programme
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ def _free_reference() -> str:
 
 def _enqueue_notification(notification_id: int) -> None:
     """Hand the row to Celery; a broker outage must not fail a committed move (the sweep resends)."""
-    from . import tasks
+    from enrollment import tasks
 
     try:
         tasks.send_notification.delay(notification_id)

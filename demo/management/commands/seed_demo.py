@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cnam_portal import demo_data
+from demo import data as demo_data
 from enrollment.models import (
     ApplicantProfile,
     Application,

@@ -26,14 +26,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cnam_portal.adapters import PARTNER_SESSION_KEY
-from cnam_portal.admin_tools import private_file_response
+from core.admin_kit import private_file_response
 from enrollment.models import ApplicationStatus
-
-from . import imports, invitations, selectors, selectors_space, services, services_staff
-from .forms_space import ClaimAccountForm, ImportConfirmForm, StaffEnrollForm, StaffImportForm
-from .imports import StaffRow
-from .models import ConventionDocument, PartnerMember
+from partner_space import imports, invitations
+from partner_space import selectors as selectors_space
+from partner_space import services as services_staff
+from partner_space.accounts import PARTNER_SESSION_KEY
+from partner_space.forms import ClaimAccountForm, ImportConfirmForm, StaffEnrollForm, StaffImportForm
+from partner_space.imports import StaffRow
+from partners import selectors, services
+from partners.models import ConventionDocument, PartnerMember
 
 SESSION_PARTNER_KEY = "partners:partner_id"
 SESSION_IMPORT_KEY = "partners:import"

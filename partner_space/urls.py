@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from partner_space import views
 
 app_name = "partners"
 

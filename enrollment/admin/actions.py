@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cnam_portal.admin_tools import apply_logged, form_action, log_admin_action, report_each
+from core.admin_kit import apply_logged, form_action, log_admin_action, report_each
 
 
 class ReasonForm(forms.Form):
@@ -24,14 +24,15 @@ class ReasonForm(forms.Form):
 
 
 def _service(name):
-    from . import services
+    """The service a decision names, in the module of its topic."""
+    from enrollment.services import applications, waitlist
 
-    return getattr(services, name)
+    return getattr(applications, name, None) or getattr(waitlist, name)
 
 
 @dataclass(frozen=True)
 class Decision:
-    """One decision on an application: its move in ``services.MOVES``, its service, its button.
+    """One decision on an application: its move in ``transitions.MOVES``, its service, its button.
 
     A decision that needs a reason (sent to the person) asks for it on a page titled ``reason_title``.
     """
@@ -60,14 +61,14 @@ DECISIONS = {
 
 def decisions_allowed(application) -> list[Decision]:
     """The decisions the application's current status allows, by the services' rule."""
-    from .services import MOVES
+    from enrollment.services.transitions import MOVES
 
     return [decision for decision in DECISIONS.values() if application.status in MOVES[decision.move]]
 
 
 def refusal(decision: Decision, application) -> str:
     """Why the application's status does not allow the decision, as the service says it."""
-    from .services import REFUSED_MOVE
+    from enrollment.services.transitions import REFUSED_MOVE
 
     return REFUSED_MOVE[decision.move] % {
         "reference": application.reference,

@@ -8,14 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cnam_portal.admin_tools import private_file_response
+from core.admin_kit import private_file_response
+from enrollment.forms.vae import VaeRequestForm
+from enrollment.models import ApplicantProfile, VaeDocument, VaeRequest, VaeStage, VaeStageChange
+from enrollment.selectors_vae import stage_badge, stage_steps
+from enrollment.services import vae as services_vae
+from enrollment.views.applications import redirect_to_profile, submit_form
 from programs.models import Programme
-
-from . import services_vae
-from .forms_vae import VaeRequestForm
-from .models import ApplicantProfile, VaeDocument, VaeRequest, VaeStage, VaeStageChange
-from .selectors_vae import stage_badge, stage_steps
-from .views import redirect_to_profile, submit_form
 
 
 @login_required

@@ -8,8 +8,8 @@ from django.utils.translation import ngettext
 
 from core.formatting import date_long
 from core.phones import normalize_phone
-
-from . import imports, selectors_space
+from partner_space import imports
+from partner_space import selectors as selectors_space
 
 
 class AllocationChoiceField(forms.ModelChoiceField):

@@ -7,11 +7,10 @@ move is written to the request's history (who, when, why) with the email to the 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from cnam_portal.admin_tools import DocumentDownloadMixin, LocalDatesMixin, PrivateDocumentInline, form_action
-
-from . import services_vae
-from .forms_vae import NextStageForm, NotAdmissibleForm
-from .models import VaeDocument, VaeRequest, VaeStageChange
+from core.admin_kit import DocumentDownloadMixin, LocalDatesMixin, PrivateDocumentInline, form_action
+from enrollment.forms.vae import NextStageForm, NotAdmissibleForm
+from enrollment.models import VaeDocument, VaeRequest, VaeStageChange
+from enrollment.services import vae as services_vae
 
 
 class VaeHistoryInline(LocalDatesMixin, admin.TabularInline):

@@ -1,0 +1,133 @@
+"""The waiting list: filling freed seats in order, offers a person accepts or declines, expiry."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.formatting import datetime_long
+from enrollment.models import (
+    Application,
+    ApplicationStatus,
+)
+from enrollment.selectors import (
+    session_seat_count,
+)
+from enrollment.services.transitions import _check_move, _is_staff, _lock, _notify, _sync, _transition
+from programs.models import Session
+
+logger = logging.getLogger(__name__)
+Status = ApplicationStatus
+
+
+def _fill(session: Session, *, by, now: datetime.datetime) -> list[Application]:
+    """Offer every free public seat to the next waitlisted applications (session row locked)."""
+    if session.state != Session.State.SCHEDULED or session.end_date < timezone.localdate(now):
+        return []
+    free = session_seat_count(session_id=session.pk).free
+    if free < 1:
+        return []
+    deadline = now + datetime.timedelta(hours=settings.OFFER_HOLD_HOURS)
+    offered = list(
+        Application.objects.select_for_update()
+        .filter(session_id=session.pk, status=Status.WAITLISTED)
+        .order_by("waitlisted_at", "pk")[:free]
+    )
+    for application in offered:
+        history = _transition(application, to=Status.OFFERED, by=by, now=now, offered_at=now, offer_expires_at=deadline)
+        _notify(
+            application,
+            template="seat_offered",
+            event=str(history.pk),
+            context={"deadline": deadline.isoformat()},
+        )
+    return offered
+
+
+def waitlist_fill(*, session_id: int, by=None) -> list[Application]:
+    """Offer the session's free seats to its waiting list, in order; returns the offered applications."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session_id)
+        return _fill(session, by=by, now=timezone.now())
+
+
+def session_capacity_changed(*, session_id: int, by=None) -> list[Application]:
+    """Call after staff change a session's capacity: new seats go to the waiting list."""
+    return waitlist_fill(session_id=session_id, by=by)
+
+
+def _expire(application: Application, *, now: datetime.datetime) -> None:
+    history = _transition(application, to=Status.EXPIRED, by=None, now=now, closed_at=now)
+    _notify(application, template="offer_expired", event=str(history.pk))
+
+
+def offer_accept(*, application: Application, by) -> Application:
+    """The applicant takes the seat offered from the waiting list, before its deadline."""
+    expired = False
+    with transaction.atomic():
+        session, locked = _lock(application)
+        if by is None or not (by.pk == locked.applicant_id or _is_staff(by)):
+            raise ValidationError(_("Seul le candidat peut répondre à cette proposition."), code="forbidden")
+        _check_move(locked, "offer_accept")
+        now = timezone.now()
+        if now > locked.offer_expires_at:
+            # Record the expiry now rather than wait for the sweep, and pass the seat on.
+            _expire(locked, now=now)
+            _fill(session, by=None, now=now)
+            expired = True
+        else:
+            history = _transition(locked, to=Status.ACCEPTED, by=by, now=now, decided_at=now)
+            _notify(locked, template="application_accepted", event=str(history.pk))
+    _sync(application, locked)
+    if expired:
+        raise ValidationError(
+            _("Le délai pour accepter cette place est dépassé depuis le %(deadline)s.")
+            % {"deadline": datetime_long(locked.offer_expires_at)},
+            code="offer_expired",
+        )
+    return locked
+
+
+def offer_decline(*, application: Application, by) -> Application:
+    with transaction.atomic():
+        session, locked = _lock(application)
+        if by is None or not (by.pk == locked.applicant_id or _is_staff(by)):
+            raise ValidationError(_("Seul le candidat peut répondre à cette proposition."), code="forbidden")
+        _check_move(locked, "offer_decline")
+        now = timezone.now()
+        history = _transition(
+            locked, to=Status.WITHDRAWN, by=by, reason=_("Place proposée déclinée."), now=now, closed_at=now
+        )
+        _notify(locked, template="application_withdrawn", event=str(history.pk), context={"declined_offer": True})
+        _fill(session, by=None, now=now)
+    _sync(application, locked)
+    return locked
+
+
+def offers_expire(*, now: datetime.datetime | None = None) -> int:
+    """Close every offer past its deadline and pass the seats on; one transaction per session."""
+    now = now or timezone.now()
+    session_ids = (
+        Application.objects.filter(status=Status.OFFERED, offer_expires_at__lt=now)
+        .order_by("session_id")
+        .values_list("session_id", flat=True)
+        .distinct()
+    )
+    expired = 0
+    for session_id in list(session_ids):
+        with transaction.atomic():
+            session = Session.objects.select_for_update().get(pk=session_id)
+            due = list(
+                Application.objects.select_for_update()
+                .filter(session_id=session_id, status=Status.OFFERED, offer_expires_at__lt=now)
+                .order_by("pk")
+            )
+            for application in due:
+                _expire(application, now=now)
+            _fill(session, by=None, now=now)
+            expired += len(due)
+    return expired
