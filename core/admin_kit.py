@@ -7,7 +7,6 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.formatting import date_long, datetime_long
+from core.storage import private_file_response
 
 # --- Dates in the portal's one style ------------------------------------------------------------
 
@@ -84,20 +84,6 @@ class LocalDatesMixin:
         if isinstance(entry, (list, tuple)):
             return type(entry)(self._local_entry(item, dates) for item in entry)
         return self._local(entry) if entry in dates else entry
-
-
-def private_file_response(field_file, *, filename: str, content_type: str) -> FileResponse:
-    """Stream a file of the private storage as an attachment, never sniffed as something else."""
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class PrivateDocumentInline(LocalDatesMixin, admin.TabularInline):

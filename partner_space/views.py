@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.admin_kit import private_file_response
+from core.storage import private_file_response
 from enrollment.models import ApplicationStatus
 from partner_space import imports, invitations
 from partner_space import selectors as selectors_space

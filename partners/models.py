@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.phones import normalize_phone
+from core.storage import private_storage
 from programs.models import Commune
 
 
@@ -32,12 +33,6 @@ def validate_siret(value: str) -> None:
         total += number
     if total % 10 != 0:
         raise ValidationError(_("Ce numéro SIRET n'est pas valide (clé de contrôle)."), code="siret_checksum")
-
-
-def private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
 
 
 class Partner(models.Model):

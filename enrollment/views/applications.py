@@ -1,12 +1,13 @@
 """The applicant's pages: profile, applying to a session, the space that follows each application."""
 
+import contextlib
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.formatting import date_long, time_short
+from core.storage import private_file_response
 from enrollment.forms.applications import (
     CONSENT_TEXT,
     ApplicantProfileForm,
@@ -413,14 +415,6 @@ def offer_decline(request, reference):
     )
 
 
-def _private_file_response(handle, *, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    # Personal documents: never kept by a shared cache or the browser's back-forward cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @never_cache
 @require_GET
@@ -431,11 +425,12 @@ def document_download(request, reference, pk):
         application__reference=reference,
         application__applicant=request.user,
     )
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404(_("Ce document n'est plus disponible.")) from error
-    return _private_file_response(handle, filename=document.original_name, content_type=document.content_type)
+    return private_file_response(
+        document.file,
+        filename=document.original_name,
+        content_type=document.content_type,
+        missing=_("Ce document n'est plus disponible."),
+    )
 
 
 @login_required
@@ -451,13 +446,11 @@ def certificate(request, reference):
         certificates.certificate_request(application=application)
         document = EnrollmentCertificate.objects.filter(application=application).first()
     if document is not None and document.state == EnrollmentCertificate.State.READY and document.file:
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            handle = None
-        if handle is not None:
-            return _private_file_response(
-                handle, filename=f"attestation-inscription-{application.reference}.pdf", content_type="application/pdf"
+        with contextlib.suppress(Http404):  # the file went missing: it is rendered again below
+            return private_file_response(
+                document.file,
+                filename=f"attestation-inscription-{application.reference}.pdf",
+                content_type="application/pdf",
             )
     messages.info(
         request, _("Votre attestation d'inscription est en cours de préparation, revenez dans quelques instants.")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.admin_kit import private_file_response
+from core.storage import private_file_response
 from enrollment.forms.vae import VaeRequestForm
 from enrollment.models import ApplicantProfile, VaeDocument, VaeRequest, VaeStage, VaeStageChange
 from enrollment.selectors_vae import stage_badge, stage_steps
