@@ -23,7 +23,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make run        serve the portal on http://127.0.0.1:$(PORT) (DEBUG, SQLite, demo data)"
 	@echo "make test       run the whole test suite"
-	@echo "make lint       ruff check + ruff format --check"
+	@echo "make lint       ruff, import contracts and cycles, mypy, djLint"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make migrate    apply migrations"
 	@echo "make seed       load the demo data"
@@ -68,8 +68,13 @@ run: venv
 
 # DATABASE_URL, REDIS_URL and CELERY_BROKER_URL pass through from the
 # environment; --create-db so a fresh clone never reuses a stale test database.
+# One xdist worker per core (at most TEST_WORKERS_MAX), each with its own test database;
+# --dist loadgroup keeps the browser tests on one worker and its one deployment.
+TEST_WORKERS ?= auto
+TEST_WORKERS_MAX ?= 4
 test: venv
-	@status=0; $(VENV)/bin/pytest --create-db $(PYTEST_ARGS) || status=$$?; \
+	@status=0; $(VENV)/bin/pytest --create-db -n $(TEST_WORKERS) --maxprocesses $(TEST_WORKERS_MAX) --dist loadgroup \
+		$(PYTEST_ARGS) || status=$$?; \
 	if [ $$status = 5 ]; then echo "error: pytest collected no tests." >&2; fi; \
 	exit $$status
 
@@ -84,6 +89,10 @@ beat: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/python .ci/import_cycles.py
+	DEBUG=1 $(VENV)/bin/mypy
+	$(VENV)/bin/djlint templates --lint
 
 format: venv
 	$(VENV)/bin/ruff format .
@@ -97,7 +106,7 @@ seed: venv
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache test-results var/static
+	rm -rf .pytest_cache .ruff_cache test-results var/static var/test-static
 
 distclean: clean
 	rm -rf $(VENV) var

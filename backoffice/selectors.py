@@ -1,4 +1,7 @@
-"""Figures for the direction's report: read-only selectors over a period, and the bar charts that show them.
+"""Figures for the direction's report: read-only selectors over a period, returning data only.
+
+The charts are drawn by ``templates/backoffice/_bar_chart.svg.html`` from ``Chart.layout``
+(positions computed in ``backoffice.charts``).
 
 Every figure is aggregated by the database (conditional ``Count``, ``Sum``, a median), so the
 report runs the same number of queries whatever the number of applications, sessions or
@@ -17,18 +20,20 @@ Definitions the page states under its tables:
 
 import datetime
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F, Q, Sum
+from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet, Sum
 from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from backoffice.charts import BarChartLayout, bar_chart_layout
 from enrollment.models import Application, ApplicationStatus, Situation
-from enrollment.selectors import allocations_with_usage, annotate_seats
+from enrollment.seats import allocations_with_usage, annotate_seats
 from partners.models import CallForProjects, Convention, Partner, SeatAllocation
 from programs.models import Commune, Session
 
@@ -111,9 +116,55 @@ class Chart:
     note: str = ""
     unit_max: float | None = None
 
+    @cached_property
+    def layout(self) -> BarChartLayout:
+        return bar_chart_layout(rows=self.rows, maximum=self.unit_max)
+
+
+@dataclass(frozen=True)
+class SessionFill:
+    """A session starting in the period, with its seats (``enrollment.seats``) and its fill rate in %."""
+
+    session: Session
+    rate: float | None
+
     @property
-    def svg(self) -> SafeString:
-        return bar_chart_svg(chart_id=f"graphique-{self.key}", title=self.title, rows=self.rows, maximum=self.unit_max)
+    def display(self) -> str:
+        return "—" if self.rate is None else formats.number_format(self.rate, 1)
+
+
+@dataclass(frozen=True)
+class ConventionUsage:
+    """Seats a convention in force during the period allocated, and those its enrollments hold."""
+
+    convention_id: int
+    reference: str
+    title: str
+    partner_name: str
+    allocated: int
+    used: int
+
+    @property
+    def rate(self) -> float | None:
+        return _percent(self.used, self.allocated)
+
+    @property
+    def display(self) -> str:
+        return "—" if self.rate is None else formats.number_format(self.rate, 1)
+
+
+@dataclass(frozen=True)
+class CommuneCount:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DecisionDelay:
+    """How many applications were decided in the period, and the median of days to decide them."""
+
+    decided: int
+    median_days: float | None
 
 
 @dataclass
@@ -123,9 +174,9 @@ class Report:
     charts: list[Chart]
     decided: int
     median_days: float | None
-    sessions: list = field(default_factory=list)
-    conventions: list = field(default_factory=list)
-    calls: list = field(default_factory=list)
+    sessions: list[SessionFill] = field(default_factory=list)
+    conventions: list[ConventionUsage] = field(default_factory=list)
+    calls: list[CallForProjects] = field(default_factory=list)
 
     @property
     def median_display(self) -> str:
@@ -149,24 +200,24 @@ def _percent(part: int, whole: int) -> float | None:
     return None if not whole else 100.0 * part / whole
 
 
-def applications_in(period: Period):
+def applications_in(period: Period) -> QuerySet[Application]:
     first, after = period.bounds()
     return Application.objects.filter(submitted_at__gte=first, submitted_at__lt=after)
 
 
 def status_and_situation_counts(*, period: Period) -> dict[str, int]:
     """One query: the total, a count per status and per (exclusive) situation group."""
-    aggregates = {"total": Count("pk")}
+    aggregates: dict[str, Count] = {"total": Count("pk")}
     for status in ApplicationStatus:
         aggregates[f"status_{status.value}"] = Count("pk", filter=Q(status=status))
-    earlier = None
+    earlier: Q | None = None
     for key, _label, condition in SITUATION_GROUPS:
         aggregates[f"situation_{key}"] = Count("pk", filter=condition if earlier is None else condition & ~earlier)
         earlier = condition if earlier is None else earlier | condition
     return applications_in(period).aggregate(**aggregates)
 
 
-def counts_by_programme(*, period: Period) -> list[dict]:
+def counts_by_programme(*, period: Period) -> list[Mapping[str, Any]]:
     return list(
         applications_in(period)
         .values("session__programme_id", "session__programme__title")
@@ -175,7 +226,7 @@ def counts_by_programme(*, period: Period) -> list[dict]:
     )
 
 
-def counts_by_commune(*, period: Period) -> list[tuple[str, int]]:
+def counts_by_commune(*, period: Period) -> list[CommuneCount]:
     rows = (
         applications_in(period).values(commune=F(f"{PROFILE}commune")).annotate(n=Count("pk")).order_by("-n", "commune")
     )
@@ -184,10 +235,11 @@ def counts_by_commune(*, period: Period) -> list[tuple[str, int]]:
     for row in rows:
         label = labels.get(row["commune"] or "", _("Non précisée"))
         merged[label] = merged.get(label, 0) + row["n"]
-    return sorted(merged.items(), key=lambda item: (-item[1], item[0]))
+    ordered = sorted(merged.items(), key=lambda item: (-item[1], item[0]))
+    return [CommuneCount(label=label, count=count) for label, count in ordered]
 
 
-def decision_delay(*, period: Period) -> tuple[int, float | None]:
+def decision_delay(*, period: Period) -> DecisionDelay:
     """How many applications were decided in the period, and the median of days from submission to decision."""
     first, after = period.bounds()
     decided = Application.objects.filter(
@@ -197,17 +249,18 @@ def decision_delay(*, period: Period) -> tuple[int, float | None]:
     if connection.vendor == "postgresql":
         row = decided.aggregate(n=Count("pk"), median=Median(delay, output_field=DurationField()))
         median = row["median"]
-        return row["n"], None if median is None else median.total_seconds() / 86400
+        return DecisionDelay(decided=row["n"], median_days=None if median is None else median.total_seconds() / 86400)
     # Elsewhere (SQLite in development): fetch the durations in one query, take the median here.
     days = [
         (decided_at - submitted_at).total_seconds() / 86400
         for submitted_at, decided_at in decided.values_list("submitted_at", "decided_at")
+        if decided_at is not None  # always, by the filter: for the type checker
     ]
-    return len(days), (statistics.median(days) if days else None)
+    return DecisionDelay(decided=len(days), median_days=statistics.median(days) if days else None)
 
 
-def session_fill(*, period: Period) -> list[Session]:
-    """Scheduled sessions starting in the period, with seats (enrollment.selectors) and ``fill_rate`` in %."""
+def session_fill(*, period: Period) -> list[SessionFill]:
+    """Scheduled sessions starting in the period, with seats (enrollment.seats) and their fill rate."""
     sessions = list(
         annotate_seats(
             Session.objects.filter(
@@ -217,29 +270,33 @@ def session_fill(*, period: Period) -> list[Session]:
         .select_related("programme", "site")
         .order_by("start_date", "reference")
     )
-    for session in sessions:
-        session.fill_rate = _percent(session.seats_taken, session.capacity)
-        session.fill_display = "—" if session.fill_rate is None else formats.number_format(session.fill_rate, 1)
-    return sessions
+    return [SessionFill(session=session, rate=_percent(session.seats_taken, session.capacity)) for session in sessions]
 
 
-def convention_usage(*, period: Period) -> list[dict]:
+def convention_usage(*, period: Period) -> list[ConventionUsage]:
     """Seats allocated and used per convention in force at some point of the period."""
     allocations = SeatAllocation.objects.filter(
         convention__state__in=REPORTED_CONVENTION_STATES,
         convention__start_date__lte=period.end,
         convention__end_date__gte=period.start,
     )
-    rows = list(
+    rows = (
         allocations_with_usage(allocations)
         .values("convention_id", "convention__reference", "convention__title", "convention__partner__name")
         .annotate(allocated=Sum("seats"), used=Sum("seats_used"))
         .order_by("convention__reference")
     )
-    for row in rows:
-        row["usage_rate"] = _percent(row["used"], row["allocated"])
-        row["usage_display"] = "—" if row["usage_rate"] is None else formats.number_format(row["usage_rate"], 1)
-    return rows
+    return [
+        ConventionUsage(
+            convention_id=row["convention_id"],
+            reference=row["convention__reference"],
+            title=row["convention__title"],
+            partner_name=row["convention__partner__name"],
+            allocated=row["allocated"],
+            used=row["used"],
+        )
+        for row in rows
+    ]
 
 
 def upcoming_calls(*, today: datetime.date | None = None) -> list[CallForProjects]:
@@ -271,10 +328,13 @@ def build_report(*, period: Period, today: datetime.date | None = None) -> Repor
     programme_rows = [
         Row(row["session__programme__title"], row["n"], _count(row["n"])) for row in counts_by_programme(period=period)
     ]
-    commune_rows = [Row(label, n, _count(n)) for label, n in counts_by_commune(period=period)]
-    decided, median = decision_delay(period=period)
+    commune_rows = [Row(row.label, row.count, _count(row.count)) for row in counts_by_commune(period=period)]
+    delay = decision_delay(period=period)
     sessions = session_fill(period=period)
-    fill_rows = [Row(f"{s.programme.title} — {s.reference}", s.fill_rate or 0, f"{s.fill_display} %") for s in sessions]
+    fill_rows = [
+        Row(f"{fill.session.programme.title} — {fill.session.reference}", fill.rate or 0, f"{fill.display} %")
+        for fill in sessions
+    ]
 
     charts = [
         Chart("statuts", _("Candidatures par statut"), _("Candidatures"), status_rows),
@@ -311,84 +371,9 @@ def build_report(*, period: Period, today: datetime.date | None = None) -> Repor
         period=period,
         total=total,
         charts=charts,
-        decided=decided,
-        median_days=median,
+        decided=delay.decided,
+        median_days=delay.median_days,
         sessions=sessions,
         conventions=convention_usage(period=period),
         calls=upcoming_calls(today=today),
-    )
-
-
-# --- Charts -------------------------------------------------------------------------------------
-
-CHART_WIDTH = 640
-LABEL_WIDTH = 230
-VALUE_WIDTH = 70
-ROW_HEIGHT = 26
-BAR_HEIGHT = 16
-PADDING = 8
-LABEL_CHARS = 34
-# DSFR "bleu France 625": 3:1 contrast or more on both the light and the dark admin themes.
-BAR_COLOUR = "#6a6af4"
-# Text follows the admin theme's colour.
-TEXT_COLOUR = "currentColor"
-
-
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
-
-
-def bar_chart_svg(*, chart_id: str, title: str, rows: list[Row], maximum: float | None = None) -> SafeString:
-    """A horizontal bar chart as inline SVG (no script), labelled for assistive technologies.
-
-    The numbers themselves are given by the table next to it; the chart's description says so.
-    """
-    height = max(1, len(rows)) * ROW_HEIGHT + 2 * PADDING
-    scale_max = max([maximum or 0, *(row.value for row in rows)]) or 1
-    bar_space = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    if rows:
-        body = format_html_join(
-            "",
-            '<g><title>{} : {}</title><text x="{}" y="{}" font-size="12" text-anchor="end" fill="{}">{}</text>'
-            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
-            '<text x="{}" y="{}" font-size="12" fill="{}">{}</text></g>',
-            (
-                (
-                    row.label,
-                    row.display,
-                    LABEL_WIDTH - 8,
-                    PADDING + index * ROW_HEIGHT + BAR_HEIGHT - 3,
-                    TEXT_COLOUR,
-                    _short(row.label),
-                    LABEL_WIDTH,
-                    PADDING + index * ROW_HEIGHT,
-                    f"{bar_space * row.value / scale_max:.1f}",
-                    BAR_HEIGHT,
-                    BAR_COLOUR,
-                    f"{LABEL_WIDTH + bar_space * row.value / scale_max + 6:.1f}",
-                    PADDING + index * ROW_HEIGHT + BAR_HEIGHT - 3,
-                    TEXT_COLOUR,
-                    row.display,
-                )
-                for index, row in enumerate(rows)
-            ),
-        )
-    else:
-        body = format_html(
-            '<text x="{}" y="{}" font-size="12" fill="{}">{}</text>',
-            PADDING,
-            PADDING + BAR_HEIGHT,
-            TEXT_COLOUR,
-            _("Aucune donnée sur la période."),
-        )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-titre {id}-desc" '
-        'viewBox="0 0 {w} {h}" width="100%" preserveAspectRatio="xMinYMin meet" class="report-chart">'
-        '<title id="{id}-titre">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
-        id=chart_id,
-        w=CHART_WIDTH,
-        h=height,
-        title=title,
-        desc=_("Diagramme en barres horizontales ; les valeurs figurent dans le tableau associé."),
-        body=body,
     )

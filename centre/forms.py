@@ -1,7 +1,8 @@
 from django import forms
 
+from core.phones import to_e164
+
 from .models import Centre
-from .phones import to_e164
 
 
 class CentreAdminForm(forms.ModelForm):

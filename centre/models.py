@@ -8,10 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import validate_siret
+from core.phones import national, validate_e164
+from core.validators import validate_siret
 
 from . import content
-from .phones import national, validate_e164
 
 OPENSTREETMAP_SEARCH = "https://www.openstreetmap.org/search?query="
 

@@ -1,6 +1,7 @@
 """Reads of the centre record and of the places where it teaches."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
@@ -8,6 +9,9 @@ from django.db.models import Exists, OuterRef
 from programs.models import Session, Site
 
 from .models import AccessibilityState, Centre, map_search_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # The footer of every page shows the accessibility state; it reads this key, never the database.
 ACCESSIBILITY_STATE_KEY = "centre:accessibility-state"
@@ -37,7 +41,7 @@ def remember_accessibility_state(centre: Centre) -> None:
     cache.set(ACCESSIBILITY_STATE_KEY, centre.accessibility_state, timeout=None)
 
 
-def footer_accessibility_state() -> str:
+def footer_accessibility_state() -> "StrPromise":
     """The label of the declared state, for the footer, without any query.
 
     Until a centre page is read or the record saved after the cache was emptied, the

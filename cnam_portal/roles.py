@@ -38,13 +38,14 @@ BUSINESS_MODELS = {
         "applicationstatuschange",
         "applicationdocument",
         "enrollmentcertificate",
-        "notification",
         "vaerequest",
         "vaestagechange",
         "vaedocument",
     ],
     # The centre's identity, contact and legal pages (one record).
     "centre": ["centre"],
+    # The email outbox.
+    "core": ["notification"],
 }
 
 
@@ -67,7 +68,7 @@ ROLES: dict[str, list[str]] = {
         *_perms("enrollment", "applicantprofile", ["view", "change"]),
         *_perms("enrollment", "applicationdocument", ["view"]),
         *_perms("enrollment", "applicationstatuschange", ["view"]),
-        *_perms("enrollment", "notification", ["view"]),
+        *_perms("core", "notification", ["view"]),
         *_perms("enrollment", "enrollmentcertificate", ["view"]),
         *_perms("enrollment", "vaerequest", ["view", "change"]),
         *_perms("enrollment", "vaestagechange", ["view", "add"]),

@@ -175,7 +175,6 @@ else:
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
         }
     }
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits count here: Redis when configured) ----------------
 
@@ -282,11 +281,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# The task that renders and sends one outbox row (core.outbox hands it rows by this name).
+OUTBOX_SEND_TASK = "enrollment.tasks.send_notification"
 
 # --- Business parameters ---------------------------------------------------
 
 # How long a seat offered from the waiting list is held before it passes on.
 OFFER_HOLD_HOURS = int(os.environ.get("OFFER_HOLD_HOURS", "48"))
+# How long a seat move waits for a session someone else is changing before it asks to retry
+# (PostgreSQL lock_timeout, enrollment.seats.lock_sessions).
+SEAT_LOCK_TIMEOUT_MS = int(os.environ.get("SEAT_LOCK_TIMEOUT_MS", "5000"))
 SESSION_REMINDER_DAYS = 3
 
 # --- Security --------------------------------------------------------------

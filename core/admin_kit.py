@@ -2,14 +2,20 @@
 behind them), actions that ask for input first, and the audit trail every admin action leaves on
 the objects it touched."""
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.forms import Form
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -17,12 +23,24 @@ from django.utils.translation import gettext_lazy, ngettext
 from core.formatting import date_long, datetime_long
 from core.storage import private_file_response
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import BaseModelAdmin, _FieldsetSpec
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from core.models import PrivateDocument
+
+    # What the mixins extend, for the type checker only: at run time they stay plain classes.
+    _AdminBase = BaseModelAdmin[Any]
+    _ModelAdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = _ModelAdminBase = object
+
 # --- Dates in the portal's one style ------------------------------------------------------------
 
 LOCAL_DATE_SUFFIX = "_local_display"
 
 
-class LocalDatesMixin:
+class LocalDatesMixin(_AdminBase):
     """Show the date and time fields of a list or a read-only form as the rest of the portal does.
 
     Django's admin would write "1 janvier 2027 23:59"; list columns and read-only fields here read
@@ -31,7 +49,7 @@ class LocalDatesMixin:
     of the same label, sorted on the same column; editable date inputs are left as they are.
     """
 
-    def _date_field(self, name):
+    def _date_field(self, name: object) -> models.DateField | None:
         if not isinstance(name, str):
             return None
         try:
@@ -40,10 +58,10 @@ class LocalDatesMixin:
             return None
         return field if isinstance(field, models.DateField) else None
 
-    def _local(self, name):
+    def _local(self, name: Any) -> Any:
         return f"{name}{LOCAL_DATE_SUFFIX}" if self._date_field(name) is not None else name
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[[models.Model], str]:
         if not name.endswith(LOCAL_DATE_SUFFIX):
             raise AttributeError(name)
         field = self._date_field(name.removesuffix(LOCAL_DATE_SUFFIX))
@@ -52,35 +70,36 @@ class LocalDatesMixin:
         write = datetime_long if isinstance(field, models.DateTimeField) else date_long
 
         @admin.display(description=field.verbose_name, ordering=field.name)
-        def display(obj):
+        def display(obj: models.Model) -> str:
             value = getattr(obj, field.name, None)
             return write(value) if value is not None else self.get_empty_value_display()
 
         return display
 
-    def get_list_display(self, request):
-        return [self._local(name) for name in super().get_list_display(request)]
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        # Only a model admin has a list (and calls this); an inline never does.
+        return [self._local(name) for name in super().get_list_display(request)]  # type: ignore[misc]
 
-    def _readonly_dates(self, request, obj):
+    def _readonly_dates(self, request: HttpRequest, obj: Any) -> set[str]:
         return {name for name in super().get_readonly_fields(request, obj) if self._date_field(name) is not None}
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [self._local(name) for name in super().get_readonly_fields(request, obj)]
 
-    def get_exclude(self, request, obj=None):
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str] | tuple[str, ...] | None:
         # The form must not offer, as an input, the field its read-only display replaces.
         excluded = super().get_exclude(request, obj)
         dates = self._readonly_dates(request, obj)
         return [*(excluded or []), *dates] if dates else excluded
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> "_FieldsetSpec":
         dates = self._readonly_dates(request, obj)
         return [
             (title, {**options, "fields": [self._local_entry(entry, dates) for entry in options["fields"]]})
             for title, options in super().get_fieldsets(request, obj)
         ]
 
-    def _local_entry(self, entry, dates):
+    def _local_entry(self, entry: Any, dates: set[str]) -> Any:
         if isinstance(entry, (list, tuple)):
             return type(entry)(self._local_entry(item, dates) for item in entry)
         return self._local(entry) if entry in dates else entry
@@ -97,30 +116,29 @@ class PrivateDocumentInline(LocalDatesMixin, admin.TabularInline):
     download_url_name = ""
     extra = 0
     can_delete = False
-    fields = ["kind", "download", "content_type", "size", "uploaded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "download", "content_type", "size", "uploaded_at")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     @admin.display(description=gettext_lazy("fichier"))
-    def download(self, obj):
+    def download(self, obj: "PrivateDocument") -> str:
         url = reverse(self.download_url_name, args=[getattr(obj, f"{self.owner_field}_id"), obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
-class DocumentDownloadMixin:
+class DocumentDownloadMixin(_ModelAdminBase):
     """A model admin's view streaming one of an object's documents, to staff allowed to view the object.
 
     Set ``document_model``, ``document_owner_field`` (its foreign key to the admin's model) and
     ``document_url_name`` (the URL's name, under the ``admin`` namespace).
     """
 
-    document_model = None
+    document_model: "type[PrivateDocument]"
     document_owner_field = ""
     document_url_name = ""
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "<int:owner_id>/documents/<int:document_id>/",
@@ -130,7 +148,7 @@ class DocumentDownloadMixin:
             *super().get_urls(),
         ]
 
-    def document_view(self, request, owner_id, document_id):
+    def document_view(self, request: HttpRequest, owner_id: int, document_id: int) -> FileResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
         document = get_object_or_404(
@@ -139,14 +157,25 @@ class DocumentDownloadMixin:
         return private_file_response(document.file, filename=document.original_name, content_type=document.content_type)
 
 
-def log_admin_action(user, objects, message: str, *, action_flag: int = CHANGE) -> None:
+def log_admin_action(
+    user: "User | AnonymousUser | None", objects: Iterable[models.Model], message: str, *, action_flag: int = CHANGE
+) -> None:
     """Keep, in each object's admin history, who did what from the back office (one insert for all)."""
     objects = list(objects)
     if objects and user is not None and user.pk:
         LogEntry.objects.log_actions(user.pk, objects, action_flag, change_message=str(message))
 
 
-def form_action(modeladmin, request, queryset, *, form_class, title: str, apply, log=None):
+def form_action(
+    modeladmin: "admin.ModelAdmin[Any]",
+    request: HttpRequest,
+    queryset: Iterable[Any],
+    *,
+    form_class: type[Form],
+    title: str,
+    apply: Callable[[Any, dict[str, Any]], object],
+    log: Callable[[Any, dict[str, Any]], str | None] | None = None,
+) -> TemplateResponse | None:
     """Show ``form_class`` on an intermediate page; once valid, call ``apply(obj, cleaned_data)`` per object.
 
     Each object succeeds or is refused on its own, and staff see every outcome. ``log(obj, cleaned_data)``
@@ -175,7 +204,13 @@ def form_action(modeladmin, request, queryset, *, form_class, title: str, apply,
     return TemplateResponse(request, "admin/intermediate_form.html", context)
 
 
-def apply_logged(request, obj, apply, *, log=None) -> None:
+def apply_logged(
+    request: HttpRequest,
+    obj: Any,
+    apply: Callable[[Any], object],
+    *,
+    log: Callable[[Any], str | None] | None = None,
+) -> None:
     """Run ``apply(obj)`` and keep ``log(obj)`` (if any) in its admin history, both or neither.
 
     The service's ``ValidationError`` (a French refusal) goes to the caller, with nothing written.
@@ -187,18 +222,42 @@ def apply_logged(request, obj, apply, *, log=None) -> None:
             log_admin_action(request.user, [obj], message)
 
 
-def report_each(modeladmin, request, objects, apply, *, log=None) -> tuple[list, list]:
+@dataclass(frozen=True)
+class Refusal:
+    """An object a service refused, with its French reason."""
+
+    obj: Any
+    reason: str
+
+
+@dataclass(frozen=True)
+class EachReport:
+    """What ``report_each`` did: the objects done, and those refused with the reason."""
+
+    done: list[Any]
+    refused: list[Refusal]
+
+
+def report_each(
+    modeladmin: "admin.ModelAdmin[Any]",
+    request: HttpRequest,
+    objects: Iterable[Any],
+    apply: Callable[[Any], object],
+    *,
+    log: Callable[[Any], str | None] | None = None,
+) -> EachReport:
     """Run ``apply`` on each object; list what was done and what was refused, with the reason.
 
     ``log(obj)`` returns the French message kept in a done object's history (with who and when), or
     nothing when the service called already keeps that trail.
     """
-    done, refused = [], []
+    done: list[Any] = []
+    refused: list[Refusal] = []
     for obj in objects:
         try:
             apply_logged(request, obj, apply, log=log)
         except ValidationError as error:
-            refused.append((obj, " ".join(error.messages)))
+            refused.append(Refusal(obj, " ".join(error.messages)))
         else:
             done.append(obj)
     if done:
@@ -208,8 +267,10 @@ def report_each(modeladmin, request, objects, apply, *, log=None) -> tuple[list,
             % {"count": len(done), "items": ", ".join(map(str, done))},
             messages.SUCCESS,
         )
-    for obj, reason in refused:
+    for refusal in refused:
         modeladmin.message_user(
-            request, _("Refusé — %(item)s : %(reason)s") % {"item": obj, "reason": reason}, messages.ERROR
+            request,
+            _("Refusé — %(item)s : %(reason)s") % {"item": refusal.obj, "reason": refusal.reason},
+            messages.ERROR,
         )
-    return done, refused
+    return EachReport(done=done, refused=refused)

@@ -5,4 +5,4 @@ class CoreConfig(AppConfig):
     """What every app shares and that depends on no other app of the portal."""
 
     name = "core"
-    verbose_name = "Socle du portail"
+    verbose_name = "Messages du portail"

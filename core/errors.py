@@ -7,6 +7,7 @@ shows a technical reason (the logs keep it).
 import logging
 import re
 
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
@@ -42,7 +43,7 @@ def window_seconds(rates: str) -> int:
     return longest
 
 
-def retry_after_seconds(request) -> int | None:
+def retry_after_seconds(request: HttpRequest) -> int | None:
     """How long, at most, before the page that refused the request accepts it again; None if unknown."""
     from allauth.account import app_settings
 
@@ -52,7 +53,7 @@ def retry_after_seconds(request) -> int | None:
     return window or None
 
 
-def rate_limited(request):
+def rate_limited(request: HttpRequest) -> HttpResponse:
     """The 429 of django-allauth's rate limits (``handler429``): when to try again, in minutes."""
     retry_after = retry_after_seconds(request)
     response = render(
@@ -66,9 +67,9 @@ def rate_limited(request):
     return response
 
 
-def _back_url(request) -> str:
+def _back_url(request: HttpRequest) -> str:
     """The page the person came from, if it is one of ours; else the address they posted to."""
-    referer = request.META.get("HTTP_REFERER", "")
+    referer = request.headers.get("referer", "")
     if referer and url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -76,14 +77,14 @@ def _back_url(request) -> str:
     return request.path
 
 
-def csrf_failure(request, reason=""):
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: most often a form left open too long, or opened before signing in again."""
     logger.info("CSRF failure on %s: %s", request.path, reason)
     return render(request, "403_csrf.html", {"back_url": _back_url(request)}, status=403)
 
 
 @requires_csrf_token
-def bad_request(request, exception):
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """``handler400``, for malformed requests and unknown host names alike.
 
     Nothing here asks for the request's host: for a ``DisallowedHost`` that would raise again.

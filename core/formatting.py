@@ -29,7 +29,7 @@ MONTHS_SHORT = (
 )
 
 
-def _local(value: datetime.date | datetime.datetime) -> datetime.date | datetime.datetime:
+def _local[D: (datetime.date, datetime.datetime)](value: D) -> D:
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         return timezone.localtime(value)
     return value
@@ -59,7 +59,8 @@ def time_short(value: datetime.datetime | datetime.time | None) -> str:
     """``23 h 59``, ``8 h 05``: the hour without a leading zero, then the minutes."""
     if value is None:
         return ""
-    value = _local(value)
+    if isinstance(value, datetime.datetime):
+        value = _local(value)
     return _("%(hour)d h %(minute)02d") % {"hour": value.hour, "minute": value.minute}
 
 

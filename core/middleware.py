@@ -1,6 +1,8 @@
 """Two answers every page of the portal shares: personal pages are never kept, refusals speak French."""
 
-from django.http import HttpResponseNotAllowed
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
@@ -11,7 +13,7 @@ PRIVATE_NAMESPACES = frozenset({"enrollment", "partners", "admin"})
 PRIVATE_URL_NAME_PREFIXES = ("account_", "admin_")
 
 
-def is_private(request) -> bool:
+def is_private(request: HttpRequest) -> bool:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return False
@@ -28,10 +30,10 @@ class PrivatePagesMiddleware:
     nothing. The public catalogue stays cacheable.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if is_private(request):
             patch_cache_control(response, private=True, no_store=True)
@@ -45,10 +47,10 @@ class MethodNotAllowedPageMiddleware:
     header still says which methods the address takes.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if isinstance(response, HttpResponseNotAllowed) and not response.content:
             page = render(request, "405.html", status=405)

@@ -1,13 +1,18 @@
-"""What every app shares at the database level: the audit trail of a move, and deposited files.
+"""What every app shares at the database level: the audit trail of a move, deposited files, the outbox.
 
-Both are abstract: each app's concrete model adds its owner (an application, a VAE request).
+The first two are abstract: each app's concrete model adds its owner (an application, a VAE request).
 """
+
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
 
 
 class HistoryEntry(models.Model):
@@ -57,14 +62,20 @@ class PrivateDocument(models.Model):
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
     uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
 
+    if TYPE_CHECKING:
+        # What each concrete document declares, for code that handles any of them.
+        file: FieldFile
+
+        def get_kind_display(self) -> str: ...
+
     class Meta:
         abstract = True
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.original_name}"
 
     @classmethod
-    def document_checks(cls, prefix: str) -> list[models.CheckConstraint]:
+    def document_checks(cls, prefix: str) -> list[models.BaseConstraint]:
         # Named per table, not through %(class)s: the names already stand in the migrations.
         return [
             models.CheckConstraint(
@@ -72,3 +83,55 @@ class PrivateDocument(models.Model):
             ),
             models.CheckConstraint(condition=Q(size__gt=0), name=f"{prefix}_not_empty"),
         ]
+
+
+class Notification(models.Model):
+    """One email to send: written with the event, sent by a task after commit (``core.outbox``)."""
+
+    # The French name of each email by template name, for staff; each app adds its own emails
+    # (``enrollment.apps``), so the outbox itself knows no app.
+    kinds: ClassVar[dict[str, str]] = {}
+
+    class State(models.TextChoices):
+        PENDING = "en_attente", _("En attente")
+        SENT = "envoyee", _("Envoyée")
+        FAILED = "echec", _("Échec définitif")
+
+    idempotency_key = models.CharField(_("clé d'unicité"), max_length=150, unique=True)
+    template = models.CharField(_("modèle"), max_length=60)
+    recipient_email = models.EmailField(_("destinataire"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    # A lazy reference: rows about an application render with it and go when it goes.
+    application = models.ForeignKey(
+        "enrollment.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    context = models.JSONField(_("données"), default=dict, blank=True)
+    subject = models.CharField(_("objet"), max_length=250, blank=True)
+    state = models.CharField(_("état"), max_length=12, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+
+    class Meta:
+        # The table it had when the outbox lived in enrollment: rows, indexes and constraints stay.
+        db_table = "enrollment_notification"
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["state", "created_at"], name="notification_state_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="envoyee") | Q(sent_at__isnull=False), name="notification_sent_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind_label} → {self.recipient_email}"
+
+    @property
+    def kind_label(self) -> str:
+        """The French name of the email, for staff (the template name is the code's)."""
+        return str(self.kinds.get(self.template, self.template))

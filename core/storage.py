@@ -1,6 +1,9 @@
 """The private storage: personal documents and generated PDFs, on disk, streamed only by views that check who asks."""
 
-from django.core.files.storage import FileSystemStorage, storages
+from typing import NoReturn
+
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
 
@@ -14,11 +17,13 @@ class PrivateStorage(FileSystemStorage):
     def base_url(self):
         return None
 
-    def url(self, name):
+    def url(self, name: str | None) -> NoReturn:
         raise ValueError("Private files have no URL; stream them from a view that checks permissions.")
 
 
-def private_file_response(field_file, *, filename: str, content_type: str, missing: str = "") -> FileResponse:
+def private_file_response(
+    field_file: FieldFile | None, *, filename: str, content_type: str, missing: str = ""
+) -> FileResponse:
     """Stream a file of the private storage as an attachment, never sniffed as something else.
 
     A missing file is a 404 (saying ``missing`` when given). Personal documents are never kept
@@ -36,6 +41,6 @@ def private_file_response(field_file, *, filename: str, content_type: str, missi
     return response
 
 
-def private_storage():
+def private_storage() -> Storage:
     """The storage every private file field names (a callable, so tests can swap the backend)."""
     return storages["private"]

@@ -4,7 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 @require_GET
 @cache_control(max_age=86400, public=True)
-def favicon(request):
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
     """Browsers ask for /favicon.ico on pages that name no icon (the admin, a download).
 
     Not a permanent redirect: the icon's collected name changes with its content.
@@ -50,7 +50,7 @@ def _broker_state() -> str:
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """Tell a load balancer whether the portal can serve.
 
     The database is required. A broker outage only delays emails and PDFs (they

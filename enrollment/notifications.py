@@ -1,10 +1,7 @@
-"""The email outbox: rendering one Notification row and sending it exactly once.
+"""The portal's emails: their subjects, their French names for staff, and how one outbox row is rendered.
 
-Rows are written by the services with the event they announce; ``deliver`` claims a
-pending row under a row lock (a second worker skips it), sends it and marks it sent in
-the same transaction. A failure leaves the row pending with one more attempt recorded,
-so a retry or the periodic sweep sends it later; after ``MAX_ATTEMPTS`` it is marked failed
-for staff to look at.
+Rows are written and sent by ``core.outbox``; this module knows what an email about an
+application says (its session, programme, dates and links).
 """
 
 import datetime
@@ -12,21 +9,37 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from core import claims, outbox
 from core.formatting import date_long, datetime_long
+from core.models import Notification
 
-from .models import Application, Notification
+from .models import Application
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 7
 SUBJECT_PREFIX = "[CNAM Mayotte] "
+
+# Every email the portal sends, by template name (``templates/emails/<name>.txt``), as staff call it.
+NOTIFICATION_KINDS = {
+    "application_received": gettext_lazy("Candidature reçue"),
+    "application_accepted": gettext_lazy("Candidature acceptée"),
+    "application_waitlisted": gettext_lazy("Mise en liste d'attente"),
+    "seat_offered": gettext_lazy("Place proposée"),
+    "offer_expired": gettext_lazy("Place proposée expirée"),
+    "application_refused": gettext_lazy("Candidature refusée"),
+    "application_enrolled": gettext_lazy("Inscription confirmée"),
+    "application_withdrawn": gettext_lazy("Candidature retirée"),
+    "application_cancelled": gettext_lazy("Candidature annulée"),
+    "session_reminder": gettext_lazy("Rappel avant la session"),
+    "partner_staff_invitation": gettext_lazy("Inscription par l'employeur"),
+    "partner_member_invitation": gettext_lazy("Invitation à l'espace partenaire"),
+    "vae_stage": gettext_lazy("Étape de la demande de VAE"),
+}
 
 SUBJECTS = {
     "application_received": gettext_lazy("Candidature %(reference)s bien reçue"),
@@ -40,12 +53,6 @@ SUBJECTS = {
     "application_cancelled": gettext_lazy("Votre candidature %(reference)s est annulée"),
     "session_reminder": gettext_lazy("Votre formation commence le %(start)s"),
 }
-
-
-class DeliveryFailed(Exception):
-    def __init__(self, message: str, *, final: bool):
-        super().__init__(message)
-        self.final = final
 
 
 def _subject_values(application: Application, context: dict) -> dict:
@@ -83,7 +90,7 @@ def _display_name(user) -> str:
         return user.get_full_name() or user.email
 
 
-def render(notification: Notification) -> tuple[str, str, str]:
+def render(notification: Notification) -> outbox.RenderedEmail:
     """Subject, plain text and HTML of one notification, in French, dates in Mayotte time.
 
     Rows about an application get it (with session, programme, site) in their context;
@@ -93,7 +100,7 @@ def render(notification: Notification) -> tuple[str, str, str]:
         return _render(notification)
 
 
-def _render(notification: Notification) -> tuple[str, str, str]:
+def _render(notification: Notification) -> outbox.RenderedEmail:
     stored = notification.context or {}
     context = {**stored, "space_url": space_url(), "site_url": settings.SITE_URL}
     application = None
@@ -116,63 +123,18 @@ def _render(notification: Notification) -> tuple[str, str, str]:
         }
     elif notification.user_id:
         context.setdefault("name", _display_name(notification.user))
+    if stored.get("needs_claim") and notification.user_id:
+        # Made now, never stored: the row holds nothing that opens the account (core.claims).
+        context["claim_url"] = claims.claim_url(notification.user)
     subject = notification.subject
     if not subject and application is not None:
         subject = subject_for(template=notification.template, application=application, context=stored)
     context["subject"] = subject
     text = render_to_string(f"emails/{notification.template}.txt", context)
     html = render_to_string(f"emails/{notification.template}.html", context)
-    return subject, text, html
+    return outbox.RenderedEmail(subject=subject, text=text, html=html)
 
 
 def deliver(*, notification_id: int) -> bool:
-    """Send one pending notification; True if this call sent it, False if there was nothing to do.
-
-    Raises DeliveryFailed (after recording the attempt) when the mailer refused it.
-    """
-    failure = None
-    with transaction.atomic():
-        # skip_locked: a row another worker is sending right now is theirs to finish.
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, state=Notification.State.PENDING)
-            .first()
-        )
-        if notification is None:
-            return False
-        try:
-            subject, text, html = render(notification)
-            message = EmailMultiAlternatives(
-                subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[notification.recipient_email]
-            )
-            message.attach_alternative(html, "text/html")
-            message.send()
-        except Exception as exc:
-            notification.attempts += 1
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.state = Notification.State.FAILED
-            notification.save(update_fields=["attempts", "last_error", "state"])
-            failure = exc
-            final = notification.state == Notification.State.FAILED
-        else:
-            notification.state = Notification.State.SENT
-            notification.sent_at = timezone.now()
-            notification.subject = subject
-            notification.attempts += 1
-            notification.last_error = ""
-            notification.save(update_fields=["state", "sent_at", "subject", "attempts", "last_error"])
-            return True
-    logger.warning("Notification %s not sent: %s", notification_id, failure)
-    raise DeliveryFailed(str(failure), final=final) from failure
-
-
-def pending_ids(*, now: datetime.datetime | None = None, older_than: datetime.timedelta | None = None) -> list[int]:
-    """Pending rows old enough that their own task has surely run or been lost."""
-    now = now or timezone.now()
-    older_than = datetime.timedelta(minutes=2) if older_than is None else older_than
-    return list(
-        Notification.objects.filter(state=Notification.State.PENDING, created_at__lte=now - older_than)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:500]
-    )
+    """Send one pending outbox row with the portal's email templates (see ``core.outbox.deliver``)."""
+    return outbox.deliver(notification_id=notification_id, render=render)

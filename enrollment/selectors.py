@@ -1,116 +1,36 @@
-"""Reads about applications and seats that several pages and services share.
+"""Reads about applications that several pages and services share.
 
-Seat accounting, the one rule every page and service uses:
-- a seat is *taken* by each application holding one (accepted, offered, enrolled);
-- a convention in force (to sign or signed) *reserves* the seats of its allocation
-  that its own partner enrollments have not yet taken;
-- the public may take what is left: capacity − taken − reserved, never below zero.
+Seats are counted in ``enrollment.seats`` (the one seat ledger).
 """
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from partners.models import Convention, SeatAllocation
+from core.formatting import date_long, time_short
+from programs.models import Programme, Session
 
-from .models import SEAT_STATUSES, Application, ApplicationStatus
+from .models import Application, ApplicationStatus
 
-RESERVING_CONVENTION_STATES = (Convention.State.TO_SIGN, Convention.State.SIGNED)
-
-
-def _allocation_used_subquery():
-    return Subquery(
-        Application.objects.filter(
-            session=OuterRef("session"), convention=OuterRef("convention"), status__in=SEAT_STATUSES
-        )
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
-
-
-def allocations_with_usage(queryset=None):
-    """Allocations annotated with ``seats_used`` and ``seats_left`` (computed, never typed in)."""
-    queryset = SeatAllocation.objects.all() if queryset is None else queryset
-    return queryset.annotate(seats_used=Coalesce(_allocation_used_subquery(), 0)).annotate(
-        seats_left=Greatest(F("seats") - F("seats_used"), Value(0))
-    )
-
-
-def annotate_seats(sessions):
-    """Annotate a Session queryset with ``seats_taken``, ``seats_reserved``, ``seats_free`` and
-    ``waitlist_length``, in the same query whatever the number of sessions."""
-    taken = (
-        Application.objects.filter(session=OuterRef("pk"), status__in=SEAT_STATUSES)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    waiting = (
-        Application.objects.filter(session=OuterRef("pk"), status=ApplicationStatus.WAITLISTED)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    reserved = (
-        allocations_with_usage(
-            SeatAllocation.objects.filter(session=OuterRef("pk"), convention__state__in=RESERVING_CONVENTION_STATES)
-        )
-        .order_by()
-        .values("session")
-        .annotate(n=Sum("seats_left"))
-        .values("n")
-    )
-    return sessions.annotate(
-        seats_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0),
-        seats_reserved=Coalesce(Subquery(reserved, output_field=IntegerField()), 0),
-        waitlist_length=Coalesce(Subquery(waiting, output_field=IntegerField()), 0),
-    ).annotate(
-        seats_free=Greatest(F("capacity") - F("seats_taken") - F("seats_reserved"), Value(0)),
-    )
-
-
-@dataclass(frozen=True)
-class SeatCount:
-    capacity: int
-    taken: int
-    reserved: int
-
-    @property
-    def free(self) -> int:
-        return max(0, self.capacity - self.taken - self.reserved)
-
-
-def session_seat_count(*, session_id: int) -> SeatCount:
-    """Seats of one session, read fresh (call it after locking the session row)."""
-    from programs.models import Session
-
-    row = (
-        annotate_seats(Session.objects.filter(pk=session_id)).values("capacity", "seats_taken", "seats_reserved").get()
-    )
-    return SeatCount(capacity=row["capacity"], taken=row["seats_taken"], reserved=row["seats_reserved"])
-
-
-def allocation_seats_left(*, convention_id: int, session_id: int) -> int | None:
-    """Seats still free in a convention's allocation for a session, or None without allocation."""
-    allocation = (
-        allocations_with_usage(SeatAllocation.objects.filter(convention_id=convention_id, session_id=session_id))
-        .values("seats_left")
-        .first()
-    )
-    return None if allocation is None else allocation["seats_left"]
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django_stubs_ext import WithAnnotations
 
 
 def live_application_exists(*, user_id: int, session_id: int) -> bool:
     return Application.objects.live().filter(applicant_id=user_id, session_id=session_id).exists()
 
 
-def applications_of_applicant(*, user):
+class WaitlistRank(TypedDict):
+    waitlist_position: int | None
+
+
+def applications_of_applicant(*, user: "User") -> "QuerySet[WithAnnotations[Application, WaitlistRank]]":
     """A person's applications with what their space shows, waiting-list rank included, in one query."""
     ahead = (
         Application.objects.filter(session=OuterRef("session"), status=ApplicationStatus.WAITLISTED)
@@ -135,3 +55,115 @@ def applications_of_applicant(*, user):
         )
         .order_by("-submitted_at", "-pk")
     )
+
+
+# --- May this person apply to this session now? -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a person may apply online to a session now and, if not, why (``reason``, shown as is)."""
+
+    allowed: bool
+    code: str = ""
+    reason: str = ""
+    # The person's application in progress for the session, when that is what stops a new one.
+    existing: Application | None = None
+
+    @property
+    def hidden(self) -> bool:
+        """The session does not exist for the public: reserved for a partner's staff, or not published."""
+        return self.code in ("session_reserved", "session_unpublished")
+
+
+ELIGIBLE = Eligibility(allowed=True)
+
+
+def _session_refusal(session: Session, now: datetime.datetime) -> Eligibility | None:
+    if session.reserved_for_id is not None:
+        return Eligibility(
+            allowed=False,
+            code="session_reserved",
+            reason=_(
+                "Cette session est réservée aux agents d'un partenaire : l'inscription se fait par votre employeur."
+            ),
+        )
+    if session.state == Session.State.DRAFT or session.programme.status != Programme.Status.PUBLISHED:
+        return Eligibility(
+            allowed=False,
+            code="session_unpublished",
+            reason=_("Cette session n'accepte pas de candidatures en ce moment."),
+        )
+    if session.state == Session.State.CANCELLED:
+        return Eligibility(
+            allowed=False,
+            code="session_cancelled",
+            reason=_("Cette session a été annulée : elle ne reçoit plus de candidatures."),
+        )
+    if now < session.applications_open_at:
+        return Eligibility(
+            allowed=False,
+            code="applications_not_open",
+            reason=_("Les candidatures pour cette session ouvriront le %(date)s à %(time)s.")
+            % {"date": date_long(session.applications_open_at), "time": time_short(session.applications_open_at)},
+        )
+    if now > session.applications_close_at:
+        return Eligibility(
+            allowed=False,
+            code="applications_closed",
+            reason=_("Les candidatures pour cette session sont closes depuis le %(date)s.")
+            % {"date": date_long(session.applications_close_at)},
+        )
+    return None
+
+
+def _duplicate(existing: Application) -> Eligibility:
+    return Eligibility(
+        allowed=False,
+        code="duplicate",
+        reason=_(
+            "Vous avez déjà une candidature en cours pour cette session (%(reference)s) : "
+            "suivez-la depuis votre espace candidat."
+        )
+        % {"reference": existing.reference},
+        existing=existing,
+    )
+
+
+def sessions_eligibility(
+    *, user: "User | AnonymousUser | None", sessions: Iterable[Session], now: datetime.datetime | None = None
+) -> dict[int, Eligibility]:
+    """``application_eligibility`` of ``user`` for each of ``sessions``, by session pk.
+
+    The sessions come with their programme; the person's applications in progress are read
+    in one query whatever the number of sessions, and not at all for a visitor who is not
+    signed in (the application form asks them to sign in first).
+    """
+    now = now or timezone.now()
+    verdicts = {session.pk: _session_refusal(session, now) for session in sessions}
+    open_ids = [pk for pk, verdict in verdicts.items() if verdict is None]
+    existing: dict[int, Application] = {}
+    if open_ids and user is not None and user.is_authenticated:
+        existing = {
+            application.session_id: application
+            for application in Application.objects.live()
+            .filter(applicant_id=user.pk, session_id__in=open_ids)
+            .only("pk", "reference", "session_id", "status")
+        }
+    return {
+        pk: verdict or (_duplicate(existing[pk]) if pk in existing else ELIGIBLE) for pk, verdict in verdicts.items()
+    }
+
+
+def application_eligibility(
+    *, user: "User | AnonymousUser | None", session: Session, now: datetime.datetime | None = None
+) -> Eligibility:
+    """May ``user`` apply online to ``session`` now, and if not, why: the one rule the programme
+    page, the application form and ``application_submit`` follow.
+
+    Refused, in this order: a session reserved for a partner's staff, a draft session or an
+    unpublished programme, a cancelled session, before and after the application window, and
+    a person who already has an application in progress for the session. The profile and the
+    content of the application are checked by the form and the service.
+    """
+    return sessions_eligibility(user=user, sessions=[session], now=now)[session.pk]

@@ -1,21 +1,12 @@
 """Reads about VAE requests shared by the applicant's pages."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .models import VAE_STAGE_ORDER, VaeRequest, VaeResult, VaeStage
+from .models import VAE_STAGE_ORDER, VaeRequest
 
-STAGE_BADGES = {
-    VaeStage.SUBMITTED: "fr-badge--info",
-    VaeStage.ADMISSIBILITY: "fr-badge--info",
-    VaeStage.SUPPORT: "fr-badge--new",
-    VaeStage.JURY: "fr-badge--new",
-    VaeStage.NOT_ADMISSIBLE: "fr-badge--error",
-}
-RESULT_BADGES = {
-    VaeResult.FULL: "fr-badge--success",
-    VaeResult.PARTIAL: "fr-badge--warning",
-    VaeResult.REFUSED: "fr-badge--error",
-}
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 @dataclass(frozen=True)
@@ -28,17 +19,11 @@ class StageSteps:
     next_title: str
 
 
-def vae_requests_of(*, user) -> list[VaeRequest]:
+def vae_requests_of(*, user: "User | AnonymousUser | None") -> list[VaeRequest]:
     """The person's VAE requests with their programme, newest first, in one query."""
     if user is None or not user.is_authenticated:
         return []
     return list(VaeRequest.objects.filter(applicant=user).select_related("programme").order_by("-submitted_at", "-pk"))
-
-
-def stage_badge(vae_request: VaeRequest) -> str:
-    if vae_request.stage == VaeStage.RESULT:
-        return RESULT_BADGES.get(vae_request.result, "")
-    return STAGE_BADGES.get(vae_request.stage, "")
 
 
 def stage_steps(vae_request: VaeRequest) -> StageSteps | None:

@@ -8,6 +8,8 @@ import logging
 
 from celery import shared_task
 
+from core import outbox
+
 from . import notifications
 from .services import applications, certificates, reminders, waitlist
 
@@ -16,17 +18,17 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     bind=True,
-    autoretry_for=(notifications.DeliveryFailed,),
+    autoretry_for=(outbox.DeliveryFailed,),
     retry_backoff=60,
     retry_backoff_max=3600,
     retry_jitter=True,
-    max_retries=notifications.MAX_ATTEMPTS - 1,
+    max_retries=outbox.MAX_ATTEMPTS - 1,
     acks_late=True,
 )
 def send_notification(self, notification_id: int) -> bool:
     try:
         return notifications.deliver(notification_id=notification_id)
-    except notifications.DeliveryFailed as exc:
+    except outbox.DeliveryFailed as exc:
         # Run in-process (no broker) a retry would fire at once, against the same
         # unreachable server: leave the row pending for the sweep instead.
         if exc.final or self.request.is_eager:
@@ -37,7 +39,7 @@ def send_notification(self, notification_id: int) -> bool:
 @shared_task
 def sweep_notifications() -> int:
     """Re-enqueue what a lost message or a broker outage left pending."""
-    ids = notifications.pending_ids()
+    ids = outbox.pending_ids()
     for notification_id in ids:
         send_notification.delay(notification_id)
     return len(ids)

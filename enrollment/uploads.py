@@ -24,6 +24,8 @@ SIGNATURES = (
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 HEAD_BYTES = 16
 CHUNK_BYTES = 64 * 1024
+# Documents one application or one VAE request may carry, kept ones included.
+MAX_DOCUMENTS = 6
 
 
 @dataclass(frozen=True)

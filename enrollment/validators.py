@@ -5,14 +5,10 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.phones import normalize_phone
+# The portal's one phone reading; named here too, where the migrations look for validate_phone.
+from core.phones import normalize_phone, validate_phone
 
 __all__ = ["normalize_phone", "validate_france_travail_id", "validate_phone"]
-
-
-def validate_phone(value: str) -> None:
-    """The portal's one phone reading (``core.phones``); named here, where the migrations look for it."""
-    normalize_phone(value)
 
 
 FRANCE_TRAVAIL_ID = re.compile(r"^\d{7}[0-9A-Z]$")

@@ -1,53 +1,22 @@
 """Accounts for people a partner enrolls or CNAM invites: found by email or created, then claimed.
 
-An invited person may have no password yet. Their email carries a link to
-``partners:claim`` with a token of ``InvitationTokenGenerator``: Django's password-reset
-token (it stops working once a password is set or the person logs in) under its own salt,
-valid ``INVITATION_VALID_DAYS`` days. The token is made when the notification row is
-written (the row's context is stored JSON); if it has expired when the person clicks, the
-page offers the ordinary « mot de passe oublié » form, which sends a fresh link.
+An invited person may have no password yet. Their email carries a claim link
+(``core.claims``), made when the email is rendered and never stored; if it has expired when
+the person clicks, the page offers the ordinary « mot de passe oublié » form, which sends a
+fresh link.
 
 Following the link proves the person reads that mailbox, so claiming the account also
 marks the address verified (the portal requires verified addresses to log in).
 """
 
-import datetime
 import uuid
 
 from allauth.account.models import EmailAddress
-from allauth.account.utils import url_str_to_user_pk, user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare
-from django.utils.http import base36_to_int
-
-INVITATION_VALID_DAYS = 14
-
-
-class InvitationTokenGenerator(PasswordResetTokenGenerator):
-    key_salt = "partner_space.invitations.InvitationTokenGenerator"
-    valid_for = datetime.timedelta(days=INVITATION_VALID_DAYS)
-
-    def check_token(self, user, token):
-        if not (user and token):
-            return False
-        try:
-            timestamp = base36_to_int(token.split("-")[0])
-        except ValueError:
-            return False
-        if self._num_seconds(self._now()) - timestamp > self.valid_for.total_seconds():
-            return False
-        return any(
-            constant_time_compare(self._make_token_with_timestamp(user, timestamp, secret), token)
-            for secret in [self.secret, *self.secret_fallbacks]
-        )
-
-
-invitation_token_generator = InvitationTokenGenerator()
 
 
 def normalize_email(email: str) -> str:
@@ -128,27 +97,8 @@ def accounts_ensure(people) -> dict:
     return found
 
 
-def claim_url(user) -> str:
-    """Absolute link that lets ``user`` choose a password (see the module docstring)."""
-    path = reverse(
-        "partners:claim",
-        kwargs={"uidb36": user_pk_to_url_str(user), "token": invitation_token_generator.make_token(user)},
-    )
-    return settings.SITE_URL + path
-
-
 def login_url() -> str:
     return settings.SITE_URL + reverse("account_login")
-
-
-def user_from_claim(uidb36: str, token: str):
-    """The user a claim link is for, or None when the link is wrong, used or expired."""
-    User = get_user_model()
-    try:
-        user = User.objects.get(pk=url_str_to_user_pk(uidb36), is_active=True)
-    except (ValueError, User.DoesNotExist):
-        return None
-    return user if invitation_token_generator.check_token(user, token) else None
 
 
 def account_claim(*, user, password: str):

@@ -1,20 +1,30 @@
 """Reads of the partner space. Every query here is filtered by one partner: nothing of another leaks.
 
-Seats come from ``enrollment.selectors`` (the one seat rule); this module only narrows
+Seats come from ``enrollment.seats`` (the one seat ledger); this module only narrows
 them to the member's organisation.
 """
 
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypedDict
+
 from allauth.account.models import EmailAddress
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enrollment.models import Application, ApplicationStatus
-from enrollment.selectors import RESERVING_CONVENTION_STATES, allocations_with_usage, annotate_seats
+from enrollment.seats import RESERVING_CONVENTION_STATES, allocations_with_usage, annotate_seats
 from partner_space.imports import ImportContext, SessionTarget
 from partners.models import Convention, ConventionDocument, Partner, PartnerMember, SeatAllocation
 from programs.models import Session
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django_stubs_ext import WithAnnotations
+
+    from enrollment.seats import AllocationUsage
 
 # CNAM's drafts are work in progress: the partner sees a convention once it is sent for signature.
 VISIBLE_CONVENTION_STATES = tuple(state for state in Convention.State.values if state != Convention.State.DRAFT)
@@ -23,17 +33,17 @@ VISIBLE_CONVENTION_STATES = tuple(state for state in Convention.State.values if 
 # --- Membership -------------------------------------------------------------------------------
 
 
-def memberships_for(user):
-    if not getattr(user, "is_authenticated", False):
+def memberships_for(user: "User | AnonymousUser | None") -> QuerySet[PartnerMember]:
+    if user is None or not user.is_authenticated:
         return PartnerMember.objects.none()
     return (
-        PartnerMember.objects.filter(user=user, is_active=True)
+        PartnerMember.objects.filter(user_id=user.pk, is_active=True)
         .select_related("partner")
         .order_by("partner__name", "pk")
     )
 
 
-def member_for(user, *, partner_id: int | None = None) -> PartnerMember | None:
+def member_for(user: "User | AnonymousUser | None", *, partner_id: int | None = None) -> PartnerMember | None:
     """The user's active membership: of ``partner_id`` when given (and theirs), else the first one."""
     memberships = memberships_for(user)
     if partner_id is not None:
@@ -46,7 +56,13 @@ def member_for(user, *, partner_id: int | None = None) -> PartnerMember | None:
 # --- Dashboard --------------------------------------------------------------------------------
 
 
-def partner_conventions(*, partner: Partner):
+class ConventionDocumentState(TypedDict):
+    latest_document_state: str | None
+    latest_document_version: int | None
+    has_ready_document: bool
+
+
+def partner_conventions(*, partner: Partner) -> "QuerySet[WithAnnotations[Convention, ConventionDocumentState]]":
     """The partner's conventions with the state of their latest PDF version and whether one is ready."""
     latest = ConventionDocument.objects.filter(convention=OuterRef("pk")).order_by("-version")
     ready = ConventionDocument.objects.filter(convention=OuterRef("pk"), state=ConventionDocument.State.READY)
@@ -61,7 +77,9 @@ def partner_conventions(*, partner: Partner):
     )
 
 
-def partner_allocations(*, partner: Partner, convention: Convention | None = None):
+def partner_allocations(
+    *, partner: Partner, convention: Convention | None = None
+) -> "QuerySet[WithAnnotations[SeatAllocation, AllocationUsage]]":
     """Allocations of the partner's visible conventions, with ``seats_used`` and ``seats_left``."""
     queryset = SeatAllocation.objects.filter(
         convention__partner=partner, convention__state__in=VISIBLE_CONVENTION_STATES
@@ -75,7 +93,9 @@ def partner_allocations(*, partner: Partner, convention: Convention | None = Non
     )
 
 
-def enrollable_allocations(*, partner: Partner, today=None):
+def enrollable_allocations(
+    *, partner: Partner, today: datetime.date | None = None
+) -> "QuerySet[WithAnnotations[SeatAllocation, AllocationUsage]]":
     """Allocations a référent may enroll into now: convention in force, session scheduled and not over."""
     today = today or timezone.localdate()
     return partner_allocations(partner=partner).filter(
@@ -86,7 +106,7 @@ def enrollable_allocations(*, partner: Partner, today=None):
     )
 
 
-def partner_staff(*, partner: Partner, convention: Convention | None = None):
+def partner_staff(*, partner: Partner, convention: Convention | None = None) -> QuerySet[Application]:
     """Applications the partner made (through its conventions), newest first."""
     queryset = Application.objects.filter(convention__partner=partner)
     if convention is not None:
@@ -96,7 +116,7 @@ def partner_staff(*, partner: Partner, convention: Convention | None = None):
     ).order_by("-submitted_at", "-pk")
 
 
-def partner_staff_counts(*, partner: Partner) -> dict:
+def partner_staff_counts(*, partner: Partner) -> dict[str, int]:
     """Number of the partner's applications per status, plus ``total``, in one query."""
     rows = Application.objects.filter(convention__partner=partner).order_by().values("status").annotate(n=Count("pk"))
     counts = {row["status"]: row["n"] for row in rows}
@@ -112,7 +132,7 @@ def partner_convention(*, partner: Partner, reference: str) -> Convention | None
 # --- Import ------------------------------------------------------------------------------------
 
 
-def _refusal(allocation, session, today) -> str:
+def _refusal(allocation: SeatAllocation, session: Session, today: datetime.date) -> str:
     if session.state == Session.State.CANCELLED:
         return _("La session %(session)s est annulée.") % {"session": session.reference}
     if session.state != Session.State.SCHEDULED:
@@ -129,7 +149,9 @@ def _refusal(allocation, session, today) -> str:
     return ""
 
 
-def import_context(*, partner: Partner, references, emails, today=None) -> ImportContext:
+def import_context(
+    *, partner: Partner, references: Iterable[str], emails: Iterable[str], today: datetime.date | None = None
+) -> ImportContext:
     """What the validation of an import needs from the database, in four queries.
 
     For a session several of the partner's conventions reserve seats in, the convention in

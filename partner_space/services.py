@@ -1,15 +1,18 @@
 """Writes of the partner space: enrolling staff (one or a whole file) and inviting members.
 
-Seat moves go through ``enrollment.services.applications.application_enroll_partner_staff``, which
-locks the session row and counts seats with the one seat rule. An import locks every
-session it touches up front, in primary-key order, so two imports (or an import and staff
-decisions on another session) never wait on each other in a cycle; then it validates
-again under those locks, since seats may have gone since the preview.
+Seat moves go through ``enrollment.services.partner_enrollment.applications_enroll_partner_staff``,
+which locks the session rows with ``enrollment.seats.lock_sessions`` and counts seats with the
+one seat rule. An import locks every session it touches up front, with the same call (the one
+lock order, so two imports, or an import and staff decisions, never wait on each other in a
+cycle), validates again under those locks, since seats may have gone since the preview, and
+hands the locked sessions to the service, which then does not lock again.
 """
 
+import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,14 +23,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import claims, outbox
+from core.models import Notification
 from core.phones import normalize_phone
-from enrollment.models import ApplicantProfile, Application, Notification, Situation
+from enrollment import seats
+from enrollment.models import ApplicantProfile, Application, Situation
 from enrollment.services import partner_enrollment
 from partner_space import invitations
 from partner_space import selectors as selectors_space
 from partner_space.imports import StaffRow, row_errors, validate_staff_rows
 from partners.models import Convention, Partner, PartnerMember, SeatAllocation
 from programs.models import Session
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -40,16 +49,6 @@ PUBLIC_EMPLOYERS = (
 SUBJECT_PREFIX = "[CNAM Mayotte] "
 
 
-def _enqueue_notification(notification_id: int) -> None:
-    from enrollment import tasks
-
-    try:
-        tasks.send_notification.delay(notification_id)
-    except Exception:
-        # The row is committed; the periodic sweep sends it later.
-        logger.exception("Could not enqueue send_notification(%s); the sweep will retry.", notification_id)
-
-
 def _require_referent(member: PartnerMember) -> None:
     if not member.is_active or member.role != PartnerMember.Role.REFERENT:
         raise PermissionDenied(_("Seuls les référents de votre organisation peuvent inscrire des agents."))
@@ -58,18 +57,29 @@ def _require_referent(member: PartnerMember) -> None:
 # --- Staff accounts ---------------------------------------------------------------------------
 
 
-def staff_profiles_ensure(*, partner: Partner, people) -> None:
+@dataclass(frozen=True)
+class StaffPerson:
+    """A staff member's account, with the row of the partner's form or file that names them."""
+
+    user: "User"
+    row: StaffRow
+
+
+def staff_profiles_ensure(*, partner: Partner, people: Iterable[StaffPerson]) -> None:
     """Create each person's profile, or record their employer on it; the person completes and consents later.
 
-    ``people``: iterable of ``(user, StaffRow)``. The profile is the person's own: on an
-    existing one the employer only fills what is still empty (and states the job title).
+    The profile is the person's own: on an existing one the employer only fills what is still
+    empty (and states the job title).
     """
     people = list(people)
     situation = Situation.PUBLIC_AGENT if partner.kind in PUBLIC_EMPLOYERS else Situation.EMPLOYEE
-    existing = ApplicantProfile.objects.in_bulk([user.pk for user, _row in people], field_name="user_id")
+    existing = ApplicantProfile.objects.in_bulk([person.user.pk for person in people], field_name="user_id")
     now = timezone.now()
-    new, changed, seen = [], [], set()
-    for user, row in people:
+    new: list[ApplicantProfile] = []
+    changed: list[ApplicantProfile] = []
+    seen: set[int] = set()
+    for person in people:
+        user, row = person.user, person.row
         if user.pk in seen:
             continue
         seen.add(user.pk)
@@ -132,30 +142,38 @@ def _invite_staff(*, applications: list[Application], member: PartnerMember) -> 
                 context={
                     "partner": member.partner.name,
                     "enrolled_by": member.full_name or member.email,
+                    # The claim link itself is made when the email is rendered (core.claims).
                     "needs_claim": needs_claim,
-                    "claim_url": invitations.claim_url(user) if needs_claim else "",
                     "login_url": login_url,
-                    "claim_valid_days": invitations.INVITATION_VALID_DAYS,
+                    "claim_valid_days": claims.INVITATION_VALID_DAYS,
                 },
                 subject=subject[:250],
             )
         )
-    created = Notification.objects.bulk_create(rows)
-    transaction.on_commit(partial(_enqueue_notifications, [notification.pk for notification in created]))
-    return created
+    return outbox.notifications_create(rows=rows)
 
 
-def _enqueue_notifications(ids: list[int]) -> None:
-    for notification_id in ids:
-        _enqueue_notification(notification_id)
+def _enroll_rows(
+    *,
+    member: PartnerMember,
+    items: list[tuple[Convention, Session, StaffRow]],
+    locked_sessions: dict[int, Session] | None = None,
+) -> list[Application]:
+    """Accounts, profiles, applications and invitations for ``items`` = [(convention, session, StaffRow)].
 
-
-def _enroll_rows(*, member: PartnerMember, items) -> list[Application]:
-    """Accounts, profiles, applications and invitations for ``items`` = [(convention, session, StaffRow)]."""
+    ``locked_sessions``: the sessions the caller already locked (``seats.lock_sessions``).
+    """
     users = invitations.accounts_ensure((row.email, row.first_name, row.last_name) for _c, _s, row in items)
-    staff_profiles_ensure(partner=member.partner, people=[(users[row.email], row) for _c, _s, row in items])
+    staff_profiles_ensure(
+        partner=member.partner, people=[StaffPerson(user=users[row.email], row=row) for _c, _s, row in items]
+    )
     applications = partner_enrollment.applications_enroll_partner_staff(
-        enrollments=[(convention, session, users[row.email]) for convention, session, row in items], by=member.user
+        enrollments=[
+            partner_enrollment.StaffEnrollment(convention=convention, session=session, user=users[row.email])
+            for convention, session, row in items
+        ],
+        by=member.user,
+        locked_sessions=locked_sessions,
     )
     _invite_staff(applications=applications, member=member)
     return applications
@@ -230,12 +248,10 @@ def staff_import_commit(*, member: PartnerMember, rows: list[StaffRow], all_or_n
         references = {row.session_reference for row in rows if row.session_reference}
         # Lock every session of the file, in a stable order, before counting anything.
         allocated = SeatAllocation.objects.filter(convention__partner=partner, session__reference__in=references)
-        sessions = {
-            session.reference.upper(): session
-            for session in Session.objects.select_for_update()
-            .filter(pk__in=allocated.values("session_id"))
-            .order_by("pk")
-        }
+        locked = seats.lock_sessions(
+            session_ids=allocated.values_list("session_id", flat=True), select_related=("programme", "site")
+        )
+        sessions = {session.reference.upper(): session for session in locked.values()}
         context = selectors_space.import_context(
             partner=partner, references=references, emails={row.email for row in rows}
         )
@@ -258,7 +274,7 @@ def staff_import_commit(*, member: PartnerMember, rows: list[StaffRow], all_or_n
         # Validated under the same locks, so the service refuses only what raced in meanwhile
         # (a public application by the same person); then nothing of the file is written.
         with transaction.atomic():
-            outcome.applications = _enroll_rows(member=member, items=items) if items else []
+            outcome.applications = _enroll_rows(member=member, items=items, locked_sessions=locked) if items else []
         outcome.committed = bool(outcome.applications)
     return outcome
 
@@ -266,7 +282,7 @@ def staff_import_commit(*, member: PartnerMember, rows: list[StaffRow], all_or_n
 # --- Members ----------------------------------------------------------------------------------
 
 
-def member_invite(*, partner: Partner, email: str, full_name: str, role: str, by) -> PartnerMember:
+def member_invite(*, partner: Partner, email: str, full_name: str, role: str, by: "User | None") -> PartnerMember:
     """Invite someone to the partner's space (CNAM staff, from the admin); re-inviting sends a new email.
 
     The person's existing account (found by email) is reused; otherwise one is created
@@ -301,11 +317,13 @@ def member_invite(*, partner: Partner, email: str, full_name: str, role: str, by
         if full_name:
             member.full_name = full_name
         member.save()
-        _invite_member(member=member, user=user, by=by)
+        _invite_member(member=member, user=user, by=by, invited_at=now)
     return member
 
 
-def _invite_member(*, member: PartnerMember, user, by) -> Notification:
+def _invite_member(
+    *, member: PartnerMember, user: "User", by: "User | None", invited_at: datetime.datetime
+) -> Notification | None:
     needs_claim = not user.has_usable_password()
     context = {
         "name": member.full_name or member.email,
@@ -313,26 +331,20 @@ def _invite_member(*, member: PartnerMember, user, by) -> Notification:
         "role": str(member.get_role_display()),
         "is_referent": member.role == PartnerMember.Role.REFERENT,
         "needs_claim": needs_claim,
-        "claim_url": invitations.claim_url(user) if needs_claim else "",
         "login_url": invitations.login_url(),
         "partner_space_url": settings.SITE_URL + reverse("partners:dashboard"),
-        "claim_valid_days": invitations.INVITATION_VALID_DAYS,
+        "claim_valid_days": claims.INVITATION_VALID_DAYS,
         "invited_by": (by.get_full_name() or by.email) if by is not None else "",
     }
     subject = SUBJECT_PREFIX + _("Invitation à l'espace partenaire de %(partner)s") % {"partner": member.partner.name}
-    notification, created = Notification.objects.get_or_create(
-        idempotency_key=f"partner_member_invitation:{member.pk}:{member.invited_at.isoformat()}",
-        defaults={
-            "template": "partner_member_invitation",
-            "recipient_email": member.email,
-            "user": user,
-            "context": context,
-            "subject": subject[:250],
-        },
+    return outbox.notification_create(
+        key=f"partner_member_invitation:{member.pk}:{invited_at.isoformat()}",
+        template="partner_member_invitation",
+        recipient_email=member.email,
+        user=user,
+        context=context,
+        subject=subject,
     )
-    if created:
-        transaction.on_commit(partial(_enqueue_notification, notification.pk))
-    return notification
 
 
 def member_join(*, member: PartnerMember) -> PartnerMember:

@@ -26,8 +26,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import claims
 from core.storage import private_file_response
-from enrollment.models import ApplicationStatus
 from partner_space import imports, invitations
 from partner_space import selectors as selectors_space
 from partner_space import services as services_staff
@@ -41,26 +41,6 @@ SESSION_PARTNER_KEY = "partners:partner_id"
 SESSION_IMPORT_KEY = "partners:import"
 STAFF_PER_PAGE = 50
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
-
-STATUS_BADGES = {
-    ApplicationStatus.SUBMITTED: "fr-badge--info",
-    ApplicationStatus.ACCEPTED: "fr-badge--success",
-    ApplicationStatus.WAITLISTED: "fr-badge--warning",
-    ApplicationStatus.OFFERED: "fr-badge--new",
-    ApplicationStatus.ENROLLED: "fr-badge--success",
-    ApplicationStatus.REJECTED: "fr-badge--error",
-}
-DOCUMENT_BADGES = {
-    ConventionDocument.State.PENDING: "fr-badge--info",
-    ConventionDocument.State.READY: "fr-badge--success",
-    ConventionDocument.State.FAILED: "fr-badge--error",
-}
-CONVENTION_BADGES = {
-    "a_signer": "fr-badge--new",
-    "signee": "fr-badge--success",
-    "expiree": "",
-    "resiliee": "fr-badge--error",
-}
 
 
 def _forbidden(request, message: str):
@@ -107,7 +87,6 @@ def partner_view(*, referent_only: bool = False):
 
 def _decorate_staff(applications):
     for application in applications:
-        application.badge_class = STATUS_BADGES.get(application.status, "")
         try:
             profile = application.applicant.applicant_profile
         except ObjectDoesNotExist:
@@ -119,9 +98,7 @@ def _decorate_staff(applications):
 
 def _decorate_conventions(conventions):
     for convention in conventions:
-        convention.badge_class = CONVENTION_BADGES.get(convention.state, "")
         state = convention.latest_document_state
-        convention.document_badge_class = DOCUMENT_BADGES.get(state, "")
         convention.document_state_label = ConventionDocument.State(state).label if state else _("Non produit")
     return conventions
 
@@ -407,7 +384,7 @@ def import_template(request, member):
 @require_http_methods(["GET", "POST"])
 def claim(request, uidb36, token):
     """The link of an invitation email: the person chooses a password and lands in their space."""
-    user = invitations.user_from_claim(uidb36, token)
+    user = claims.user_from_claim(uidb36, token)
     if user is None:
         return render(request, "partners/claim_invalid.html", status=410)
     if request.user.is_authenticated and request.user.pk != user.pk:

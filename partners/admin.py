@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import LocalDatesMixin, form_action, log_admin_action, private_file_response, report_each
 from core.formatting import datetime_long
-from enrollment.selectors import allocations_with_usage
+from enrollment.seats import allocations_with_usage
 from partner_space import services as services_staff
 
 from . import exports, services
@@ -228,18 +228,15 @@ def back_to_draft(modeladmin, request, queryset):
 
 @admin.action(description=_("Enregistrer la signature"), permissions=["change"])
 def record_signature(modeladmin, request, queryset):
-    def apply(convention, data):
-        services.convention_record_signature(convention=convention, signed_on=data["signed_on"], by=request.user)
-        # The signature date appears on the PDF: a signed version follows.
-        services.convention_document_refresh(convention=convention)
-
     return form_action(
         modeladmin,
         request,
         queryset,
         form_class=ConventionSignatureForm,
         title=_("Enregistrer la signature"),
-        apply=apply,
+        apply=lambda convention, data: services.convention_sign(
+            convention=convention, signed_on=data["signed_on"], by=request.user
+        ),
     )
 
 

@@ -10,29 +10,8 @@ from django.utils.translation import ngettext
 
 from core.phones import normalize_phone
 from core.storage import private_storage
+from core.validators import validate_siret  # the migrations name it here
 from programs.models import Commune
-
-
-def validate_siret(value: str) -> None:
-    """A SIRET is 14 digits passing the Luhn check (La Poste's establishments excepted)."""
-    digits = value.replace(" ", "")
-    if len(digits) != 14 or not digits.isdigit():
-        raise ValidationError(_("Le SIRET compte exactement 14 chiffres."), code="siret_format")
-    # La Poste (SIREN 356 000 000) numbers its establishments with a digit sum rule instead.
-    if digits.startswith("356000000"):
-        if sum(int(d) for d in digits) % 5 == 0:
-            return
-        raise ValidationError(_("Ce numéro SIRET n'est pas valide (clé de contrôle)."), code="siret_checksum")
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        number = int(char)
-        if index % 2 == 1:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
-    if total % 10 != 0:
-        raise ValidationError(_("Ce numéro SIRET n'est pas valide (clé de contrôle)."), code="siret_checksum")
 
 
 class Partner(models.Model):

@@ -1,11 +1,13 @@
-"""Reads about conventions, their seat allocations and their PDF versions."""
+"""Reads about conventions, their seat allocations and their PDF versions.
 
-from dataclasses import dataclass
+What a convention may still reserve in a session is ``enrollment.seats.allocation_room``.
+"""
 
-from django.db.models import Exists, OuterRef, Prefetch
+import datetime
 
-from enrollment.models import Application
-from enrollment.selectors import RESERVING_CONVENTION_STATES, allocations_with_usage, session_seat_count
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from enrollment.seats import allocations_with_usage
 
 from .models import Convention, ConventionArticle, ConventionDocument, SeatAllocation, Signatory
 
@@ -42,7 +44,7 @@ def convention_latest_ready_document(*, convention: Convention) -> ConventionDoc
     )
 
 
-def documents_to_retry(*, max_attempts: int, stale_before):
+def documents_to_retry(*, max_attempts: int, stale_before: datetime.datetime) -> QuerySet[ConventionDocument]:
     """Latest versions a lost message or a failure left unrendered.
 
     Failed ones are retried until ``max_attempts``; pending ones only once they are older
@@ -55,39 +57,5 @@ def documents_to_retry(*, max_attempts: int, stale_before):
     return (failed | stale).filter(~Exists(newer)).order_by("requested_at", "pk")
 
 
-def conventions_due_to_expire(*, today):
+def conventions_due_to_expire(*, today: datetime.date) -> QuerySet[Convention]:
     return Convention.objects.filter(state=Convention.State.SIGNED, end_date__lt=today)
-
-
-@dataclass(frozen=True)
-class AllocationRoom:
-    """Seats a convention may reserve in a session, seen from that convention.
-
-    ``room`` = capacity − seats held by anyone but this convention − seats other
-    conventions in force still reserve. ``used`` = seats this convention's enrollments hold.
-    """
-
-    capacity: int
-    room: int
-    used: int
-    current: int  # seats of the existing allocation, 0 without one
-
-
-def allocation_room(*, convention: Convention, session_id: int) -> AllocationRoom:
-    """Read fresh; services call it after locking the session row."""
-    count = session_seat_count(session_id=session_id)
-    allocation = (
-        allocations_with_usage(SeatAllocation.objects.filter(convention=convention, session_id=session_id))
-        .values("seats", "seats_left")
-        .first()
-    )
-    used = Application.objects.holding_seats().filter(session_id=session_id, convention=convention).count()
-    # What this convention itself reserves is counted by the selector only while it is in force.
-    own_reserved = allocation["seats_left"] if allocation and convention.state in RESERVING_CONVENTION_STATES else 0
-    room = count.capacity - (count.taken - used) - (count.reserved - own_reserved)
-    return AllocationRoom(
-        capacity=count.capacity,
-        room=max(0, room),
-        used=used,
-        current=allocation["seats"] if allocation else 0,
-    )

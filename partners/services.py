@@ -1,12 +1,13 @@
 """Writes about conventions: creation, state changes, seat allocations and PDF versions.
 
-Locking order, the same everywhere: the convention row first, then session rows by
-primary key. Seats are counted with ``enrollment.selectors`` (the one seat rule).
+Locking order, the one of ``enrollment.seats``: the convention row first, then the session
+rows with ``lock_sessions`` (once per transaction). Seats are counted there too.
 """
 
 import datetime
 import logging
 import secrets
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
@@ -15,11 +16,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import outbox
 from core.formatting import date_long
+from core.references import numbers_after
+from enrollment import seats as seat_ledger
 from programs.models import Session
 
 from . import documents, selectors
-from .models import Convention, ConventionDocument, SeatAllocation, Signatory
+from .models import Convention, ConventionDocument, Partner, SeatAllocation, Signatory
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +41,8 @@ REFERENCE_ATTEMPTS = 5
 
 def _next_reference(year: int) -> str:
     prefix = f"CONV-{year}-"
-    numbers = [
-        int(reference.removeprefix(prefix))
-        for reference in Convention.objects.filter(reference__startswith=prefix).values_list("reference", flat=True)
-        if reference.removeprefix(prefix).isdigit()
-    ]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+    # After the highest stored number: conventions are counted in order, gaps are not filled.
+    return f"{prefix}{max(numbers_after(model=Convention, prefix=prefix), default=0) + 1:03d}"
 
 
 def _check_period(start_date: datetime.date, end_date: datetime.date) -> None:
@@ -50,7 +53,7 @@ def _check_period(start_date: datetime.date, end_date: datetime.date) -> None:
 
 
 def convention_create(
-    *, partner, title: str, start_date: datetime.date, end_date: datetime.date, **fields
+    *, partner: Partner, title: str, start_date: datetime.date, end_date: datetime.date, **fields: Any
 ) -> Convention:
     """Create a draft convention numbered CONV-YYYY-NNN.
 
@@ -86,7 +89,7 @@ def _state_label(state: str) -> str:
     return str(State(state).label)
 
 
-def _log(*, by, convention: Convention, message: str) -> None:
+def _log(*, by: "User | None", convention: Convention, message: str) -> None:
     """Keep the change in the admin's history of the convention (who, when, what)."""
     if by is None or not getattr(by, "pk", None):
         logger.info("%s: %s", convention.reference, message)
@@ -102,7 +105,7 @@ def convention_transition(
     *,
     convention: Convention,
     to_state: str,
-    by,
+    by: "User | None",
     signed_on: datetime.date | None = None,
     reason: str = "",
 ) -> Convention:
@@ -179,10 +182,10 @@ def _check_allocations_fit(convention: Convention) -> None:
     )
     if not allocations:
         return
-    list(Session.objects.select_for_update().filter(pk__in=[a.session_id for a in allocations]).order_by("pk"))
+    seat_ledger.lock_sessions(session_ids=[allocation.session_id for allocation in allocations])
     problems = []
     for allocation in allocations:
-        room = selectors.allocation_room(convention=convention, session_id=allocation.session_id)
+        room = seat_ledger.allocation_room(convention=convention, session_id=allocation.session_id)
         if allocation.seats > room.room:
             problems.append(
                 _("%(session)s : %(seats)s places réservées pour %(room)s libres")
@@ -199,9 +202,18 @@ def _check_allocations_fit(convention: Convention) -> None:
         )
 
 
-def convention_record_signature(*, convention: Convention, signed_on: datetime.date, by) -> Convention:
+def convention_record_signature(*, convention: Convention, signed_on: datetime.date, by: "User | None") -> Convention:
     """Record that both parties signed on ``signed_on`` (the convention must be « À signer »)."""
     return convention_transition(convention=convention, to_state=State.SIGNED, by=by, signed_on=signed_on)
+
+
+def convention_sign(*, convention: Convention, signed_on: datetime.date, by: "User | None") -> Convention:
+    """Record the signature (see ``convention_record_signature``) and request the PDF version that
+    shows it, both or neither: a convention is never « Signée » without its signed PDF on the way."""
+    with transaction.atomic():
+        convention_record_signature(convention=convention, signed_on=signed_on, by=by)
+        convention_document_request(convention=convention, by=by)
+    return convention
 
 
 def convention_expire_due(*, today: datetime.date | None = None) -> int:
@@ -230,7 +242,7 @@ def convention_expire_due(*, today: datetime.date | None = None) -> int:
 
 
 def _lock_session(session_id: int) -> Session:
-    return Session.objects.select_for_update().select_related("programme").get(pk=session_id)
+    return seat_ledger.lock_sessions(session_ids=[session_id], select_related=("programme",))[session_id]
 
 
 def _check_allocation_target(convention: Convention, session: Session) -> None:
@@ -275,13 +287,13 @@ def _check_allocation_target(convention: Convention, session: Session) -> None:
         )
 
 
-def _check_allocation(convention: Convention, session: Session, seats: int) -> selectors.AllocationRoom:
+def _check_allocation(convention: Convention, session: Session, seats: int) -> seat_ledger.AllocationRoom:
     if seats < 1:
         raise ValidationError(
             {"seats": _("Réservez au moins une place, ou supprimez la ligne de la session.")}, code="seats_min"
         )
     _check_allocation_target(convention, session)
-    room = selectors.allocation_room(convention=convention, session_id=session.pk)
+    room = seat_ledger.allocation_room(convention=convention, session_id=session.pk)
     if seats < room.used:
         raise ValidationError(
             {
@@ -317,7 +329,7 @@ def allocation_validate(*, convention: Convention, session: Session, seats: int)
     _check_allocation(convention, session, seats)
 
 
-def allocation_set(*, convention: Convention, session: Session, seats: int, by=None) -> SeatAllocation:
+def allocation_set(*, convention: Convention, session: Session, seats: int, by: "User | None" = None) -> SeatAllocation:
     """Reserve ``seats`` seats of ``session`` for ``convention`` (create or change the allocation).
 
     A convention can only reserve seats the session has free, and never fewer than its
@@ -340,7 +352,7 @@ def allocation_set(*, convention: Convention, session: Session, seats: int, by=N
     return allocation
 
 
-def allocation_remove(*, allocation: SeatAllocation, by=None) -> None:
+def allocation_remove(*, allocation: SeatAllocation, by: "User | None" = None) -> None:
     """Delete an allocation, unless the convention's enrollments already use some of its seats."""
     with transaction.atomic():
         locked_convention = _lock_convention(allocation.convention)
@@ -351,7 +363,7 @@ def allocation_remove(*, allocation: SeatAllocation, by=None) -> None:
                 % {"state": _state_label(locked_convention.state)},
                 code="convention_closed",
             )
-        room = selectors.allocation_room(convention=locked_convention, session_id=locked_session.pk)
+        room = seat_ledger.allocation_room(convention=locked_convention, session_id=locked_session.pk)
         if room.used:
             raise ValidationError(
                 _(
@@ -378,13 +390,15 @@ DOCUMENT_MAX_ATTEMPTS = 8
 DOCUMENT_STALE_AFTER = datetime.timedelta(minutes=10)
 
 
+RENDER_TASK = "partners.tasks.render_convention_document"
+
+
 def _enqueue_render(document_id: int) -> None:
-    from .tasks import render_convention_document
+    # By name, after commit, never raising: a broker outage leaves the row pending for the sweep.
+    outbox.enqueue_on_commit(RENDER_TASK, document_id)
 
-    render_convention_document.delay_on_commit(document_id)
 
-
-def convention_document_request(*, convention: Convention, by=None) -> ConventionDocument:
+def convention_document_request(*, convention: Convention, by: "User | None" = None) -> ConventionDocument:
     """The PDF version matching the convention as it is now, creating one when the data changed.
 
     Same content as the latest version → that version (a failed one is sent again);

@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_kit import LocalDatesMixin
-from enrollment.selectors import annotate_seats
+from enrollment.seats import annotate_seats
+from enrollment.services import sessions
 
 from . import admin_actions
 from .formatting import programme_price
@@ -24,8 +27,47 @@ class AudienceAdmin(admin.ModelAdmin):
     search_fields = ["label", "code"]
 
 
+class SessionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        # The admin pages and the inline give their own fields; capacity is the one checked here.
+        fields = ["capacity"]
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk is not None and capacity < self.instance.capacity:
+            # Shown at the field; the service checks again with the session locked.
+            sessions.session_capacity_check(session=self.instance, capacity=capacity)
+        return capacity
+
+
+def _session_update(modeladmin, request, session, changed_data, values) -> None:
+    """Save staff's edit of an existing session through the service and say who got a freed seat."""
+    try:
+        result = sessions.session_update(
+            session=session, data={name: values[name] for name in changed_data}, by=request.user
+        )
+    except ValidationError as error:
+        # Seats were given between the form's check and the save: nothing was changed.
+        for message in error.messages:
+            modeladmin.message_user(request, message, messages.ERROR)
+        return
+    if result.offered:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d place proposée à la première personne de la liste d'attente.",
+                "%(count)d places proposées aux premières personnes de la liste d'attente.",
+                len(result.offered),
+            )
+            % {"count": len(result.offered)},
+            messages.INFO,
+        )
+
+
 class SessionInline(admin.TabularInline):
     model = Session
+    form = SessionAdminForm
     extra = 0
     fields = ["reference", "site", "start_date", "end_date", "rhythm", "capacity", "state", "reserved_for"]
     autocomplete_fields = ["site", "reserved_for"]
@@ -56,6 +98,20 @@ class ProgrammeAdmin(LocalDatesMixin, admin.ModelAdmin):
     filter_horizontal = ["audiences"]
     readonly_fields = ["published_at", "created_at", "updated_at"]
     inlines = [SessionInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Session:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for session in formset.deleted_objects:
+            session.delete()
+        for session in formset.new_objects:
+            session.save()
+        # An edited session goes through the service, as on its own page.
+        edited = {inline.instance.pk: inline for inline in formset.initial_forms}
+        for session, changed_data in formset.changed_objects:
+            _session_update(self, request, session, changed_data, edited[session.pk].cleaned_data)
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "code", "domain", "status", "published_at"]}),
         (_("Présentation"), {"fields": ["summary", "objectives", "content", "prerequisites"]}),
@@ -130,6 +186,7 @@ class SessionAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_select_related = ["programme", "site", "reserved_for"]
     autocomplete_fields = ["programme", "site", "reserved_for"]
     date_hierarchy = "start_date"
+    form = SessionAdminForm
     actions = [admin_actions.duplicate_for_next_run]
     fieldsets = [
         (None, {"fields": ["programme", "reference", "state", "reserved_for"]}),
@@ -159,20 +216,6 @@ class SessionAdmin(LocalDatesMixin, admin.ModelAdmin):
         return obj.waitlist_length
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "capacity" in form.changed_data and form.initial.get("capacity", 0) < obj.capacity:
-            from enrollment.services import waitlist
-
-            # A raised capacity goes to the waiting list first, in order.
-            offered = waitlist.session_capacity_changed(session_id=obj.pk)
-            if offered:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(count)d place proposée à la première personne de la liste d'attente.",
-                        "%(count)d places proposées aux premières personnes de la liste d'attente.",
-                        len(offered),
-                    )
-                    % {"count": len(offered)},
-                    messages.INFO,
-                )
+        if not change:
+            return super().save_model(request, obj, form, change)
+        _session_update(self, request, obj, form.changed_data, form.cleaned_data)

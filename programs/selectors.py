@@ -1,11 +1,12 @@
 """Reads of the catalogue that pages share."""
 
 import datetime
+from typing import TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from enrollment.selectors import annotate_seats
+from enrollment.seats import annotate_seats
 
 from .models import Domain, Programme, Session
 from .search import search_programmes
@@ -16,7 +17,12 @@ REMOTE = "distance"
 SEARCH_COLUMNS = ("search_document", "search_vector")
 
 
-def home_highlights(*, limit: int = 6) -> dict:
+class HomeHighlights(TypedDict):
+    domains: list[Domain]
+    next_sessions: list[Session]
+
+
+def home_highlights(*, limit: int = 6) -> HomeHighlights:
     """What the home page shows: domains with their programme counts and the next public sessions."""
     today = timezone.localdate()
     domains = (
@@ -42,7 +48,7 @@ def public_sessions(
     commune: str = "",
     rhythm: str = "",
     start_after: datetime.date | None = None,
-) -> QuerySet:
+) -> QuerySet[Session]:
     """Upcoming sessions anyone may see (never those reserved for a partner), with their seats."""
     sessions = Session.objects.public().upcoming(today)
     if commune == REMOTE:
@@ -56,7 +62,7 @@ def public_sessions(
     return sessions
 
 
-def _with_public_sessions(programmes: QuerySet, sessions: QuerySet) -> QuerySet:
+def _with_public_sessions(programmes: QuerySet[Programme], sessions: QuerySet[Session]) -> QuerySet[Programme]:
     return programmes.prefetch_related(
         Prefetch(
             "sessions",
@@ -79,7 +85,7 @@ def programme_catalogue(
     vae: bool = False,
     start_after: datetime.date | None = None,
     today: datetime.date | None = None,
-) -> QuerySet:
+) -> QuerySet[Programme]:
     """Published programmes matching the catalogue filters, each with ``public_sessions``.
 
     Session filters (commune, rhythm, start date) keep the programmes having at least one
@@ -108,7 +114,7 @@ def programme_catalogue(
     return _with_public_sessions(programmes, sessions)
 
 
-def programme_page(*, today: datetime.date | None = None) -> QuerySet:
+def programme_page(*, today: datetime.date | None = None) -> QuerySet[Programme]:
     """Published programmes ready for their page: domain, audiences and public sessions with seats."""
     programmes = (
         Programme.objects.published().select_related("domain").defer(*SEARCH_COLUMNS).prefetch_related("audiences")

@@ -2,14 +2,19 @@
 
 import datetime
 import re
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.admin_kit import log_admin_action
+from core.references import numbers_after
 
 from .models import Session
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # The next run starts 52 weeks later: the same weekday, so an "every Tuesday and Thursday"
 # schedule stays true, and about the same time of the year (courses follow the school year).
@@ -26,13 +31,13 @@ def _reference_base(reference: str) -> str:
 def _next_reference(reference: str) -> str:
     """``S-2027-001`` → ``S-2027-001-02``; ``S-2027-001-02`` → ``S-2027-001-03`` (first number free)."""
     base = _reference_base(reference)
-    taken = set(Session.objects.filter(reference__startswith=f"{base}-").values_list("reference", flat=True))
+    taken = numbers_after(model=Session, prefix=f"{base}-")
     number = 2
-    while f"{base}-{number:02d}" in taken:
+    while number in taken:
         number += 1
     candidate = f"{base}-{number:02d}"
     max_length = Session._meta.get_field("reference").max_length
-    if len(candidate) > max_length:
+    if max_length is not None and len(candidate) > max_length:
         raise ValidationError(
             _("La référence %(reference)s dépasserait %(max)s caractères : créez la session à la main.")
             % {"reference": candidate, "max": max_length},
@@ -41,7 +46,7 @@ def _next_reference(reference: str) -> str:
     return candidate
 
 
-def session_duplicate(*, session: Session, by=None) -> Session:
+def session_duplicate(*, session: Session, by: "User | None" = None) -> Session:
     """Plan the next run of ``session``: same programme, place, rhythm, hours, seats and partner,
     52 weeks later (dates and application window), as a draft, under a new reference."""
     if session.pk is None:

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from enrollment.selectors import sessions_eligibility
+
 from .forms import CatalogueFilterForm
 from .models import Programme
 from .selectors import home_highlights, programme_catalogue, programme_page
@@ -40,13 +42,18 @@ def catalogue(request):
 @require_GET
 def programme_detail(request, slug):
     programme = get_object_or_404(programme_page(), slug=slug)
+    now = timezone.now()
+    # Whether each session takes this person's application now, and if not why: read in bulk.
+    eligibility = sessions_eligibility(user=request.user, sessions=programme.public_sessions, now=now)
+    for session in programme.public_sessions:
+        session.eligibility = eligibility[session.pk]
     return render(
         request,
         "programs/programme_detail.html",
         {
             "programme": programme,
             "sessions": programme.public_sessions,
-            "now": timezone.now(),
+            "now": now,
             "json_ld": json_ld_script(course_json_ld(programme)),
         },
     )

@@ -1,4 +1,8 @@
-"""factory_boy factories for every model the tests build."""
+"""factory_boy factories for every model the tests build, with traits for the scenes tests set up often.
+
+A factory builds rows directly, the way a fixture sets up a scene: an application "already
+offered", a session "already full". Tests of the transitions themselves go through the services.
+"""
 
 import datetime
 import random
@@ -6,28 +10,22 @@ import random
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from centre.models import Centre
+from cnam_portal.roles import sync_roles
+from core.validators import luhn_complete
 from enrollment.models import ApplicantProfile, Application, Situation
+from enrollment.models.profiles import CONSENT_TEXT
 from partners.models import Convention, Partner, PartnerMember, SeatAllocation, Signatory
 from programs.models import Commune, Domain, Programme, QualificationLevel, Session, Site
 
 
 def luhn_siret(seed: int) -> str:
     """A 14-digit number that passes the SIRET checksum."""
-    body = f"{seed:013d}"[-13:]
-    for last in range(10):
-        candidate = body + str(last)
-        total = 0
-        for index, char in enumerate(reversed(candidate)):
-            number = int(char)
-            if index % 2 == 1:
-                number = number * 2 - 9 if number * 2 > 9 else number * 2
-            total += number
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable")
+    return luhn_complete(f"{seed:013d}"[-13:])
 
 
 class UserFactory(DjangoModelFactory):
@@ -48,8 +46,28 @@ class UserFactory(DjangoModelFactory):
 
 
 class StaffUserFactory(UserFactory):
+    """A back-office account: a superuser unless it is given a ``role`` or is ``plain``."""
+
     is_staff = True
     is_superuser = True
+
+    class Params:
+        # Staff with no permission at all: what an account is before anyone gives it a role.
+        plain = factory.Trait(is_superuser=False)
+
+    @factory.post_generation
+    def role(obj, create, extracted, **kwargs):
+        """``role=GESTIONNAIRE``: a member of that staff group, and no superuser."""
+        if not (create and extracted):
+            return
+        # The groups come from a data migration; a transactional test elsewhere in the run may
+        # have emptied the tables, so they are put back first (the sync is idempotent).
+        if not Group.objects.filter(name=extracted).exists():
+            sync_roles()
+        if obj.is_superuser:
+            obj.is_superuser = False
+            obj.save(update_fields=["is_superuser"])
+        obj.groups.add(Group.objects.get(name=extracted))
 
 
 class DomainFactory(DjangoModelFactory):
@@ -79,6 +97,12 @@ class ProgrammeFactory(DjangoModelFactory):
     duration_hours = 120
     status = Programme.Status.PUBLISHED
 
+    class Params:
+        # Texts that say nothing but what the test gives: searches and pages find only that.
+        plain = factory.Trait(
+            summary="Parcours certifiant.", objectives="Savoir faire.", content="Cours et projet.", code=""
+        )
+
 
 class SiteFactory(DjangoModelFactory):
     class Meta:
@@ -89,10 +113,14 @@ class SiteFactory(DjangoModelFactory):
     commune = Commune.MAMOUDZOU
     address = "Place Mariage, 97600 Mamoudzou"
 
+    class Params:
+        remote = factory.Trait(name="Plateforme à distance du CNAM", commune="", is_remote=True, address="")
+
 
 class SessionFactory(DjangoModelFactory):
     class Meta:
         model = Session
+        skip_postgeneration_save = True
 
     programme = factory.SubFactory(ProgrammeFactory)
     reference = factory.Sequence(lambda n: f"S-2027-{n:05d}")
@@ -106,6 +134,16 @@ class SessionFactory(DjangoModelFactory):
     applications_open_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=10))
     applications_close_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
     state = Session.State.SCHEDULED
+
+    class Params:
+        # Kept for one partner's staff: out of the public catalogue.
+        reserved = factory.Trait(reserved_for=factory.SubFactory("tests.factories.PartnerFactory"))
+
+    @factory.post_generation
+    def full(obj, create, extracted, **kwargs):
+        """``full=True``: every seat taken by an accepted application."""
+        if create and extracted:
+            ApplicationFactory.create_batch(obj.capacity, session=obj, status=Application.Status.ACCEPTED)
 
 
 class PartnerFactory(DjangoModelFactory):
@@ -130,12 +168,18 @@ class PartnerMemberFactory(DjangoModelFactory):
     role = PartnerMember.Role.REFERENT
     joined_at = factory.LazyFunction(timezone.now)
 
+    class Params:
+        # A référent (the default) may enrol staff; a viewer only reads.
+        viewer = factory.Trait(role=PartnerMember.Role.VIEWER)
+
 
 class ConventionFactory(DjangoModelFactory):
     class Meta:
         model = Convention
 
-    reference = factory.Sequence(lambda n: f"CONV-2026-{n + 1:03d}")
+    # Numbers no test writes by hand (CONV-2026-010...): which tests ran before in this process
+    # (xdist shares them out differently each run) must not decide whether references collide.
+    reference = factory.Sequence(lambda n: f"CONV-2026-{n + 5001}")
     partner = factory.SubFactory(PartnerFactory)
     title = "Convention de partenariat pour la formation des agents"
     start_date = datetime.date(2026, 1, 1)
@@ -155,10 +199,20 @@ class SignatoryFactory(DjangoModelFactory):
 
 
 class SeatAllocationFactory(DjangoModelFactory):
+    """Seats of a session given to a partner's convention: ``SeatAllocationFactory(partner=p, seats=3)``."""
+
     class Meta:
         model = SeatAllocation
 
-    convention = factory.SubFactory(ConventionFactory)
+    class Params:
+        # Whose convention holds the seats, when the test does not give the convention itself.
+        partner = None
+
+    convention = factory.Maybe(
+        "partner",
+        yes_declaration=factory.SubFactory(ConventionFactory, partner=factory.SelfAttribute("..partner")),
+        no_declaration=factory.SubFactory(ConventionFactory),
+    )
     session = factory.SubFactory(SessionFactory)
     seats = 5
 
@@ -177,16 +231,108 @@ class ApplicantProfileFactory(DjangoModelFactory):
     situation = Situation.JOB_SEEKER
     france_travail_id = factory.Sequence(lambda n: f"{1000000 + n:07d}A")
     consent_at = factory.LazyFunction(timezone.now)
-    consent_text = "J'accepte que le CNAM Mayotte traite mes données pour instruire ma candidature."
+    consent_text = CONSENT_TEXT
+
+
+class ApplicantFactory(UserFactory):
+    """A person with a complete applicant profile; ``profile__highest_level=...`` and so on change it."""
+
+    profile = factory.RelatedFactory(ApplicantProfileFactory, factory_related_name="user")
+
+
+def _when(status, value, otherwise=None):
+    """A field that only ``status`` requires (the database refuses that status without it)."""
+    return factory.LazyAttribute(lambda o: value() if o.status == status else otherwise)
 
 
 class ApplicationFactory(DjangoModelFactory):
+    """An application already in ``status``, with the dates and reason that status requires."""
+
     class Meta:
         model = Application
 
     reference = factory.Sequence(lambda n: f"CAND-2026-{n + 1:06d}")
     session = factory.SubFactory(SessionFactory)
-    applicant = factory.SubFactory(UserFactory)
+    applicant = factory.SubFactory(ApplicantFactory)
     channel = Application.Channel.ONLINE
     status = Application.Status.SUBMITTED
     motivation = "Je souhaite me reconvertir et obtenir une qualification reconnue."
+    waitlisted_at = _when(Application.Status.WAITLISTED, timezone.now)
+    offer_expires_at = _when(Application.Status.OFFERED, lambda: timezone.now() + datetime.timedelta(hours=48))
+    rejection_reason = _when(Application.Status.REJECTED, lambda: "Dossier incomplet.", otherwise="")
+
+    class Params:
+        offered = factory.Trait(status=Application.Status.OFFERED, offered_at=factory.LazyFunction(timezone.now))
+        enrolled = factory.Trait(status=Application.Status.ENROLLED, enrolled_at=factory.LazyFunction(timezone.now))
+
+
+class PartnerApplicationFactory(ApplicationFactory):
+    """One of the partner's staff, enrolled by the partner on an allocation of its convention."""
+
+    class Params:
+        allocation = factory.SubFactory(SeatAllocationFactory)
+        # The portal names the accounts it makes after their email; a test that gives one gets that.
+        email = None
+
+    session = factory.SelfAttribute("allocation.session")
+    convention = factory.SelfAttribute("allocation.convention")
+    channel = Application.Channel.PARTNER
+    status = Application.Status.ENROLLED
+    applicant = factory.Maybe(
+        "email",
+        yes_declaration=factory.SubFactory(
+            ApplicantFactory,
+            username=factory.SelfAttribute("..email"),
+            email=factory.SelfAttribute("..email"),
+            profile__employer=factory.SelfAttribute("...allocation.convention.partner"),
+            profile__job_title="Agent administratif",
+        ),
+        no_declaration=factory.SubFactory(
+            ApplicantFactory,
+            profile__employer=factory.SelfAttribute("...allocation.convention.partner"),
+            profile__job_title="Agent administratif",
+        ),
+    )
+
+
+class CentreFactory(DjangoModelFactory):
+    """The centre record: its one row (made again if a flush removed it), updated with the fields given."""
+
+    class Meta:
+        model = Centre
+
+    @classmethod
+    def _create(cls, model_class, *args, **fields):
+        record = model_class.objects.first() or model_class()
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.full_clean()
+        record.save()
+        return record
+
+
+def build_catalogue(count: int) -> list[Programme]:
+    """``count`` published programmes, each with two public sessions and one reserved session.
+
+    Sessions are bulk-inserted: building 500 programmes stays fast.
+    """
+    domain = DomainFactory(slug="catalogue-volume", name="Volume")
+    site = SiteFactory()
+    remote = SiteFactory(remote=True)
+    partner = PartnerFactory()
+    programmes = ProgrammeFactory.create_batch(count, domain=domain)
+    today = timezone.localdate()
+    sessions = []
+    for index, programme in enumerate(programmes):
+        for offset, place, reserved in ((30, site, None), (90, remote, None), (60, site, partner)):
+            sessions.append(
+                SessionFactory.build(
+                    programme=programme,
+                    site=place,
+                    reserved_for=reserved,
+                    start_date=today + datetime.timedelta(days=offset + index % 7),
+                    rhythm=Session.Rhythm.REMOTE if place.is_remote else Session.Rhythm.EVENING,
+                )
+            )
+    Session.objects.bulk_create(sessions)
+    return programmes

@@ -9,9 +9,18 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("MAIL_URL", "locmem://")
 
 from cnam_portal.settings import *  # noqa: F403
-from cnam_portal.settings import STORAGES
+from cnam_portal.settings import CACHES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # xdist workers share REDIS_URL's database: each keeps its keys apart and clears only those.
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "BACKEND": "tests.cache.WorkerRedisCache",
+            "KEY_PREFIX": f"cnam-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
+        }
+    }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Tasks run in-process; the broker URL (Redis in CI) is still used by /healthz.
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,6 +1,7 @@
 """The portal served the way production serves it, for browser tests and benchmarks.
 
-``collectstatic`` into a temporary folder (the manifest storage, compressed copies),
+``collectstatic`` (the manifest storage, compressed copies; kept between runs by
+``tests/static_cache.py``),
 ``DEBUG`` off with a random ``SECRET_KEY``, gunicorn with the project's
 ``gunicorn.conf.py`` behind WhiteNoise, PostgreSQL, a Redis of its own (broker and cache,
 on a spare port, so stopping it never touches the machine's shared Redis), and a real
@@ -158,7 +159,14 @@ class ProductionStack:
                 ],
             )
             _wait(self._redis_answers, timeout=15, what="Redis", log=redis_log)
-            self.manage("collectstatic", "--noinput", "--verbosity", "0")
+            # collectstatic, or the same files an earlier run collected (tests/static_cache.py).
+            subprocess.run(
+                [str(BIN / "python"), "-m", "tests.static_cache", str(self.data_dir / "static")],
+                cwd=ROOT,
+                env=self.env(),
+                check=True,
+                capture_output=True,
+            )
         except BaseException:
             self.stop()
             raise
@@ -210,6 +218,12 @@ class ProductionStack:
             raise
         return self
 
+    @property
+    def serving(self) -> bool:
+        """gunicorn (and the worker, when there is one) are running."""
+        running = {name for name, process in self._processes if process.poll() is None}
+        return "gunicorn" in running and (not self.with_worker or "worker" in running)
+
     def halt(self) -> None:
         """Stop gunicorn and the worker (Redis and the static files stay for the next start)."""
         self.stop(names={"gunicorn", "worker"})
@@ -257,11 +271,13 @@ class ProductionStack:
 
     # --- what the servers did ----------------------------------------------------------
 
-    def flush_redis(self) -> None:
-        """Forget rate-limit counters and any message left in the broker (this stack's Redis only)."""
+    def flush_cache(self) -> None:
+        """Forget rate-limit counters, leaving the broker's queues to the running worker."""
         with socket.create_connection(("127.0.0.1", self.redis_port), timeout=2) as conn:
-            conn.sendall(b"FLUSHALL\r\n")
-            conn.recv(64)
+            conn.sendall(b"SELECT 1\r\nFLUSHDB\r\n")
+            received = b""
+            while received.count(b"\r\n") < 2 and (chunk := conn.recv(64)):
+                received += chunk
 
     def emails(self) -> list[EmailMessage]:
         """Every email the worker and the web servers wrote to the mail folder, oldest first."""

@@ -3,6 +3,7 @@
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from core.static_assets import integrity
 
@@ -16,7 +17,7 @@ DSFR_NOMODULE_JS = "dsfr/dist/dsfr/dsfr.nomodule.min.js"
 
 
 @register.simple_tag
-def dsfr_stylesheets():
+def dsfr_stylesheets() -> SafeString:
     return format_html_join(
         "\n",
         '<link rel="stylesheet" href="{}" integrity="{}">',
@@ -25,7 +26,7 @@ def dsfr_stylesheets():
 
 
 @register.simple_tag
-def dsfr_scripts(nonce=""):
+def dsfr_scripts(nonce: str = "") -> SafeString:
     return format_html(
         '<script type="module" src="{}" integrity="{}" nonce="{}"></script>\n'
         '<script nomodule src="{}" integrity="{}" nonce="{}"></script>',

@@ -17,7 +17,7 @@ class SummaryItem:
     anchor: str = ""
 
 
-def field_anchor(bound_field) -> str:
+def field_anchor(bound_field: forms.BoundField) -> str:
     """The id of the input a person should land on to correct ``bound_field``."""
     if not bound_field.auto_id:
         return ""
@@ -32,7 +32,7 @@ def _generic_messages() -> set[str]:
 
 
 @register.simple_tag
-def error_summary_items(form) -> list[SummaryItem]:
+def error_summary_items(form: forms.BaseForm | None) -> list[SummaryItem]:
     """The errors of ``form``: those of the whole form first, then each field's in the form's order.
 
     An error of a visible field links to its input; a generic one (Django's « Ce champ est

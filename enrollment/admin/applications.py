@@ -21,17 +21,17 @@ from core.admin_kit import (
     private_file_response,
 )
 from core.formatting import date_long, date_short, datetime_long, time_short
+from core.models import Notification
 from enrollment.admin import actions as admin_actions
 from enrollment.exports import ApplicationResource
 from enrollment.models import (
-    NOTIFICATION_KINDS,
     ApplicantProfile,
     Application,
     ApplicationDocument,
     ApplicationStatusChange,
     EnrollmentCertificate,
-    Notification,
 )
+from enrollment.notifications import NOTIFICATION_KINDS
 
 
 @admin.register(ApplicantProfile)

@@ -1,7 +1,6 @@
 """Forms of the applicant's side: the profile, the application, the moves on an application."""
 
 import datetime
-import hashlib
 
 from django import forms
 from django.conf import settings
@@ -13,26 +12,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import ApplicantProfile, Application, ApplicationDocument, Situation
-from enrollment.uploads import inspect_upload
+from enrollment.models.profiles import CONSENT_TEXT
+from enrollment.services.applications import JUSTIFICATION_MAX_CHARS, MOTIVATION_MAX_CHARS
+from enrollment.services.profiles import PROFILE_FIELDS
+from enrollment.uploads import MAX_DOCUMENTS, inspect_upload
 from enrollment.validators import normalize_phone, validate_france_travail_id
 from programs.models import Commune, Programme, QualificationLevel
 
-# Stored word for word with the consent, so it is not passed through gettext: what
-# the person read is what we keep, whatever the interface language becomes.
-CONSENT_TEXT = (
-    "J'accepte que le CNAM Mayotte traite les données de ce profil et des pièces que je dépose "
-    "pour instruire mes candidatures, organiser ma formation et établir mon attestation "
-    "d'inscription. Ces données sont conservées trois ans après ma dernière "
-    "candidature ; je peux y accéder, les faire rectifier ou effacer en écrivant au CNAM Mayotte."
-)
-# The version is the text itself: any change to the wording asks for a new consent.
-CONSENT_VERSION = hashlib.sha256(CONSENT_TEXT.encode()).hexdigest()[:12]
-
 MIN_AGE = 15
 MAX_AGE = 100
-MOTIVATION_MAX_LENGTH = 3000
-JUSTIFICATION_MAX_LENGTH = 3000
-MAX_DOCUMENTS = 6
 
 
 def _years_between(born: datetime.date, today: datetime.date) -> int:
@@ -59,17 +47,7 @@ class ApplicantProfileForm(forms.ModelForm):
 
     class Meta:
         model = ApplicantProfile
-        fields = [
-            "first_name",
-            "last_name",
-            "birth_date",
-            "phone",
-            "commune",
-            "address",
-            "highest_level",
-            "situation",
-            "france_travail_id",
-        ]
+        fields = PROFILE_FIELDS
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
@@ -128,7 +106,7 @@ class ApplicantProfileForm(forms.ModelForm):
         self.fields["highest_level"].choices = [("", _("Choisissez votre niveau")), *QualificationLevel.choices]
         self.fields["situation"].choices = [("", _("Choisissez votre situation")), *Situation.choices]
         # An earlier consent to the same wording is shown as given; a new wording asks again.
-        if self.instance.pk and self.instance.consent_at and self.instance.consent_text == CONSENT_TEXT:
+        if self.instance.pk and self.instance.has_current_consent:
             self.fields["consent"].initial = True
 
     def clean_birth_date(self):
@@ -168,14 +146,6 @@ class ApplicantProfileForm(forms.ModelForm):
                 ),
             )
         return cleaned
-
-    def save(self, commit=True):
-        profile = super().save(commit=False)
-        profile.consent_at = timezone.now()
-        profile.consent_text = CONSENT_TEXT
-        if commit:
-            profile.save()
-        return profile
 
 
 def _route_choices(programme: Programme):
@@ -329,10 +299,10 @@ class ApplicationForm(DocumentFieldsMixin, forms.Form):
                 "Votre expérience professionnelle ou bénévole, vos formations, ce qui vous prépare à suivre cette "
                 "formation ({max} caractères au plus)."
             ),
-            max=JUSTIFICATION_MAX_LENGTH,
+            max=JUSTIFICATION_MAX_CHARS,
         ),
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=JUSTIFICATION_MAX_LENGTH,
+        max_length=JUSTIFICATION_MAX_CHARS,
         required=False,
         error_messages={
             "max_length": _(
@@ -348,10 +318,10 @@ class ApplicationForm(DocumentFieldsMixin, forms.Form):
                 "Pourquoi cette formation, ce que vous en attendez, comment elle s'inscrit dans votre projet "
                 "({max} caractères au plus)."
             ),
-            max=MOTIVATION_MAX_LENGTH,
+            max=MOTIVATION_MAX_CHARS,
         ),
         widget=forms.Textarea(attrs={"rows": 10}),
-        max_length=MOTIVATION_MAX_LENGTH,
+        max_length=MOTIVATION_MAX_CHARS,
         error_messages={
             "required": _("Expliquez votre motivation : c'est ce que lit d'abord le CNAM."),
             "max_length": _(

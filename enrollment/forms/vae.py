@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.forms.applications import DocumentFieldsMixin
 from enrollment.models import VAE_YEARS_MAX, VAE_YEARS_MIN, VaeDocument, VaeResult
-from enrollment.services.vae import MAX_DOCUMENTS, REASON_MAX_CHARS, SUMMARY_MAX_CHARS
+from enrollment.services.vae import REASON_MAX_CHARS, SUMMARY_MAX_CHARS
+from enrollment.uploads import MAX_DOCUMENTS
 
 
 class VaeRequestForm(DocumentFieldsMixin, forms.Form):

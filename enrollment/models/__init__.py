@@ -1,4 +1,4 @@
-"""Applicants, their applications with history and documents, certificates, the email outbox, VAE requests.
+"""Applicants, their applications with history and documents, certificates, VAE requests.
 
 One module per topic; everything is importable from ``enrollment.models`` (Django and the
 migrations look here).
@@ -22,10 +22,6 @@ from .documents import (
     document_upload_to,
     pending_upload_to,
     vae_document_upload_to,
-)
-from .notifications import (
-    NOTIFICATION_KINDS,
-    Notification,
 )
 from .profiles import (
     ApplicantProfile,

@@ -148,6 +148,10 @@ class Application(models.Model):
     def holds_seat(self) -> bool:
         return self.status in SEAT_STATUSES
 
+    def offer_expired(self, now=None) -> bool:
+        """Whether the deadline to answer an offered seat has passed (the sweep uses the same bound)."""
+        return self.offer_expires_at is not None and (now or timezone.now()) > self.offer_expires_at
+
 
 class ApplicationStatusChange(HistoryEntry):
     move_fields = ("from_status", "to_status")

@@ -11,6 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from enrollment.validators import normalize_phone, validate_france_travail_id, validate_phone
 from programs.models import Commune, QualificationLevel
 
+# Stored word for word with the consent, so it is not passed through gettext: what
+# the person read is what we keep, whatever the interface language becomes.
+CONSENT_TEXT = (
+    "J'accepte que le CNAM Mayotte traite les données de ce profil et des pièces que je dépose "
+    "pour instruire mes candidatures, organiser ma formation et établir mon attestation "
+    "d'inscription. Ces données sont conservées trois ans après ma dernière "
+    "candidature ; je peux y accéder, les faire rectifier ou effacer en écrivant au CNAM Mayotte."
+)
+# The version is the text itself: any change to the wording asks for a new consent.
+
 
 class Situation(models.TextChoices):
     JOB_SEEKER = "demandeur_emploi", _("Demandeur d'emploi (inscrit à France Travail)")
@@ -79,6 +89,11 @@ class ApplicantProfile(models.Model):
             # validator refused is already reported there.
             with contextlib.suppress(ValidationError):
                 self.phone = normalize_phone(self.phone)
+
+    @property
+    def has_current_consent(self) -> bool:
+        """The person agreed to the wording shown now; a new wording asks again."""
+        return bool(self.consent_at) and self.consent_text == CONSENT_TEXT
 
     @property
     def full_name(self) -> str:

@@ -5,8 +5,9 @@ Seat moves lock through ``enrollment.seats.lock_sessions`` (one lock order, stat
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enrollment import seats
 from enrollment.models import (
     PENDING_UPLOAD_HOURS,
     Application,
@@ -24,9 +26,7 @@ from enrollment.models import (
     PendingUpload,
 )
 from enrollment.references import free_application_reference
-from enrollment.selectors import (
-    live_application_exists,
-)
+from enrollment.selectors import application_eligibility
 from enrollment.services.certificates import certificate_request
 from enrollment.services.transitions import (
     _check_move,
@@ -34,41 +34,41 @@ from enrollment.services.transitions import (
     _lock,
     _notify,
     _require_reason,
-    _require_seat,
     _sync,
     _transition,
     _waitlist_position,
 )
 from enrollment.services.waitlist import _fill
-from enrollment.uploads import check_documents, copy_kept_documents, delete_stored_files, store_documents
-from programs.models import Programme, Session
+from enrollment.uploads import MAX_DOCUMENTS, check_documents, copy_kept_documents, delete_stored_files, store_documents
+from programs.models import QualificationLevel, Session
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
 
 logger = logging.getLogger(__name__)
 Status = ApplicationStatus
 
 
 MOTIVATION_MAX_CHARS = 3000
-
-
-MAX_DOCUMENTS = 6
+JUSTIFICATION_MAX_CHARS = 3000
 
 
 REFERENCE_INSERT_ATTEMPTS = 5
 
 
+# What the partial unique index says when two submissions raced past the eligibility check.
 DUPLICATE_MESSAGE = gettext_lazy(
     "Vous avez déjà une candidature en cours pour cette session : suivez-la depuis votre espace candidat."
 )
 
 
-def _check_submission(*, user, session: Session, motivation: str, entry_route: str, entry_justification: str):
-    if session.reserved_for_id is not None:
-        raise ValidationError(
-            _("Cette session est réservée aux agents d'un partenaire : l'inscription se fait par votre employeur."),
-            code="session_reserved",
-        )
-    if not session.accepts_applications() or session.programme.status != Programme.Status.PUBLISHED:
-        raise ValidationError(_("Cette session n'accepte pas de candidatures en ce moment."), code="session_closed")
+def _check_submission(
+    *, user: "User", session: Session, motivation: str, entry_route: str, entry_justification: str
+) -> tuple[str, str]:
+    eligibility = application_eligibility(user=user, session=session)
+    if not eligibility.allowed:
+        raise ValidationError(eligibility.reason, code=eligibility.code)
     try:
         profile = user.applicant_profile
     except ObjectDoesNotExist:
@@ -94,7 +94,9 @@ def _check_submission(*, user, session: Session, motivation: str, entry_route: s
     if entry_route not in Application.EntryRoute.values:
         raise ValidationError(_("Choisissez une voie d'accès proposée."), code="entry_route_invalid")
     entry_justification = (entry_justification or "").strip()
-    if entry_route == Application.EntryRoute.DIRECT and profile.highest_level < programme.entry_level:
+    # A complete profile states a level; "or NONE" only tells the type checker so.
+    level = profile.highest_level or QualificationLevel.NONE
+    if entry_route == Application.EntryRoute.DIRECT and level < programme.entry_level:
         raise ValidationError(
             _(
                 "Cette formation demande le %(required)s ; votre profil indique « %(level)s ». "
@@ -114,17 +116,23 @@ def _check_submission(*, user, session: Session, motivation: str, entry_route: s
             _("Expliquez votre demande de dérogation ou de VAE : parcours, expérience, projet."),
             code="entry_justification_required",
         )
+    if len(entry_justification) > JUSTIFICATION_MAX_CHARS:
+        raise ValidationError(
+            _("Votre explication dépasse %(max)s caractères (%(length)s) : raccourcissez-la.")
+            % {"max": JUSTIFICATION_MAX_CHARS, "length": len(entry_justification)},
+            code="entry_justification_too_long",
+        )
     return motivation, entry_justification
 
 
 def application_submit(
     *,
-    user,
+    user: "User",
     session: Session,
     motivation: str,
     entry_route: str = "direct",
     entry_justification: str = "",
-    documents: list[tuple[str, object]] = (),
+    documents: "Sequence[tuple[str, UploadedFile]]" = (),
     kept: Sequence[PendingUpload] = (),
 ) -> Application:
     """Record an online application, its documents and the acknowledgement email, all or nothing.
@@ -143,8 +151,6 @@ def application_submit(
     kept = list(kept)
     _check_document_count(len(documents) + len(kept))
     checked = check_documents(documents, kinds=ApplicationDocument.Kind.values, max_count=MAX_DOCUMENTS)
-    if live_application_exists(user_id=user.pk, session_id=session.pk):
-        raise ValidationError(DUPLICATE_MESSAGE, code="duplicate")
 
     for _attempt in range(REFERENCE_INSERT_ATTEMPTS):
         reference = free_application_reference()
@@ -201,7 +207,7 @@ def _pending_storage():
     return PendingUpload._meta.get_field("file").storage
 
 
-def _take_kept_documents(*, user, session: Session, kept: list[PendingUpload]) -> list[PendingUpload]:
+def _take_kept_documents(*, user: "User", session: Session, kept: list[PendingUpload]) -> list[PendingUpload]:
     """Lock the person's kept documents named in ``kept``, delete their rows (their files once
     committed) and return them; refuse, naming it, one that is no longer kept or not theirs."""
     if not kept:
@@ -233,7 +239,13 @@ def _take_kept_documents(*, user, session: Session, kept: list[PendingUpload]) -
     return taken
 
 
-def pending_uploads_update(*, user, session: Session, keep=(), drop=()) -> list[PendingUpload]:
+def pending_uploads_update(
+    *,
+    user: "User",
+    session: Session,
+    keep: "Sequence[tuple[str, UploadedFile]]" = (),
+    drop: Iterable[int | str] = (),
+) -> list[PendingUpload]:
     """Keep the checked ``(kind, upload)`` pairs of ``keep`` for the person's next try at applying
     to ``session``, after deleting their kept documents whose ids are in ``drop``; return what is
     kept now, oldest first.
@@ -273,11 +285,11 @@ def pending_uploads_sweep(*, now: datetime.datetime | None = None) -> int:
     return len(expired)
 
 
-def application_accept(*, application: Application, by) -> Application:
+def application_accept(*, application: Application, by: "User | None") -> Application:
     with transaction.atomic():
         session, locked = _lock(application)
         _check_move(locked, "accept")
-        _require_seat(session, locked)
+        seats.seat_require(session=session, application=locked)
         now = timezone.now()
         history = _transition(locked, to=Status.ACCEPTED, by=by, now=now, decided_at=now)
         _notify(locked, template="application_accepted", event=str(history.pk))
@@ -285,7 +297,7 @@ def application_accept(*, application: Application, by) -> Application:
     return locked
 
 
-def application_waitlist(*, application: Application, by) -> Application:
+def application_waitlist(*, application: Application, by: "User | None") -> Application:
     with transaction.atomic():
         session, locked = _lock(application)
         _check_move(locked, "waitlist")
@@ -304,7 +316,7 @@ def application_waitlist(*, application: Application, by) -> Application:
     return locked
 
 
-def application_reject(*, application: Application, by, reason: str) -> Application:
+def application_reject(*, application: Application, by: "User | None", reason: str) -> Application:
     reason = _require_reason(reason, _("Indiquez le motif du refus : il est communiqué au candidat."))
     with transaction.atomic():
         session, locked = _lock(application)
@@ -328,12 +340,12 @@ def application_reject(*, application: Application, by, reason: str) -> Applicat
     return locked
 
 
-def application_enroll(*, application: Application, by) -> Application:
+def application_enroll(*, application: Application, by: "User | None") -> Application:
     with transaction.atomic():
         session, locked = _lock(application)
         _check_move(locked, "enroll")
         if not locked.holds_seat:
-            _require_seat(session, locked)
+            seats.seat_require(session=session, application=locked)
         now = timezone.now()
         history = _transition(
             locked, to=Status.ENROLLED, by=by, now=now, enrolled_at=now, decided_at=locked.decided_at or now
@@ -344,7 +356,7 @@ def application_enroll(*, application: Application, by) -> Application:
     return locked
 
 
-def application_withdraw(*, application: Application, by, reason: str = "") -> Application:
+def application_withdraw(*, application: Application, by: "User | None", reason: str = "") -> Application:
     """The applicant (or staff, or the partner referent who enrolled them) withdraws the application."""
     with transaction.atomic():
         session, locked = _lock(application)
@@ -361,7 +373,7 @@ def application_withdraw(*, application: Application, by, reason: str = "") -> A
     return locked
 
 
-def application_cancel(*, application: Application, by, reason: str) -> Application:
+def application_cancel(*, application: Application, by: "User | None", reason: str) -> Application:
     reason = _require_reason(reason, _("Indiquez le motif de l'annulation : il est communiqué au candidat."))
     with transaction.atomic():
         session, locked = _lock(application)

@@ -9,16 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import outbox
 from enrollment import documents
 from enrollment.models import (
     Application,
     ApplicationStatus,
     EnrollmentCertificate,
 )
-from enrollment.services.transitions import _enqueue
 
 logger = logging.getLogger(__name__)
 Status = ApplicationStatus
+RENDER_TASK = "enrollment.tasks.render_certificate"
 
 
 class CertificateRenderError(Exception):
@@ -35,7 +36,7 @@ def certificate_request(*, application: Application) -> EnrollmentCertificate:
             code="not_enrolled",
         )
     certificate, _created = EnrollmentCertificate.objects.get_or_create(application=application)
-    transaction.on_commit(partial(_enqueue, "render_certificate", certificate.pk))
+    outbox.enqueue_on_commit(RENDER_TASK, certificate.pk)
     return certificate
 
 
@@ -55,7 +56,7 @@ def certificate_render(*, certificate_id: int) -> EnrollmentCertificate:
         if (
             certificate.state == EnrollmentCertificate.State.READY
             and certificate.data_hash == data_hash
-            and certificate.file
+            and certificate.file.name
             and storage.exists(certificate.file.name)
         ):
             return certificate
@@ -64,7 +65,7 @@ def certificate_render(*, certificate_id: int) -> EnrollmentCertificate:
         try:
             pdf = documents.render_certificate(application)
             certificate.file.save(f"attestation-{application.reference}.pdf", ContentFile(pdf), save=False)
-            new_name = certificate.file.name
+            new_name = certificate.file.name or ""
             certificate.state = EnrollmentCertificate.State.READY
             certificate.data_hash = data_hash
             certificate.error = ""

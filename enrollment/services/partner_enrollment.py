@@ -2,37 +2,46 @@
 
 import datetime
 import logging
-from functools import partial
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from enrollment import notifications
-from enrollment.models import (
-    Application,
-    ApplicationStatus,
-    ApplicationStatusChange,
-    EnrollmentCertificate,
-    Notification,
-)
-from enrollment.selectors import (
-    RESERVING_CONVENTION_STATES,
-    allocation_seats_left,
-    live_application_exists,
-    session_seat_count,
-)
+from core import outbox
+from core.models import Notification
+from enrollment import notifications, seats
+from enrollment.models import Application, ApplicationStatus, ApplicationStatusChange, EnrollmentCertificate
+from enrollment.references import free_application_references
+from enrollment.seats import RESERVING_CONVENTION_STATES, allocation_seats_left, session_full_error, session_seat_count
+from enrollment.selectors import live_application_exists
+from enrollment.services import certificates as certificates_service
 from enrollment.services.applications import REFERENCE_INSERT_ATTEMPTS
-from enrollment.services.transitions import _enqueue
+from partners.models import Convention
 from programs.models import Session
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 Status = ApplicationStatus
 
 
-def _partner_refusal(convention, state: str, session: Session, today: datetime.date) -> ValidationError | None:
+@dataclass(frozen=True)
+class StaffEnrollment:
+    """One person a partner enrolls on a session, on the seats of one of its conventions."""
+
+    convention: Convention
+    session: Session
+    user: "User"
+
+
+def _partner_refusal(
+    convention: Convention, state: str, session: Session, today: datetime.date
+) -> ValidationError | None:
     """Why the convention or the session does not allow a partner enrollment now, or None."""
     if state not in RESERVING_CONVENTION_STATES:
         return ValidationError(
@@ -58,7 +67,7 @@ def _partner_refusal(convention, state: str, session: Session, today: datetime.d
     return None
 
 
-def _partner_duplicate(user, session: Session) -> ValidationError:
+def _partner_duplicate(user: "User", session: Session) -> ValidationError:
     return ValidationError(
         _("%(email)s a déjà une candidature ou une inscription en cours pour la session %(session)s.")
         % {"email": user.email, "session": session.reference},
@@ -66,39 +75,37 @@ def _partner_duplicate(user, session: Session) -> ValidationError:
     )
 
 
-def _draw_references(count: int) -> list[str]:
-    """``count`` distinct references no stored application uses yet (the insert may still race)."""
-    from enrollment.references import draw_application_reference
-
-    chosen: set[str] = set()
-    while len(chosen) < count:
-        drawn = {draw_application_reference() for _ in range(count - len(chosen))} - chosen
-        taken = set(Application.objects.filter(reference__in=drawn).values_list("reference", flat=True))
-        chosen |= drawn - taken
-    return list(chosen)
-
-
-def applications_enroll_partner_staff(*, enrollments, by) -> list[Application]:
+def applications_enroll_partner_staff(
+    *, enrollments: Iterable[StaffEnrollment], by: "User | None", locked_sessions: dict[int, Session] | None = None
+) -> list[Application]:
     """Enroll partner staff on seats of their convention's allocations, confirmed at once; all or none.
 
-    ``enrollments`` is a list of ``(convention, session, user)``. Same locking rule as every
-    seat move: the session rows first (in primary-key order, so batches never wait on each
-    other in a cycle), then the counts, made once per session and allocation and counted
-    down the list. A seat must be left both in the convention's allocation and in the
-    session's capacity. Writes the applications (channel « partenaire »), their history, the
-    enrollment emails and the certificate requests in one transaction; any refusal raises
-    ValidationError (French, one message per refused line) and nothing is written.
+    ``enrollments``: who goes on which session under which convention. Same locking rule as every
+    seat move (``enrollment.seats``): the session rows first, then the counts, made once per
+    session and allocation and counted down the list. A seat must be left both in the
+    convention's allocation and in the session's capacity. Writes the applications (channel
+    « partenaire »), their history, the enrollment emails and the certificate requests in one
+    transaction; any refusal raises ValidationError (French, one message per refused line)
+    and nothing is written.
+
+    ``locked_sessions``: what ``seats.lock_sessions`` returned (with programme and site), when
+    the caller already locked every session of the list in this transaction, to check its
+    own rules under the same locks; a transaction locks once.
     """
     enrollments = list(enrollments)
     if not enrollments:
         return []
     with transaction.atomic():
-        session_ids = sorted({session.pk for _convention, session, _user in enrollments})
-        list(Session.objects.select_for_update().filter(pk__in=session_ids).order_by("pk").values_list("pk"))
-        sessions = Session.objects.select_related("programme", "site").in_bulk(session_ids)
-        conventions = {convention.pk: convention for convention, _session, _user in enrollments}
-        states = dict(type(enrollments[0][0]).objects.filter(pk__in=conventions).values_list("pk", "state"))
-        user_ids = {user.pk for _convention, _session, user in enrollments}
+        session_ids = sorted({enrollment.session.pk for enrollment in enrollments})
+        if locked_sessions is None:
+            sessions = seats.lock_sessions(session_ids=session_ids, select_related=("programme", "site"))
+        elif not set(session_ids) <= set(locked_sessions):
+            raise RuntimeError("applications_enroll_partner_staff() got sessions its caller did not lock.")
+        else:
+            sessions = locked_sessions
+        conventions = {enrollment.convention.pk: enrollment.convention for enrollment in enrollments}
+        states = dict(Convention.objects.filter(pk__in=conventions).values_list("pk", "state"))
+        user_ids = {enrollment.user.pk for enrollment in enrollments}
         live = set(
             Application.objects.live()
             .filter(session_id__in=session_ids, applicant_id__in=user_ids)
@@ -108,8 +115,9 @@ def applications_enroll_partner_staff(*, enrollments, by) -> list[Application]:
         allocation_left: dict[tuple[int, int], int | None] = {}
         session_room: dict[int, int] = {}
         errors: list[ValidationError] = []
-        for convention, given_session, user in enrollments:
-            session = sessions[given_session.pk]
+        for enrollment in enrollments:
+            convention, user = enrollment.convention, enrollment.user
+            session = sessions[enrollment.session.pk]
             refusal = _partner_refusal(convention, states.get(convention.pk, ""), session, today)
             if refusal is not None:
                 errors.append(refusal)
@@ -121,8 +129,8 @@ def applications_enroll_partner_staff(*, enrollments, by) -> list[Application]:
             if key not in allocation_left:
                 allocation_left[key] = allocation_seats_left(convention_id=convention.pk, session_id=session.pk)
             if session.pk not in session_room:
-                seats = session_seat_count(session_id=session.pk)
-                session_room[session.pk] = seats.capacity - seats.taken
+                count = session_seat_count(session_id=session.pk)
+                session_room[session.pk] = count.capacity - count.taken
             left = allocation_left[key]
             if left is None:
                 errors.append(
@@ -146,17 +154,7 @@ def applications_enroll_partner_staff(*, enrollments, by) -> list[Application]:
                 )
                 continue
             if session_room[session.pk] < 1:
-                errors.append(
-                    ValidationError(
-                        ngettext(
-                            "La session %(session)s est complète (%(capacity)s place).",
-                            "La session %(session)s est complète (%(capacity)s places).",
-                            session.capacity,
-                        )
-                        % {"session": session.reference, "capacity": session.capacity},
-                        code="session_full",
-                    )
-                )
+                errors.append(session_full_error(session))
                 continue
             allocation_left[key] = left - 1
             session_room[session.pk] -= 1
@@ -178,13 +176,13 @@ def applications_enroll_partner_staff(*, enrollments, by) -> list[Application]:
                     to_status=Status.ENROLLED,
                     changed_by=by,
                     changed_at=now,
-                    reason=reason_by_convention[application.convention_id],
+                    reason=reason_by_convention[enrollment.convention.pk],
                 )
-                for application in applications
+                for application, enrollment in zip(applications, enrollments, strict=True)
             ]
         )
-        outbox = Notification.objects.bulk_create(
-            [
+        outbox.notifications_create(
+            rows=[
                 Notification(
                     idempotency_key=f"application_enrolled:{application.pk}:{change.pk}",
                     template="application_enrolled",
@@ -203,33 +201,29 @@ def applications_enroll_partner_staff(*, enrollments, by) -> list[Application]:
         certificates = EnrollmentCertificate.objects.bulk_create(
             [EnrollmentCertificate(application=application) for application in applications]
         )
-        transaction.on_commit(partial(_enqueue_many, "send_notification", [n.pk for n in outbox]))
-        transaction.on_commit(partial(_enqueue_many, "render_certificate", [c.pk for c in certificates]))
+        outbox.enqueue_on_commit(certificates_service.RENDER_TASK, *(c.pk for c in certificates))
     return applications
 
 
-def _enqueue_many(task_name: str, pks: list[int]) -> None:
-    for pk in pks:
-        _enqueue(task_name, pk)
-
-
-def _insert_partner_applications(enrollments, *, sessions, by, now) -> list[Application]:
+def _insert_partner_applications(
+    enrollments: list[StaffEnrollment], *, sessions: dict[int, Session], by: "User | None", now: datetime.datetime
+) -> list[Application]:
     for _attempt in range(REFERENCE_INSERT_ATTEMPTS):
-        references = _draw_references(len(enrollments))
+        references = free_application_references(len(enrollments))
         applications = [
             Application(
                 reference=reference,
-                session=sessions[session.pk],
-                applicant=user,
+                session=sessions[enrollment.session.pk],
+                applicant=enrollment.user,
                 channel=Application.Channel.PARTNER,
-                convention=convention,
+                convention=enrollment.convention,
                 enrolled_by=by,
                 status=Status.ENROLLED,
                 submitted_at=now,
                 decided_at=now,
                 enrolled_at=now,
             )
-            for reference, (convention, session, user) in zip(references, enrollments, strict=True)
+            for reference, enrollment in zip(references, enrollments, strict=True)
         ]
         try:
             with transaction.atomic():
@@ -245,9 +239,12 @@ def _insert_partner_applications(enrollments, *, sessions, by, now) -> list[Appl
     raise RuntimeError("Could not store the applications under unique references.")
 
 
-def application_enroll_partner_staff(*, convention, session: Session, user, by) -> Application:
+def application_enroll_partner_staff(
+    *, convention: Convention, session: Session, user: "User", by: "User | None"
+) -> Application:
     """Enroll one partner staff member (see ``applications_enroll_partner_staff``)."""
     try:
-        return applications_enroll_partner_staff(enrollments=[(convention, session, user)], by=by)[0]
+        enrollment = StaffEnrollment(convention=convention, session=session, user=user)
+        return applications_enroll_partner_staff(enrollments=[enrollment], by=by)[0]
     except ValidationError as error:
         raise error.error_list[0] from None

@@ -7,28 +7,19 @@ the same transaction. The email leaves only after commit (``core.outbox``).
 
 import datetime
 import logging
-from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
-from enrollment import notifications
-from enrollment.models import (
-    LIVE_STATUSES,
-    Application,
-    ApplicationStatus,
-    ApplicationStatusChange,
-    Notification,
-)
-from enrollment.selectors import (
-    RESERVING_CONVENTION_STATES,
-    allocation_seats_left,
-    session_seat_count,
-)
+from core import outbox
+from enrollment import notifications, seats
+from enrollment.models import LIVE_STATUSES, Application, ApplicationStatus, ApplicationStatusChange
 from programs.models import Session
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 Status = ApplicationStatus
@@ -76,20 +67,9 @@ REFUSED_MOVE = {
 }
 
 
-def _enqueue(task_name: str, pk: int) -> None:
-    """Hand a row to Celery; a broker outage must not undo or fail a committed event."""
-    from enrollment import tasks
-
-    try:
-        getattr(tasks, task_name).delay(pk)
-    except Exception:
-        # The row is already committed; the periodic sweep picks it up later.
-        logger.exception("Could not enqueue %s(%s); the sweep will retry.", task_name, pk)
-
-
 def _lock(application: Application) -> tuple[Session, Application]:
-    """Lock the session, then the application: the stable order every seat move uses."""
-    session = Session.objects.select_for_update().get(pk=application.session_id)
+    """Lock the session, then the application: the one order of ``enrollment.seats``."""
+    session = seats.lock_sessions(session_ids=[application.session_id])[application.session_id]
     locked = Application.objects.select_for_update().get(pk=application.pk)
     return session, locked
 
@@ -109,7 +89,7 @@ def _check_move(application: Application, move: str) -> None:
 
 
 def _transition(
-    application: Application, *, to: str, by, reason: str = "", now: datetime.datetime, **fields
+    application: Application, *, to: str, by: "User | None", reason: str = "", now: datetime.datetime, **fields: Any
 ) -> ApplicationStatusChange:
     from_status = application.status
     application.status = to
@@ -121,27 +101,23 @@ def _transition(
     )
 
 
-def _notify(application: Application, *, template: str, event: str, context: dict | None = None) -> bool:
+def _notify(application: Application, *, template: str, event: str, context: dict[str, Any] | None = None) -> bool:
     """Write the outbox row of one event (True if new); its key makes a replayed event send nothing twice."""
     user = application.applicant
     if not user.email:
         logger.warning("Application %s: applicant has no email, %s not sent.", application.pk, template)
         return False
     context = context or {}
-    notification, created = Notification.objects.get_or_create(
-        idempotency_key=f"{template}:{application.pk}:{event}",
-        defaults={
-            "template": template,
-            "recipient_email": user.email,
-            "user": user,
-            "application": application,
-            "context": context,
-            "subject": notifications.subject_for(template=template, application=application, context=context),
-        },
+    created = outbox.notification_create(
+        key=f"{template}:{application.pk}:{event}",
+        template=template,
+        recipient_email=user.email,
+        user=user,
+        application=application,
+        context=context,
+        subject=notifications.subject_for(template=template, application=application, context=context),
     )
-    if created:
-        transaction.on_commit(partial(_enqueue, "send_notification", notification.pk))
-    return created
+    return created is not None
 
 
 def _waitlist_position(application: Application) -> int:
@@ -151,54 +127,6 @@ def _waitlist_position(application: Application) -> int:
     return Application.objects.filter(ahead, session_id=application.session_id, status=Status.WAITLISTED).count() + 1
 
 
-def _require_seat(session: Session, application: Application) -> None:
-    """Refuse unless the application may take a seat now (call with the session row locked)."""
-    seats = session_seat_count(session_id=session.pk)
-    convention = application.convention if application.convention_id else None
-    if (
-        application.channel == Application.Channel.PARTNER
-        and convention is not None
-        and convention.state in RESERVING_CONVENTION_STATES
-    ):
-        left = allocation_seats_left(convention_id=convention.pk, session_id=session.pk)
-        if left is not None:
-            # Partner staff take the seats their convention reserved, within the session's capacity.
-            if left < 1:
-                raise ValidationError(
-                    _(
-                        "Les places réservées par la convention %(convention)s pour la session %(session)s "
-                        "sont toutes attribuées."
-                    )
-                    % {"convention": convention.reference, "session": session.reference},
-                    code="allocation_full",
-                )
-            if seats.capacity - seats.taken < 1:
-                raise ValidationError(
-                    ngettext(
-                        "La session %(session)s est complète (%(capacity)s place).",
-                        "La session %(session)s est complète (%(capacity)s places).",
-                        seats.capacity,
-                    )
-                    % {"session": session.reference, "capacity": seats.capacity},
-                    code="session_full",
-                )
-            return
-    if seats.free < 1:
-        raise ValidationError(
-            _(
-                "Plus aucune place libre dans la session %(session)s : %(taken)s et %(reserved)s aux "
-                "partenaires, sur %(capacity)s. Placez la candidature sur liste d'attente."
-            )
-            % {
-                "session": session.reference,
-                "taken": ngettext("%(n)s place attribuée", "%(n)s places attribuées", seats.taken) % {"n": seats.taken},
-                "reserved": ngettext("%(n)s réservée", "%(n)s réservées", seats.reserved) % {"n": seats.reserved},
-                "capacity": seats.capacity,
-            },
-            code="session_full",
-        )
-
-
 def _require_reason(reason: str, message: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -206,5 +134,5 @@ def _require_reason(reason: str, message: str) -> str:
     return reason
 
 
-def _is_staff(user) -> bool:
+def _is_staff(user: "User | None") -> bool:
     return bool(user is not None and user.is_staff)

@@ -8,8 +8,9 @@ transaction; the email task is enqueued only after commit.
 """
 
 import logging
-import secrets
+from collections.abc import Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
@@ -17,31 +18,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import outbox
 from core.formatting import datetime_long
+from core.models import Notification
 from enrollment import notifications
 from enrollment.models import (
     VAE_FINAL_STAGES,
     VAE_STAGE_ORDER,
     VAE_YEARS_MAX,
     VAE_YEARS_MIN,
-    Notification,
     VaeDocument,
     VaeRequest,
     VaeResult,
     VaeStage,
     VaeStageChange,
 )
-from enrollment.uploads import check_documents, delete_stored_files, store_documents
+from enrollment.references import free_vae_reference
+from enrollment.uploads import MAX_DOCUMENTS, check_documents, delete_stored_files, store_documents
 from programs.models import Programme
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+    from django_stubs_ext import StrPromise
 
 logger = logging.getLogger(__name__)
 
-REFERENCE_PREFIX = "VAE"
 REFERENCE_INSERT_ATTEMPTS = 5
-REFERENCE_DRAWS = 8
 SUMMARY_MAX_CHARS = 5000
 REASON_MAX_CHARS = 2000
-MAX_DOCUMENTS = 6
 NOTIFICATION_TEMPLATE = "vae_stage"
 
 # Stages from which staff may declare a request non recevable (its admissibility is being examined).
@@ -50,7 +55,7 @@ NOT_ADMISSIBLE_FROM = (VaeStage.SUBMITTED, VaeStage.ADMISSIBILITY)
 DUPLICATE_MESSAGE = gettext_lazy(
     "Vous avez déjà une demande de VAE en cours pour cette certification : suivez-la depuis votre espace candidat."
 )
-SUBJECTS = {
+SUBJECTS: "dict[str, StrPromise]" = {
     VaeStage.SUBMITTED: gettext_lazy("Demande de VAE %(reference)s bien reçue"),
     VaeStage.NOT_ADMISSIBLE: gettext_lazy("Votre demande de VAE %(reference)s n'est pas recevable"),
     VaeStage.RESULT: gettext_lazy("Résultat de votre demande de VAE %(reference)s"),
@@ -58,33 +63,7 @@ SUBJECTS = {
 DEFAULT_SUBJECT = gettext_lazy("Votre demande de VAE %(reference)s passe à l'étape « %(stage)s »")
 
 
-# --- References ---------------------------------------------------------------------------------
-
-
-def _draw_reference() -> str:
-    # Random digits, like application references: they reveal no count and cannot be guessed.
-    return f"{REFERENCE_PREFIX}-{timezone.localdate().year}-{secrets.randbelow(1_000_000):06d}"
-
-
-def _free_reference() -> str:
-    for _attempt in range(REFERENCE_DRAWS):
-        reference = _draw_reference()
-        if not VaeRequest.objects.filter(reference=reference).exists():
-            return reference
-    raise RuntimeError("No free VAE reference after several draws.")
-
-
 # --- Notifications ------------------------------------------------------------------------------
-
-
-def _enqueue_notification(notification_id: int) -> None:
-    """Hand the row to Celery; a broker outage must not fail a committed move (the sweep resends)."""
-    from enrollment import tasks
-
-    try:
-        tasks.send_notification.delay(notification_id)
-    except Exception:
-        logger.exception("Could not enqueue send_notification(%s); the sweep will retry.", notification_id)
 
 
 def _notify(vae_request: VaeRequest, change: VaeStageChange) -> Notification | None:
@@ -109,20 +88,14 @@ def _notify(vae_request: VaeRequest, change: VaeStageChange) -> Notification | N
         "reference": vae_request.reference,
         "stage": stage_label,
     }
-    notification, created = Notification.objects.get_or_create(
-        idempotency_key=f"{NOTIFICATION_TEMPLATE}:{vae_request.pk}:{change.pk}",
-        defaults={
-            "template": NOTIFICATION_TEMPLATE,
-            "recipient_email": user.email,
-            "user": user,
-            "application": None,
-            "context": context,
-            "subject": (notifications.SUBJECT_PREFIX + str(subject))[:250],
-        },
+    return outbox.notification_create(
+        key=f"{NOTIFICATION_TEMPLATE}:{vae_request.pk}:{change.pk}",
+        template=NOTIFICATION_TEMPLATE,
+        recipient_email=user.email,
+        user=user,
+        context=context,
+        subject=notifications.SUBJECT_PREFIX + str(subject),
     )
-    if created:
-        transaction.on_commit(partial(_enqueue_notification, notification.pk))
-    return notification
 
 
 def _detail_url(vae_request: VaeRequest) -> str:
@@ -135,7 +108,7 @@ def _detail_url(vae_request: VaeRequest) -> str:
 # --- Submission ---------------------------------------------------------------------------------
 
 
-def _check_request(*, user, programme: Programme, experience_summary: str, years) -> tuple[str, int]:
+def _check_request(*, user: "User", programme: Programme, experience_summary: str, years: int | str) -> tuple[str, int]:
     try:
         profile = user.applicant_profile
     except ObjectDoesNotExist:
@@ -169,11 +142,12 @@ def _check_request(*, user, programme: Programme, experience_summary: str, years
             },
             code="summary_too_long",
         )
+    number: int | None
     try:
-        years = int(years)
+        number = int(years)
     except (TypeError, ValueError):
-        years = None
-    if years is None or not VAE_YEARS_MIN <= years <= VAE_YEARS_MAX:
+        number = None
+    if number is None or not VAE_YEARS_MIN <= number <= VAE_YEARS_MAX:
         raise ValidationError(
             {
                 "years_of_experience": _(
@@ -184,16 +158,16 @@ def _check_request(*, user, programme: Programme, experience_summary: str, years
             },
             code="years_out_of_range",
         )
-    return summary, years
+    return summary, number
 
 
 def vae_request_submit(
     *,
-    user,
+    user: "User",
     programme: Programme,
     experience_summary: str,
     years: int,
-    documents: list[tuple[str, object]] = (),
+    documents: "Sequence[tuple[str, UploadedFile]]" = (),
 ) -> VaeRequest:
     """Record a VAE request with its documents, its first history row and the acknowledgement, all or nothing."""
     summary, years = _check_request(user=user, programme=programme, experience_summary=experience_summary, years=years)
@@ -202,7 +176,7 @@ def vae_request_submit(
         raise ValidationError(DUPLICATE_MESSAGE, code="duplicate")
 
     for _attempt in range(REFERENCE_INSERT_ATTEMPTS):
-        reference = _free_reference()
+        reference = free_vae_reference()
         written: list[str] = []
         try:
             with transaction.atomic():
@@ -272,7 +246,7 @@ def _refuse_move(vae_request: VaeRequest, to_stage: str) -> ValidationError:
 
 
 def vae_request_advance(
-    *, request: VaeRequest, to_stage: str, by, reason: str = "", result: str | None = None
+    *, request: VaeRequest, to_stage: str, by: "User | None", reason: str = "", result: str | None = None
 ) -> VaeRequest:
     """Move a request to ``to_stage``: the next stage in order, or non recevable while admissibility is examined.
 
@@ -339,7 +313,9 @@ def vae_request_advance(
     return locked
 
 
-def vae_request_advance_next(*, request: VaeRequest, by, reason: str = "", result: str | None = None) -> VaeRequest:
+def vae_request_advance_next(
+    *, request: VaeRequest, by: "User | None", reason: str = "", result: str | None = None
+) -> VaeRequest:
     """Move a request to the stage after its current one (what the admin's "next stage" action does)."""
     following = next_stage(request.stage)
     if following is None:
@@ -347,7 +323,7 @@ def vae_request_advance_next(*, request: VaeRequest, by, reason: str = "", resul
     return vae_request_advance(request=request, to_stage=following, by=by, reason=reason, result=result)
 
 
-def vae_request_declare_not_admissible(*, request: VaeRequest, by, reason: str) -> VaeRequest:
+def vae_request_declare_not_admissible(*, request: VaeRequest, by: "User | None", reason: str) -> VaeRequest:
     return vae_request_advance(request=request, to_stage=VaeStage.NOT_ADMISSIBLE, by=by, reason=reason)
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,26 +10,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.formatting import datetime_long
+from core.formatting import date_long, datetime_long, time_short
+from enrollment import seats
 from enrollment.models import (
     Application,
     ApplicationStatus,
 )
-from enrollment.selectors import (
-    session_seat_count,
-)
 from enrollment.services.transitions import _check_move, _is_staff, _lock, _notify, _sync, _transition
 from programs.models import Session
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 Status = ApplicationStatus
 
 
-def _fill(session: Session, *, by, now: datetime.datetime) -> list[Application]:
+def _fill(session: Session, *, by: "User | None", now: datetime.datetime) -> list[Application]:
     """Offer every free public seat to the next waitlisted applications (session row locked)."""
     if session.state != Session.State.SCHEDULED or session.end_date < timezone.localdate(now):
         return []
-    free = session_seat_count(session_id=session.pk).free
+    free = seats.session_seat_count(session_id=session.pk).free
     if free < 1:
         return []
     deadline = now + datetime.timedelta(hours=settings.OFFER_HOLD_HOURS)
@@ -48,14 +50,14 @@ def _fill(session: Session, *, by, now: datetime.datetime) -> list[Application]:
     return offered
 
 
-def waitlist_fill(*, session_id: int, by=None) -> list[Application]:
+def waitlist_fill(*, session_id: int, by: "User | None" = None) -> list[Application]:
     """Offer the session's free seats to its waiting list, in order; returns the offered applications."""
     with transaction.atomic():
-        session = Session.objects.select_for_update().get(pk=session_id)
+        session = seats.lock_sessions(session_ids=[session_id])[session_id]
         return _fill(session, by=by, now=timezone.now())
 
 
-def session_capacity_changed(*, session_id: int, by=None) -> list[Application]:
+def session_capacity_changed(*, session_id: int, by: "User | None" = None) -> list[Application]:
     """Call after staff change a session's capacity: new seats go to the waiting list."""
     return waitlist_fill(session_id=session_id, by=by)
 
@@ -65,7 +67,7 @@ def _expire(application: Application, *, now: datetime.datetime) -> None:
     _notify(application, template="offer_expired", event=str(history.pk))
 
 
-def offer_accept(*, application: Application, by) -> Application:
+def offer_accept(*, application: Application, by: "User | None") -> Application:
     """The applicant takes the seat offered from the waiting list, before its deadline."""
     expired = False
     with transaction.atomic():
@@ -74,7 +76,7 @@ def offer_accept(*, application: Application, by) -> Application:
             raise ValidationError(_("Seul le candidat peut répondre à cette proposition."), code="forbidden")
         _check_move(locked, "offer_accept")
         now = timezone.now()
-        if now > locked.offer_expires_at:
+        if locked.offer_expired(now):
             # Record the expiry now rather than wait for the sweep, and pass the seat on.
             _expire(locked, now=now)
             _fill(session, by=None, now=now)
@@ -92,13 +94,29 @@ def offer_accept(*, application: Application, by) -> Application:
     return locked
 
 
-def offer_decline(*, application: Application, by) -> Application:
+def offer_decline_check(*, application: Application, now: datetime.datetime | None = None) -> None:
+    """Refuse, in French, to decline a seat that is not on offer or whose deadline has passed.
+
+    Past the deadline the seat is no longer the applicant's to give back: the expiry sweep
+    records the expiry and passes the seat on, so nothing is written here.
+    """
+    _check_move(application, "offer_decline")
+    if application.offer_expired(now):
+        raise ValidationError(
+            _("Le délai pour répondre à cette offre a expiré le %(date)s à %(time)s.")
+            % {"date": date_long(application.offer_expires_at), "time": time_short(application.offer_expires_at)},
+            code="offer_expired",
+        )
+
+
+def offer_decline(*, application: Application, by: "User | None") -> Application:
+    """The applicant gives back the seat offered from the waiting list, before its deadline."""
     with transaction.atomic():
         session, locked = _lock(application)
         if by is None or not (by.pk == locked.applicant_id or _is_staff(by)):
             raise ValidationError(_("Seul le candidat peut répondre à cette proposition."), code="forbidden")
-        _check_move(locked, "offer_decline")
         now = timezone.now()
+        offer_decline_check(application=locked, now=now)
         history = _transition(
             locked, to=Status.WITHDRAWN, by=by, reason=_("Place proposée déclinée."), now=now, closed_at=now
         )
@@ -120,7 +138,7 @@ def offers_expire(*, now: datetime.datetime | None = None) -> int:
     expired = 0
     for session_id in list(session_ids):
         with transaction.atomic():
-            session = Session.objects.select_for_update().get(pk=session_id)
+            session = seats.lock_sessions(session_ids=[session_id])[session_id]
             due = list(
                 Application.objects.select_for_update()
                 .filter(session_id=session_id, status=Status.OFFERED, offer_expires_at__lt=now)

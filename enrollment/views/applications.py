@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.formatting import date_long, time_short
 from core.storage import private_file_response
 from enrollment.forms.applications import (
-    CONSENT_TEXT,
     ApplicantProfileForm,
     ApplicationForm,
     OfferAnswerForm,
@@ -36,19 +35,11 @@ from enrollment.models import (
     EnrollmentCertificate,
     PendingUpload,
 )
-from enrollment.selectors import annotate_seats, applications_of_applicant
-from enrollment.services import applications, certificates, waitlist
-from programs.models import Programme, Session
-
-STATUS_BADGES = {
-    ApplicationStatus.SUBMITTED: "fr-badge--info",
-    ApplicationStatus.ACCEPTED: "fr-badge--success",
-    ApplicationStatus.WAITLISTED: "fr-badge--warning",
-    ApplicationStatus.OFFERED: "fr-badge--new",
-    ApplicationStatus.ENROLLED: "fr-badge--success",
-    ApplicationStatus.REJECTED: "fr-badge--error",
-}
-
+from enrollment.seats import annotate_seats
+from enrollment.selectors import application_eligibility, applications_of_applicant
+from enrollment.services import applications, certificates, profiles, waitlist
+from enrollment.services.profiles import PROFILE_FIELDS
+from programs.models import Session
 
 # --- Reads of the applicant's own rows (every lookup is filtered by applicant) --------------
 
@@ -58,11 +49,6 @@ def _certificate_of(application) -> EnrollmentCertificate | None:
         return application.certificate
     except EnrollmentCertificate.DoesNotExist:
         return None
-
-
-def _offer_expired(application, now=None) -> bool:
-    now = now or timezone.now()
-    return application.offer_expires_at is not None and application.offer_expires_at <= now
 
 
 def _rank(position: int) -> str:
@@ -84,7 +70,7 @@ def next_step(application, now=None) -> str:
             return _("Vous êtes %(rank)s sur la liste d'attente.") % {"rank": _rank(position)}
         return _("Vous êtes sur la liste d'attente.")
     if status == ApplicationStatus.OFFERED:
-        if _offer_expired(application, now):
+        if application.offer_expired(now):
             return _("Le délai pour répondre à la place proposée est dépassé.")
         return _("Une place vous est proposée : répondez avant le %(date)s à %(time)s.") % {
             "date": date_long(application.offer_expires_at),
@@ -102,7 +88,6 @@ def next_step(application, now=None) -> str:
 
 
 def _decorate(application, now):
-    application.badge_class = STATUS_BADGES.get(application.status, "")
     application.next_step = next_step(application, now)
     return application
 
@@ -174,9 +159,17 @@ def profile(request):
     next_url = _safe_next(request, reverse("enrollment:space"))
     form = ApplicantProfileForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Votre profil est enregistré."))
-        return redirect(next_url)
+        try:
+            profiles.applicant_profile_update(
+                user=request.user,
+                data={name: form.cleaned_data[name] for name in PROFILE_FIELDS},
+                consent=form.cleaned_data["consent"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Votre profil est enregistré."))
+            return redirect(next_url)
     return render(
         request,
         "enrollment/profile.html",
@@ -185,53 +178,26 @@ def profile(request):
             "next": next_url,
             "is_new": instance.pk is None,
             # When, if ever, the person agreed to the wording shown now; a new wording asks again.
-            "consent_given_at": instance.consent_at if instance.consent_text == CONSENT_TEXT else None,
-            "consent_outdated": bool(instance.consent_at) and instance.consent_text != CONSENT_TEXT,
+            "consent_given_at": instance.consent_at if instance.has_current_consent else None,
+            "consent_outdated": bool(instance.consent_at) and not instance.has_current_consent,
         },
     )
-
-
-def _applicable_sessions():
-    # Reserved sessions belong to a partner's staff: they do not exist for the public.
-    return annotate_seats(
-        Session.objects.filter(reserved_for__isnull=True, programme__status=Programme.Status.PUBLISHED)
-        .exclude(state=Session.State.DRAFT)
-        .select_related("programme", "site")
-    )
-
-
-def _refusal(session, existing, now) -> str | None:
-    if session.state == Session.State.CANCELLED:
-        return _("Cette session a été annulée : elle ne reçoit plus de candidatures.")
-    if now < session.applications_open_at:
-        return _("Les candidatures pour cette session ouvriront le %(date)s à %(time)s.") % {
-            "date": date_long(session.applications_open_at),
-            "time": time_short(session.applications_open_at),
-        }
-    if now > session.applications_close_at:
-        return _("Les candidatures pour cette session sont closes depuis le %(date)s.") % {
-            "date": date_long(session.applications_close_at),
-        }
-    if existing is not None:
-        return _("Vous avez déjà une candidature en cours pour cette session (%(reference)s).") % {
-            "reference": existing.reference
-        }
-    return None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request, session_pk):
-    session = get_object_or_404(_applicable_sessions(), pk=session_pk)
+    session = get_object_or_404(annotate_seats(Session.objects.select_related("programme", "site")), pk=session_pk)
+    eligibility = application_eligibility(user=request.user, session=session)
+    if eligibility.hidden:
+        raise Http404
     profile = ApplicantProfile.objects.filter(user=request.user).first()
     if profile is None or not profile.is_complete:
         return redirect_to_profile(
             request, _("Complétez votre profil avant de candidater : le CNAM en a besoin pour étudier votre demande.")
         )
 
-    now = timezone.now()
-    existing = Application.objects.live().filter(applicant=request.user, session=session).first()
-    refusal = _refusal(session, existing, now)
+    refusal = None if eligibility.allowed else eligibility.reason
     below_entry_level = profile.highest_level < session.programme.entry_level
     form_kwargs = {"programme": session.programme, "below_entry_level": below_entry_level}
     kept = PendingUpload.objects.of(user=request.user, session=session)
@@ -282,7 +248,7 @@ def apply(request, session_pk):
             "profile": profile,
             "form": form,
             "refusal": refusal,
-            "existing": existing,
+            "existing": eligibility.existing,
             "below_entry_level": below_entry_level,
         },
         status=200 if refusal is None or request.method == "GET" else 409,
@@ -316,8 +282,8 @@ def _detail_context(application, **extra):
         "session": application.session,
         "programme": application.session.programme,
         "can_withdraw": application.status in LIVE_STATUSES,
-        "offer_open": application.status == ApplicationStatus.OFFERED and not _offer_expired(application, now),
-        "offer_expired": application.status == ApplicationStatus.OFFERED and _offer_expired(application, now),
+        "offer_open": application.status == ApplicationStatus.OFFERED and not application.offer_expired(now),
+        "offer_expired": application.status == ApplicationStatus.OFFERED and application.offer_expired(now),
         "certificate": _certificate_of(application),
         "withdraw_form": extra.pop("withdraw_form", None) or WithdrawForm(),
         **extra,
@@ -341,13 +307,6 @@ def withdraw(request, reference):
             messages.success(request, _("Votre candidature %(reference)s est retirée.") % {"reference": reference})
         return redirect("enrollment:detail", reference=reference)
     return render(request, "enrollment/withdraw.html", {"application": application, "form": form})
-
-
-def _offer_expired_message(application) -> str:
-    return _("Le délai pour répondre à cette offre a expiré le %(date)s à %(time)s.") % {
-        "date": date_long(application.offer_expires_at),
-        "time": time_short(application.offer_expires_at),
-    }
 
 
 @login_required
@@ -379,16 +338,13 @@ def offer_decline(request, reference):
     application = _own_application(
         request.user, reference, Application.objects.select_related("session__programme", "session__site")
     )
-    if application.status != ApplicationStatus.OFFERED:
-        messages.info(
-            request,
-            _("Aucune place n'est proposée pour la candidature %(reference)s : son statut actuel est « %(status)s ».")
-            % {"reference": reference, "status": application.get_status_display()},
-        )
-        return redirect("enrollment:detail", reference=reference)
-    if _offer_expired(application):
-        # Past the deadline the seat is no longer the applicant's to give back: the expiry sweep passes it on.
-        messages.error(request, _offer_expired_message(application))
+    try:
+        # The confirmation is only shown for a seat that can still be given back.
+        waitlist.offer_decline_check(application=application)
+    except ValidationError as error:
+        level = messages.INFO if error.code == "invalid_move" else messages.ERROR
+        for message in error.messages:
+            messages.add_message(request, level, message)
         return redirect("enrollment:detail", reference=reference)
     form = OfferDeclineForm(request.POST if request.method == "POST" else None)
     if form.is_valid():

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.storage import private_file_response
 from enrollment.forms.vae import VaeRequestForm
 from enrollment.models import ApplicantProfile, VaeDocument, VaeRequest, VaeStage, VaeStageChange
-from enrollment.selectors_vae import stage_badge, stage_steps
+from enrollment.selectors_vae import stage_steps
 from enrollment.services import vae as services_vae
 from enrollment.views.applications import redirect_to_profile, submit_form
 from programs.models import Programme
@@ -92,7 +92,6 @@ def detail(request, reference):
         {
             "vae_request": vae_request,
             "programme": vae_request.programme,
-            "badge_class": stage_badge(vae_request),
             "steps": stage_steps(vae_request),
             "not_admissible": vae_request.stage == VaeStage.NOT_ADMISSIBLE,
         },

@@ -1,8 +1,8 @@
 """Browser tests: Playwright driving Debian's Chromium against the portal served as in production.
 
-Every test gets a fresh deployment (gunicorn with ``gunicorn.conf.py``, WhiteNoise serving the
-collected static files, ``DEBUG`` off, PostgreSQL, its own Redis, a Celery worker), started
-after the test's data is committed and stopped before the database is emptied. Each page a
+The tests share one deployment (gunicorn with ``gunicorn.conf.py``, WhiteNoise serving the
+collected static files, ``DEBUG`` off, PostgreSQL, its own Redis, a Celery worker); each
+test finds it with an empty database, cache and mail folder (``portal``). Each page a
 test opens is watched: a console error, a JavaScript exception, a refused or failed
 sub-resource, an error status nobody expected, or a page whose design-system stylesheet did
 not apply fails the test.
@@ -62,11 +62,16 @@ def pytest_runtest_makereport(item, call):
 CALL_FAILED = pytest.StashKey[bool]()
 
 
+# Before xdist's own hook, which reads the xdist_group marks (when this conftest loads first).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.django_db(transaction=True))
+            # One xdist worker runs them all on the one deployment it starts; xdist hands out the
+            # largest groups first, so this one starts with the run instead of holding up its end.
+            item.add_marker(pytest.mark.xdist_group("browser"))
             if CHROMIUM is None:
                 item.add_marker(pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)."))
 
@@ -166,12 +171,19 @@ def production_stack(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def portal(production_stack, transactional_db):
-    """A fresh deployment for this test, serving what the test committed to the database."""
-    production_stack.flush_redis()
+    """The deployment, serving what this test commits to the database.
+
+    It starts with the first test and serves them all (starting it takes seconds): each test
+    starts with an empty database (the previous one's ``transactional_db`` emptied it), no
+    rate-limit counters and no email, and the servers forget the rows they cached
+    (server_settings.py).
+    """
+    production_stack.flush_cache()
     production_stack.clear_emails()
-    production_stack.serve()
-    yield production_stack
-    production_stack.halt()
+    if not production_stack.serving:
+        production_stack.halt()
+        production_stack.serve()
+    return production_stack
 
 
 @pytest.fixture

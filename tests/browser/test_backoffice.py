@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from cnam_portal.roles import GESTIONNAIRE, sync_roles
 from enrollment.models import ApplicationStatus
 from tests.browser.conftest import DESKTOP
-from tests.enrollment.service_factories import application
 from tests.factories import ApplicantProfileFactory, SessionFactory, UserFactory
+from tests.factories import ApplicationFactory as application
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

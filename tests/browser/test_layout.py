@@ -21,12 +21,13 @@ from django.utils import timezone
 from enrollment.models import Application, ApplicationStatus
 from partners.models import Convention, PartnerMember
 from programs.models import Programme, Session
+from tests import helpers as make
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.layout import layout_problems
 from tests.browser.server_urls import SERVER_ERROR_PATH
-from tests.enrollment.service_factories import PDF_BYTES, application
 from tests.factories import ApplicantProfileFactory, UserFactory
-from tests.partners import space_factories as make
+from tests.factories import ApplicationFactory as application
+from tests.helpers import PDF_BYTES
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CANDIDATE_PASSWORD = "Candidat-Demo-976"

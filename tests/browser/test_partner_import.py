@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from enrollment.models import Application
 from partners.models import PartnerMember
-from tests.factories import PartnerFactory, PartnerMemberFactory, UserFactory
-from tests.partners import space_factories as make
+from tests import helpers as make
+from tests.factories import PartnerFactory, PartnerMemberFactory, SeatAllocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ def referent():
     partner = PartnerFactory(name="Commune de Tsingoni")
     user = UserFactory(username="rh@mairie-tsingoni.yt", email="rh@mairie-tsingoni.yt", password=PASSWORD)
     member = PartnerMemberFactory(partner=partner, user=user, role=PartnerMember.Role.REFERENT, full_name="Mme Assani")
-    make.allocation(partner=partner, seats=3, capacity=12, reference="S-2027-TSG-01")
+    SeatAllocationFactory(partner=partner, seats=3, session__capacity=12, session__reference="S-2027-TSG-01")
     return member
 
 

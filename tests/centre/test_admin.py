@@ -9,9 +9,7 @@ from django.urls import reverse
 from centre.models import AccessibilityState, Centre
 from centre.selectors import ACCESSIBILITY_STATE_KEY
 from core.formatting import datetime_long
-from tests.factories import StaffUserFactory
-
-from .factories import centre_record
+from tests.factories import CentreFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +36,14 @@ def form_data(centre, **changes):
 
 
 def test_the_list_opens_the_one_record(staff_client):
-    centre = centre_record()
+    centre = CentreFactory()
     response = staff_client.get(CHANGELIST)
     assert response.status_code == 302
     assert response["Location"] == change_url(centre)
 
 
 def test_the_change_form_shows_every_page_section_and_links_to_the_pages(staff_client):
-    centre = centre_record()
+    centre = CentreFactory()
     html = staff_client.get(change_url(centre)).content.decode()
     for section in ("Identité et contact", "Publication et hébergement", "Mentions légales", "Données personnelles"):
         assert section in html
@@ -57,7 +55,7 @@ def test_the_change_form_shows_every_page_section_and_links_to_the_pages(staff_c
 
 
 def test_staff_edit_the_record_and_pages_and_footer_follow(staff_client, client, django_capture_on_commit_callbacks):
-    centre = centre_record()
+    centre = CentreFactory()
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
             change_url(centre),
@@ -91,7 +89,7 @@ def test_staff_edit_the_record_and_pages_and_footer_follow(staff_client, client,
     ],
 )
 def test_a_refused_value_is_explained_in_french_and_nothing_is_saved(staff_client, field, value, message):
-    centre = centre_record()
+    centre = CentreFactory()
     before = model_to_dict(centre)
     response = staff_client.post(change_url(centre), form_data(centre, name="Nouveau nom", **{field: value}))
 
@@ -102,7 +100,7 @@ def test_a_refused_value_is_explained_in_french_and_nothing_is_saved(staff_clien
 
 
 def test_no_second_record_can_be_added(staff_client):
-    centre = centre_record()
+    centre = CentreFactory()
     assert staff_client.get(ADD).status_code == 403
     assert staff_client.post(ADD, form_data(centre, name="Autre centre")).status_code == 403
     assert Centre.objects.count() == 1
@@ -110,14 +108,14 @@ def test_no_second_record_can_be_added(staff_client):
 
 
 def test_the_database_refuses_a_second_record_too():
-    centre_record()
+    CentreFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Centre.objects.create()
     assert Centre.objects.count() == 1
 
 
 def test_the_record_cannot_be_deleted(staff_client):
-    centre = centre_record()
+    centre = CentreFactory()
     response = staff_client.post(reverse("admin:centre_centre_delete", args=[centre.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert Centre.objects.filter(pk=centre.pk).exists()
@@ -133,7 +131,7 @@ def test_a_missing_record_is_restored_with_its_first_content(staff_client):
 
 
 def test_the_record_adds_no_query_to_other_admin_pages(staff_client, django_assert_num_queries):
-    centre_record()
+    CentreFactory()
     # The session, the user and the recent actions; the app list never asks whether a centre exists.
     with django_assert_num_queries(3):
         response = staff_client.get(reverse("admin:index"))

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from core.models import Notification
 from enrollment import notifications
-from enrollment.models import ApplicationStatus, Notification
-from tests.enrollment import service_factories as make
-from tests.factories import ProgrammeFactory, UserFactory
+from enrollment.models import ApplicationStatus
+from tests.factories import ApplicantFactory, ApplicationFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_every_email_is_checked():
 
 @pytest.mark.parametrize("template", EMAILS)
 def test_every_email_gives_the_absolute_contact_address(template):
-    application = make.application(session=make.session(), status=ApplicationStatus.ACCEPTED)
+    application = ApplicationFactory(status=ApplicationStatus.ACCEPTED)
     notification = Notification(
         template=template,
         recipient_email=application.applicant.email,
@@ -37,24 +37,24 @@ def test_every_email_gives_the_absolute_contact_address(template):
         subject="[CNAM Mayotte] Essai",
         context={"reason": "Session reportée.", "partner": "Commune de Tsingoni", "needs_claim": False},
     )
-    _subject, text, html = notifications.render(notification)
+    email = notifications.render(notification)
 
     address = settings.SITE_URL + CONTACT
     assert address.startswith("http")
-    assert f"\n{address}" in text
-    assert f'href="{address}"' in html
-    assert "contactez le CNAM Mayotte depuis votre espace candidat" not in text + html
+    assert f"\n{address}" in email.text
+    assert f'href="{address}"' in email.html
+    assert "contactez le CNAM Mayotte depuis votre espace candidat" not in email.text + email.html
 
 
 def test_the_cancellation_email_links_its_own_contact_sentence():
-    application = make.application(session=make.session(), status=ApplicationStatus.CANCELLED)
+    application = ApplicationFactory(status=ApplicationStatus.CANCELLED)
     notification = Notification(
         template="application_cancelled", recipient_email="a@example.yt", application=application, subject="x"
     )
-    _subject, text, html = notifications.render(notification)
+    email = notifications.render(notification)
     address = settings.SITE_URL + CONTACT
-    assert f"Pour toute question, contactez l’équipe du CNAM Mayotte :\n{address}" in text
-    assert f'Pour toute question, <a href="{address}">contactez l’équipe du CNAM Mayotte</a>.' in html
+    assert f"Pour toute question, contactez l’équipe du CNAM Mayotte :\n{address}" in email.text
+    assert f'Pour toute question, <a href="{address}">contactez l’équipe du CNAM Mayotte</a>.' in email.html
 
 
 def test_account_emails_give_the_contact_address(client):
@@ -78,5 +78,5 @@ def test_the_sign_up_confirmation_page_links_to_the_contact_page(client):
 def test_the_home_page_and_the_profile_form_lead_to_the_personal_data_page(client):
     privacy = reverse("centre:privacy")
     assert f'href="{privacy}"' in client.get(reverse("home")).content.decode()
-    client.force_login(make.applicant())
+    client.force_login(ApplicantFactory())
     assert f'href="{privacy}"' in client.get(reverse("enrollment:profile")).content.decode()

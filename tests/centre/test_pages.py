@@ -17,9 +17,7 @@ from centre.models import AccessibilityState, Centre
 from centre.selectors import ACCESSIBILITY_STATE_KEY
 from centre.services import centre_save
 from programs.models import Commune, Session
-from tests.factories import PartnerFactory, SessionFactory, SiteFactory
-
-from .factories import centre_record
+from tests.factories import CentreFactory, PartnerFactory, SessionFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +56,7 @@ def test_the_four_pages_have_french_addresses():
 
 @pytest.mark.parametrize("url", PAGES)
 def test_each_page_has_one_title_and_headings_in_order(client, url):
-    centre_record()
+    CentreFactory()
     levels = headings(html_of(client, url))
     assert levels.count(1) == 1
     assert levels[0] == 1
@@ -69,7 +67,7 @@ def test_each_page_has_one_title_and_headings_in_order(client, url):
 
 
 def test_contact_page_shows_the_record_with_call_and_write_links(client):
-    centre_record(
+    CentreFactory(
         name="CNAM Mayotte",
         address_line="12 rue du Commerce",
         postal_code="97600",
@@ -91,7 +89,7 @@ def test_contact_page_shows_the_record_with_call_and_write_links(client):
 
 
 def test_contact_page_lists_in_person_places_with_a_public_session_and_a_map_link_each(client):
-    centre_record()
+    CentreFactory()
     koungou = SiteFactory(
         name="Plateau technique BTP", commune=Commune.KOUNGOU, address="Zone artisanale de Longoni, 97690 Koungou"
     )
@@ -124,7 +122,7 @@ def test_contact_page_lists_in_person_places_with_a_public_session_and_a_map_lin
 
 
 def test_contact_page_without_in_person_sessions_says_so(client):
-    centre_record()
+    CentreFactory()
     html = html_of(client, CONTACT)
     assert "Aucune session sur place n'est programmée pour le moment" in html
 
@@ -135,7 +133,7 @@ CONTACT_QUERIES = 2
 
 @pytest.mark.parametrize("sites", [1, 15])
 def test_contact_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, sites):
-    centre_record()
+    CentreFactory()
     communes = list(Commune)
     for index in range(sites):
         site = SiteFactory(name=f"Salle {index}", commune=communes[index % len(communes)], address=f"{index} rue Haute")
@@ -148,7 +146,7 @@ def test_contact_page_runs_a_fixed_number_of_queries(client, django_assert_num_q
 
 @pytest.mark.parametrize("url", [LEGAL_NOTICE, PRIVACY, ACCESSIBILITY])
 def test_legal_pages_run_one_query(client, django_assert_num_queries, url):
-    centre_record()
+    CentreFactory()
     SessionFactory.create_batch(3)
     with django_assert_num_queries(1):
         response = client.get(url)
@@ -159,7 +157,7 @@ def test_legal_pages_run_one_query(client, django_assert_num_queries, url):
 
 
 def test_legal_notice_names_publisher_director_and_host_from_the_record(client):
-    centre_record(
+    CentreFactory(
         legal_name="Conservatoire national des arts et métiers",
         publication_director="Mme Fatima Soilihi, directrice du centre",
         host_name="Hébergeur Océan Indien SAS",
@@ -189,7 +187,7 @@ def test_legal_notice_names_publisher_director_and_host_from_the_record(client):
 
 
 def test_privacy_page_shows_the_retention_periods_and_how_to_use_ones_rights(client):
-    centre_record(
+    CentreFactory(
         privacy_retention="Vos pièces sont gardées :\n- 18 mois après la session ;\n- 3 ans pour le compte.",
         dpo_email="protection.donnees@cnam-mayotte.fr",
         email="accueil@cnam-mayotte.fr",
@@ -207,7 +205,7 @@ def test_privacy_page_shows_the_retention_periods_and_how_to_use_ones_rights(cli
 
 def test_privacy_page_first_content_covers_what_the_law_asks(client):
     Centre.objects.all().delete()
-    centre_record()
+    CentreFactory()
     html = unescape(html_of(client, PRIVACY))
 
     for kept in ("votre compte", "votre profil de candidat", "vos candidatures", "vos pièces justificatives"):
@@ -226,7 +224,7 @@ def test_privacy_page_first_content_covers_what_the_law_asks(client):
 
 
 def test_accessibility_declaration_follows_the_rgaa_structure(client):
-    centre_record(accessibility_declared_on=datetime.date(2027, 3, 1))
+    CentreFactory(accessibility_declared_on=datetime.date(2027, 3, 1))
     html = unescape(html_of(client, ACCESSIBILITY))
 
     order = [
@@ -252,7 +250,7 @@ def test_accessibility_declaration_follows_the_rgaa_structure(client):
 
 
 def test_accessibility_declaration_gives_the_centres_contact(client):
-    centre_record(phone="+262639401122", email="handicap@cnam-mayotte.fr")
+    CentreFactory(phone="+262639401122", email="handicap@cnam-mayotte.fr")
     html = html_of(client, ACCESSIBILITY)
     assert 'href="tel:+262639401122"' in html
     assert "06 39 40 11 22" in html
@@ -261,7 +259,7 @@ def test_accessibility_declaration_gives_the_centres_contact(client):
 
 
 def test_accessibility_declaration_states_what_staff_declared(client):
-    centre_record(accessibility_state=AccessibilityState.FULL, accessibility_audit="Audit du 2 mai 2027 : 100 %.")
+    CentreFactory(accessibility_state=AccessibilityState.FULL, accessibility_audit="Audit du 2 mai 2027 : 100 %.")
     html = html_of(client, ACCESSIBILITY)
     assert "en totale conformité avec le référentiel" in html
     assert "Audit du 2 mai 2027 : 100 %." in html
@@ -272,7 +270,7 @@ def test_accessibility_declaration_states_what_staff_declared(client):
 
 
 def test_markup_typed_by_staff_is_shown_never_run(client):
-    centre_record(
+    CentreFactory(
         privacy_data='<script>alert("x")</script>\n- <img src=x onerror=alert(1)>',
         publication_director="<b>Directeur</b>",
         opening_hours="<i>Lundi</i>",
@@ -320,7 +318,7 @@ def test_footer_reads_no_database_whether_the_cache_is_warm_or_cold(django_asser
     cache.clear()
     with django_assert_num_queries(0):
         cold = render_to_string("partials/footer.html", request=request)
-    centre_record(accessibility_state=AccessibilityState.NOT_COMPLIANT)
+    CentreFactory(accessibility_state=AccessibilityState.NOT_COMPLIANT)
     cache.set(ACCESSIBILITY_STATE_KEY, AccessibilityState.NOT_COMPLIANT)
     with django_assert_num_queries(0):
         warm = render_to_string("partials/footer.html", request=request)
@@ -329,7 +327,7 @@ def test_footer_reads_no_database_whether_the_cache_is_warm_or_cold(django_asser
 
 
 def test_footer_shows_the_state_staff_saved_on_every_page(client, django_capture_on_commit_callbacks):
-    centre = centre_record()
+    centre = CentreFactory()
     centre.accessibility_state = AccessibilityState.FULL
     with django_capture_on_commit_callbacks(execute=True):
         centre_save(centre=centre)
@@ -339,7 +337,7 @@ def test_footer_shows_the_state_staff_saved_on_every_page(client, django_capture
 
 
 def test_a_lost_cache_heals_when_a_centre_page_is_read(client):
-    centre_record(accessibility_state=AccessibilityState.NOT_COMPLIANT)
+    CentreFactory(accessibility_state=AccessibilityState.NOT_COMPLIANT)
     cache.clear()
     assert "Accessibilité : partiellement conforme" in html_of(client, reverse("home"))
 
@@ -348,6 +346,6 @@ def test_a_lost_cache_heals_when_a_centre_page_is_read(client):
 
 
 def test_last_update_date_is_written_in_french(client):
-    centre = centre_record()
+    centre = CentreFactory()
     Centre.objects.filter(pk=centre.pk).update(updated_at=timezone.make_aware(datetime.datetime(2027, 1, 1, 10, 0)))
     assert "Dernière mise à jour : 1er janvier 2027" in html_of(client, LEGAL_NOTICE)

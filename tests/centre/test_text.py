@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from centre.models import map_search_url
-from centre.phones import national, to_e164
 from centre.templatetags.centre_tags import plain_text
+from core.phones import national, to_e164
 
 
 def test_blank_lines_separate_paragraphs_and_single_lines_break():

@@ -9,17 +9,21 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from enrollment.models import SEAT_STATUSES, Application, ApplicationStatus, Notification, Situation
-from enrollment.selectors import allocations_with_usage, session_seat_count
+from core.models import Notification
+from enrollment.forms.applications import ApplicantProfileForm
+from enrollment.models import SEAT_STATUSES, ApplicantProfile, Application, ApplicationStatus, Situation
+from enrollment.seats import allocations_with_usage, session_seat_count
 from partners.models import Convention, Partner, PartnerMember, validate_siret
 from programs.models import Programme, Session, Site
 from programs.search import search_programmes
 from tests.factories import ApplicationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# One worker builds the demo once for the whole module (the ``demo_seeded`` fixture).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_demo")]
 
 ADMIN_EMAIL = "admin@cnam-mayotte.fr"
 
@@ -31,8 +35,8 @@ def seed() -> str:
 
 
 @pytest.fixture
-def seeded():
-    return seed()
+def seeded(demo_seeded):
+    return demo_seeded
 
 
 def every_model():
@@ -285,6 +289,21 @@ def test_run_on_a_later_day_moves_dates_without_duplicating(seeded, monkeypatch)
 
     assert {label: len(rows) for label, rows in snapshot().items()} == counts
     assert Session.objects.get(reference=reference).start_date == start + datetime.timedelta(days=1)
+
+
+def test_demo_profiles_carry_the_consent_text_the_profile_form_records(seeded, client):
+    profiles = ApplicantProfile.objects.select_related("user")
+    sample = profiles.first()
+    form = ApplicantProfileForm(
+        {**model_to_dict(sample, fields=ApplicantProfileForm._meta.fields), "consent": "on"}, instance=sample
+    )
+    assert form.is_valid(), form.errors
+    recorded = form.save(commit=False).consent_text
+    assert set(profiles.values_list("consent_text", flat=True)) == {recorded}
+    # So a demo applicant opening their profile sees their consent given, not a new wording to accept.
+    client.force_login(sample.user)
+    html = client.get(reverse("enrollment:profile")).content.decode()
+    assert "Vous avez donné votre accord à ce texte" in html and "Ce texte a changé" not in html
 
 
 def test_seeding_sends_nothing(seeded):

@@ -1,21 +1,31 @@
-"""The settings module, loaded in a fresh interpreter under a controlled environment.
+"""The settings module, executed afresh under a controlled environment.
 
-Each case starts ``python`` with only the variables it names (nothing inherited
-from the test run's DATABASE_URL, REDIS_URL…), so it proves what an operator
-gets from exactly that environment.
+Each case runs ``cnam_portal/settings.py`` as a new module with only the variables it
+names in ``os.environ`` (nothing inherited from the test run's DATABASE_URL, REDIS_URL…),
+so it proves what an operator gets from exactly that environment. Two smoke tests start
+a real interpreter, the way production starts, to show the refusal stops the process.
 """
 
-import json
+import importlib.util
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+from unittest import mock
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+from django.utils.module_loading import import_string
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+SETTINGS_FILE = BASE_DIR / "cnam_portal" / "settings.py"
 
 PRODUCTION_KEY = "prod-like-" + "k3y" * 15  # 55 characters, not a development key
 PRODUCTION_ENV = {
@@ -23,43 +33,13 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "formations.cnam-mayotte.fr",
     "MAIL_URL": "smtp://portail:secret@smtp.example.fr:587?tls=1",
 }
-
-# Prints the settings a case looks at, as JSON.
-PROBE = """
-import json
-import django
-from django.conf import settings
-from django.core.files.storage import storages
-
-django.setup()
-private = storages["private"]
-print(json.dumps({
-    "DEBUG": settings.DEBUG,
-    "SECRET_KEY": settings.SECRET_KEY,
-    "ALLOWED_HOSTS": settings.ALLOWED_HOSTS,
-    "DB_ENGINE": settings.DATABASES["default"]["ENGINE"],
-    "DB_NAME": str(settings.DATABASES["default"]["NAME"]),
-    "DB_HOST": settings.DATABASES["default"].get("HOST", ""),
-    "CACHE_BACKEND": settings.CACHES["default"]["BACKEND"],
-    "CACHE_LOCATION": settings.CACHES["default"].get("LOCATION", ""),
-    "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
-    "MAILERS": settings.MAILERS,
-    "LANGUAGE_CODE": settings.LANGUAGE_CODE,
-    "TIME_ZONE": settings.TIME_ZONE,
-    "USE_TZ": settings.USE_TZ,
-    "STATIC_ROOT": str(settings.STATIC_ROOT),
-    "PRIVATE_LOCATION": str(private.location),
-    "PRIVATE_BASE_URL": private.base_url,
-    "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
-    "OFFER_HOLD_HOURS": settings.OFFER_HOLD_HOURS,
-    "DOCUMENT_MAX_BYTES": settings.DOCUMENT_MAX_BYTES,
-}))
-"""
+# What wires the test run itself stays the test run's: the deploy checks do not read these,
+# and swapping them mid-run would reload the app registry, the connections and the storages.
+TEST_RUN_WIRING = {"INSTALLED_APPS", "DATABASES", "CACHES", "STORAGES", "LOGGING"}
 
 
-def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean_env = {
+def clean_environment(env: dict[str, str]) -> dict[str, str]:
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", str(BASE_DIR)),
         "LANG": "C.UTF-8",
@@ -67,22 +47,74 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Complet
         "DJANGO_SETTINGS_MODULE": "cnam_portal.settings",
         **env,
     }
+
+
+def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     command = [sys.executable, *(["-c", code] if code else []), *args]
-    return subprocess.run(command, cwd=BASE_DIR, env=clean_env, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        command, cwd=BASE_DIR, env=clean_environment(env), capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def fresh_settings(env: dict[str, str]) -> ModuleType:
+    """``cnam_portal/settings.py`` executed as a new module with exactly ``env`` as the environment."""
+    spec = importlib.util.spec_from_file_location("cnam_portal_settings_under_test", SETTINGS_FILE)
+    module = importlib.util.module_from_spec(spec)
+    with mock.patch.dict(os.environ, clean_environment(env), clear=True):
+        spec.loader.exec_module(module)
+    return module
 
 
 def load_settings(env: dict[str, str]) -> dict:
-    result = run_python(PROBE, env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    """The settings a case looks at."""
+    loaded = fresh_settings(env)
+    database = loaded.DATABASES["default"]
+    cache = loaded.CACHES["default"]
+    private_config = loaded.STORAGES["private"]
+    private = import_string(private_config["BACKEND"])(**private_config.get("OPTIONS", {}))
+    return {
+        "DEBUG": loaded.DEBUG,
+        "SECRET_KEY": loaded.SECRET_KEY,
+        "ALLOWED_HOSTS": loaded.ALLOWED_HOSTS,
+        "DB_ENGINE": database["ENGINE"],
+        "DB_NAME": str(database["NAME"]),
+        "DB_HOST": database.get("HOST", ""),
+        "CACHE_BACKEND": cache["BACKEND"],
+        "CACHE_LOCATION": cache.get("LOCATION", ""),
+        "CELERY_BROKER_URL": loaded.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": loaded.CELERY_TASK_ALWAYS_EAGER,
+        "MAILERS": loaded.MAILERS,
+        "LANGUAGE_CODE": loaded.LANGUAGE_CODE,
+        "TIME_ZONE": loaded.TIME_ZONE,
+        "USE_TZ": loaded.USE_TZ,
+        "STATIC_ROOT": str(loaded.STATIC_ROOT),
+        "PRIVATE_LOCATION": str(private.location),
+        "PRIVATE_BASE_URL": private.base_url,
+        "SESSION_COOKIE_SECURE": loaded.SESSION_COOKIE_SECURE,
+        "OFFER_HOLD_HOURS": loaded.OFFER_HOLD_HOURS,
+        "DOCUMENT_MAX_BYTES": loaded.DOCUMENT_MAX_BYTES,
+    }
 
 
 def refusal(env: dict[str, str]) -> str:
     """Load the settings and return the ImproperlyConfigured message they fail with."""
-    result = run_python(PROBE, env)
-    assert result.returncode != 0, f"settings loaded but should have refused: {result.stdout}"
-    assert "ImproperlyConfigured" in result.stderr, result.stderr
-    return result.stderr.strip().splitlines()[-1]
+    with pytest.raises(ImproperlyConfigured) as refused:
+        fresh_settings(env)
+    return str(refused.value)
+
+
+def deploy_check(env: dict[str, str]) -> tuple[bool, str]:
+    """``manage.py check --deploy`` on the settings ``env`` gives: (passed, what it printed)."""
+    loaded = fresh_settings(env)
+    chosen = {name: getattr(loaded, name) for name in dir(loaded) if name.isupper() and name not in TEST_RUN_WIRING}
+    out, err = io.StringIO(), io.StringIO()
+    # The checks read the environment too (DJANGO_ALLOW_ASYNC_UNSAFE): the same clean one.
+    with override_settings(**chosen), mock.patch.dict(os.environ, clean_environment(env), clear=True):
+        try:
+            call_command("check", "--deploy", stdout=out, stderr=err)
+        except SystemCheckError as error:
+            return False, f"{out.getvalue()}{err.getvalue()}{error}"
+    return True, out.getvalue() + err.getvalue()
 
 
 def test_embedded_defaults_run_on_any_machine(tmp_path):
@@ -232,6 +264,7 @@ def test_a_stored_private_document_is_not_served(client):
         storage.delete(name)
 
 
+@pytest.mark.django_db  # on SQLite, the model checks ask the database what it supports
 def test_deploy_check_accepts_a_production_configuration(tmp_path):
     env = {
         **PRODUCTION_ENV,
@@ -241,19 +274,45 @@ def test_deploy_check_accepts_a_production_configuration(tmp_path):
         "BEHIND_TLS_PROXY": "1",
     }
 
-    result = run_python("", env, "manage.py", "check", "--deploy")
+    passed, output = deploy_check(env)
 
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    assert passed, output
     assert "mail.E001" not in output
     assert "security.W009" not in output  # SECRET_KEY strength
     assert "security.W018" not in output  # DEBUG
 
 
+@pytest.mark.django_db  # on SQLite, the model checks ask the database what it supports
 def test_deploy_check_flags_a_console_mailer(tmp_path):
     env = {**PRODUCTION_ENV, "DATA_DIR": str(tmp_path), "MAIL_URL": "console://"}
 
-    result = run_python("", env, "manage.py", "check", "--deploy")
+    passed, output = deploy_check(env)
+
+    assert not passed
+    assert "mail.E001" in output
+
+
+# --- The refusal, in a real process: what an operator sees when the portal will not start ---
+
+
+def test_manage_py_refuses_to_start_with_the_defaults(tmp_path):
+    # DEBUG off and nothing configured: the development key is not there to fall back on.
+    result = run_python("", {"DATA_DIR": str(tmp_path)}, "manage.py", "check")
 
     assert result.returncode != 0
-    assert "mail.E001" in result.stdout + result.stderr
+    assert "ImproperlyConfigured" in result.stderr, result.stderr
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr.strip().splitlines()[-1]
+
+
+def test_the_web_server_refuses_to_load_with_the_development_key(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "dev-only-insecure-secret-key-do-not-use-in-production",
+    }
+
+    result = run_python("import cnam_portal.wsgi", env)
+
+    assert result.returncode != 0, f"the WSGI application loaded but should have refused: {result.stdout}"
+    assert "ImproperlyConfigured" in result.stderr, result.stderr
+    assert "development or too short key" in result.stderr.strip().splitlines()[-1]

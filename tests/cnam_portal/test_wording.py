@@ -1,7 +1,6 @@
 """Right everywhere in French: « courriel » for email, no « (e) » or « (s) », counts that agree."""
 
 import gettext
-import html as html_lib
 import re
 from pathlib import Path
 
@@ -10,25 +9,24 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from enrollment.models import ApplicationStatus
-from tests.cnam_portal.factories import messages_of, run_action
-from tests.enrollment import service_factories as make
-from tests.factories import ConventionFactory, SessionFactory, StaffUserFactory, UserFactory
-from tests.partners import space_factories as space
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    ConventionFactory,
+    PartnerApplicationFactory,
+    PartnerMemberFactory,
+    SeatAllocationFactory,
+    SessionFactory,
+    StaffUserFactory,
+    UserFactory,
+)
+from tests.helpers import messages_of, run_action, visible_text
 
 pytestmark = pytest.mark.django_db
 
 # A word for email other than « courriel » (an address such as a@b.yt is not a word).
 EMAIL_WORD = re.compile(r"(?<![\w.@-])(e-?mails?|mails?)(?![\w@-])", re.IGNORECASE)
 GENDER_OR_PLURAL_MARK = re.compile(r"\w\((e|s|es|e\)s)\)")
-
-
-def visible_text(response) -> str:
-    """What a person reads: the page without its markup, scripts, styles and attribute values."""
-    page = response.content.decode()
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r"<[^>]+>", " ", page)
-    return " ".join(html_lib.unescape(page).split())
 
 
 def assert_french_wording(response):
@@ -63,7 +61,7 @@ def test_a_wrong_password_is_refused_with_the_portal_wording(client):
 
 
 def test_signed_in_pages_about_the_account_say_courriel(client):
-    user = make.applicant()
+    user = ApplicantFactory()
     client.force_login(user)
     for url in [
         reverse("enrollment:profile"),
@@ -105,9 +103,9 @@ def test_signing_out_says_so_without_gender_marks(client):
 
 
 def test_partner_space_pages_say_courriel(client):
-    referent = space.member()
-    allocation = space.allocation(partner=referent.partner)
-    space.staff_application(allocation=allocation)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
+    PartnerApplicationFactory(allocation=allocation)
     client.force_login(referent.user)
     for url in [reverse("partners:dashboard"), reverse("partners:enroll"), reverse("partners:import")]:
         response = client.get(url)
@@ -129,8 +127,8 @@ def test_account_emails_say_courriel(client):
 
 
 def test_staff_invitation_email_has_no_gender_marks(client, django_capture_on_commit_callbacks):
-    referent = space.member()
-    allocation = space.allocation(partner=referent.partner)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
     client.force_login(referent.user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -154,23 +152,23 @@ def test_staff_invitation_email_has_no_gender_marks(client, django_capture_on_co
 
 
 def test_partner_dashboard_counts_agree_with_their_number(client):
-    referent = space.member()
+    referent = PartnerMemberFactory()
     convention = ConventionFactory(partner=referent.partner)
-    space.allocation(partner=referent.partner, convention=convention, seats=1)
+    SeatAllocationFactory(convention=convention, seats=1)
     client.force_login(referent.user)
 
     one = visible_text(client.get(reverse("partners:dashboard")))
     assert "1 convention 1 place réservée 1 place restante" in one
 
-    space.allocation(partner=referent.partner, seats=2)
+    SeatAllocationFactory(partner=referent.partner, seats=2)
     two = visible_text(client.get(reverse("partners:dashboard")))
     assert "2 conventions 3 places réservées 3 places restantes" in two
 
 
 def test_convention_page_counts_agree(client):
-    referent = space.member()
-    allocation = space.allocation(partner=referent.partner, seats=2)
-    space.staff_application(allocation=allocation)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner, seats=2)
+    PartnerApplicationFactory(allocation=allocation)
     client.force_login(referent.user)
 
     text = visible_text(client.get(reverse("partners:convention", args=[allocation.convention.reference])))
@@ -183,7 +181,7 @@ def test_admin_action_reports_agree_with_the_number_done(client):
     client.force_login(staff)
     url = reverse("admin:enrollment_application_changelist")
     session = SessionFactory(capacity=5)
-    first, second, third = (make.application(session=session) for _ in range(3))
+    first, second, third = (ApplicationFactory(session=session) for _ in range(3))
 
     one = messages_of(run_action(client, url, "accept", [first], follow=True))
     two = messages_of(run_action(client, url, "accept", [second, third], follow=True))
@@ -197,12 +195,17 @@ def test_a_full_session_of_one_seat_is_singular():
 
     from enrollment.services import partner_enrollment
 
-    referent = space.member()
-    allocation = space.allocation(partner=referent.partner, seats=2, capacity=1)
-    space.staff_application(allocation=allocation, status=ApplicationStatus.ENROLLED)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner, seats=2, session__capacity=1)
+    PartnerApplicationFactory(allocation=allocation)
     with pytest.raises(ValidationError) as refused:
         partner_enrollment.applications_enroll_partner_staff(
-            enrollments=[(allocation.convention, allocation.session, make.applicant())], by=referent.user
+            enrollments=[
+                partner_enrollment.StaffEnrollment(
+                    convention=allocation.convention, session=allocation.session, user=ApplicantFactory()
+                )
+            ],
+            by=referent.user,
         )
     assert f"La session {allocation.session.reference} est complète (1 place)." in refused.value.messages
 

@@ -5,11 +5,11 @@ import hashlib
 import re
 
 import pytest
-from django.core.management import call_command
 from django.template import Context, Template
 from django.test import override_settings
 
 from core import static_assets
+from tests import static_cache
 
 
 def _sha384(data: bytes) -> str:
@@ -17,18 +17,20 @@ def _sha384(data: bytes) -> str:
 
 
 @pytest.fixture
-def collected(tmp_path, settings):
-    """Static files collected as production collects them: hashed copies with rewritten url()s."""
-    settings.STATIC_ROOT = tmp_path
+def collected(settings):
+    """Static files collected as production collects them: hashed copies with rewritten url()s.
+
+    ``collectstatic`` runs once per set of sources and is reused after (tests/static_cache.py).
+    """
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
     }
+    settings.STATIC_ROOT = static_cache.collected(static_cache.sources_key())
     from django.contrib.staticfiles.storage import staticfiles_storage
 
     staticfiles_storage._setup()
-    call_command("collectstatic", interactive=False, verbosity=0)
-    yield tmp_path
+    yield settings.STATIC_ROOT
     static_assets._digest.cache_clear()
 
 

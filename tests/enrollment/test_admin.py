@@ -7,12 +7,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enrollment.models import Application, ApplicationStatus, ApplicationStatusChange, Notification
+from core.models import Notification
+from enrollment.models import Application, ApplicationStatus, ApplicationStatusChange
 from enrollment.services import applications
 from programs.models import Commune
-from tests.cnam_portal.factories import messages_of, plain_staff, run_action
-from tests.enrollment.service_factories import applicant, application, pdf_upload
-from tests.factories import ApplicantProfileFactory, SessionFactory, StaffUserFactory
+from tests.factories import (
+    ApplicantFactory,
+    ApplicantProfileFactory,
+    ApplicationFactory,
+    SessionFactory,
+    StaffUserFactory,
+)
+from tests.helpers import messages_of, pdf_upload, run_action
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +49,7 @@ def _count_queries(client, url, params=None):
 def test_application_changelist_runs_a_fixed_number_of_queries(admin_client_):
     def build(count):
         for index in range(count):
-            application(session=SessionFactory(), status=ApplicationStatus.SUBMITTED if index % 2 else "acceptee")
+            ApplicationFactory(status=ApplicationStatus.SUBMITTED if index % 2 else "acceptee")
 
     build(5)
     few = _count_queries(admin_client_, CHANGELIST)
@@ -56,10 +62,10 @@ def test_application_changelist_runs_a_fixed_number_of_queries(admin_client_):
 
 def test_changelist_filters_and_searches(admin_client_):
     session = SessionFactory()
-    alice = application(
+    alice = ApplicationFactory(
         session=session, applicant=ApplicantProfileFactory(last_name="Madi", france_travail_id="1234567X").user
     )
-    bob = application(
+    bob = ApplicationFactory(
         session=session,
         status=ApplicationStatus.WAITLISTED,
         applicant=ApplicantProfileFactory(last_name="Soilihi", commune=Commune.SADA).user,
@@ -84,13 +90,13 @@ def test_changelist_filters_and_searches(admin_client_):
 
 def test_change_page_shows_profile_documents_history_and_notifications(admin_client_, staff_user):
     session = SessionFactory()
-    user = applicant(
-        first_name="Zaïnaba",
-        last_name="Attoumani",
-        birth_date=datetime.date(1998, 3, 4),
-        phone="+262639123456",
-        commune=Commune.CHICONI,
-        france_travail_id="7654321Y",
+    user = ApplicantFactory(
+        profile__first_name="Zaïnaba",
+        profile__last_name="Attoumani",
+        profile__birth_date=datetime.date(1998, 3, 4),
+        profile__phone="+262639123456",
+        profile__commune=Commune.CHICONI,
+        profile__france_travail_id="7654321Y",
     )
     app = applications.application_submit(
         user=user, session=session, motivation="Motivée.", documents=[("cv", pdf_upload())]
@@ -119,7 +125,7 @@ def test_change_page_shows_profile_documents_history_and_notifications(admin_cli
 
 def test_documents_are_streamed_only_to_staff_allowed_to_view_applications(client, staff_user):
     app = applications.application_submit(
-        user=applicant(), session=SessionFactory(), motivation="Motivé.", documents=[("cv", pdf_upload())]
+        user=ApplicantFactory(), session=SessionFactory(), motivation="Motivé.", documents=[("cv", pdf_upload())]
     )
     document = app.documents.get()
     url = reverse("admin:enrollment_application_document", args=[app.pk, document.pk])
@@ -127,10 +133,10 @@ def test_documents_are_streamed_only_to_staff_allowed_to_view_applications(clien
     response = client.get(url)
     assert response.status_code == 302  # to the admin login
 
-    client.force_login(plain_staff())
+    client.force_login(StaffUserFactory(plain=True))
     assert client.get(url).status_code == 403
 
-    viewer = plain_staff()
+    viewer = StaffUserFactory(plain=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
     client.force_login(viewer)
     response = client.get(url)
@@ -151,7 +157,7 @@ def _status(app):
 
 
 def test_accept_action_accepts_records_and_notifies(admin_client_, staff_user):
-    app = application(session=SessionFactory(capacity=2))
+    app = ApplicationFactory(session=SessionFactory(capacity=2))
 
     response = run_action(admin_client_, CHANGELIST, "accept", [app], follow=True)
 
@@ -167,9 +173,9 @@ def test_accept_action_accepts_records_and_notifies(admin_client_, staff_user):
 
 def test_bulk_accept_reports_each_outcome_and_keeps_what_was_done(admin_client_):
     session = SessionFactory(capacity=1)
-    first = application(session=session)
-    second = application(session=session)
-    closed = application(session=session, status=ApplicationStatus.REJECTED)
+    first = ApplicationFactory(session=session)
+    second = ApplicationFactory(session=session)
+    closed = ApplicationFactory(session=session, status=ApplicationStatus.REJECTED)
 
     response = run_action(admin_client_, CHANGELIST, "accept", [first, second, closed], follow=True)
 
@@ -186,21 +192,21 @@ def test_bulk_accept_reports_each_outcome_and_keeps_what_was_done(admin_client_)
 
 
 def test_waitlist_action(admin_client_):
-    app = application(session=SessionFactory())
+    app = ApplicationFactory()
     run_action(admin_client_, CHANGELIST, "waitlist", [app])
     assert _status(app) == ApplicationStatus.WAITLISTED
     assert LogEntry.objects.filter(object_id=str(app.pk), change_message__contains="liste d'attente").exists()
 
 
 def test_enroll_action_enrolls_and_requests_the_certificate(admin_client_):
-    app = application(session=SessionFactory(), status=ApplicationStatus.ACCEPTED)
+    app = ApplicationFactory(status=ApplicationStatus.ACCEPTED)
     run_action(admin_client_, CHANGELIST, "enroll", [app])
     assert _status(app) == ApplicationStatus.ENROLLED
     assert hasattr(app, "certificate")
 
 
 def test_reject_asks_for_a_reason_and_refuses_without_one(admin_client_, staff_user):
-    app = application(session=SessionFactory())
+    app = ApplicationFactory()
 
     page = run_action(admin_client_, CHANGELIST, "reject", [app])
     assert page.status_code == 200
@@ -223,8 +229,8 @@ def test_reject_asks_for_a_reason_and_refuses_without_one(admin_client_, staff_u
 
 def test_cancel_action_with_reason_frees_the_seat_for_the_waiting_list(admin_client_):
     session = SessionFactory(capacity=1)
-    holder = application(session=session, status=ApplicationStatus.ENROLLED)
-    waiting = application(session=session, status=ApplicationStatus.WAITLISTED)
+    holder = ApplicationFactory(session=session, status=ApplicationStatus.ENROLLED)
+    waiting = ApplicationFactory(session=session, status=ApplicationStatus.WAITLISTED)
 
     run_action(admin_client_, CHANGELIST, "cancel", [holder], apply="1", reason="Session reportée pour vous.")
 
@@ -234,10 +240,10 @@ def test_cancel_action_with_reason_frees_the_seat_for_the_waiting_list(admin_cli
 
 def test_offer_next_offers_free_seats_in_order(admin_client_):
     session = SessionFactory(capacity=2)
-    application(session=session, status=ApplicationStatus.ACCEPTED)
+    ApplicationFactory(session=session, status=ApplicationStatus.ACCEPTED)
     now = datetime.datetime.now(datetime.UTC)
-    first = application(session=session, status=ApplicationStatus.WAITLISTED, waitlisted_at=now)
-    second = application(
+    first = ApplicationFactory(session=session, status=ApplicationStatus.WAITLISTED, waitlisted_at=now)
+    second = ApplicationFactory(
         session=session, status=ApplicationStatus.WAITLISTED, waitlisted_at=now + datetime.timedelta(minutes=1)
     )
 
@@ -253,10 +259,10 @@ def test_offer_next_offers_free_seats_in_order(admin_client_):
 
 
 def test_staff_without_change_permission_get_no_decision_action(client):
-    viewer = plain_staff()
+    viewer = StaffUserFactory(plain=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
     client.force_login(viewer)
-    app = application(session=SessionFactory())
+    app = ApplicationFactory()
 
     page = client.get(CHANGELIST)
     assert 'value="accept"' not in page.content.decode()

@@ -4,7 +4,6 @@ The buttons call the same services as the list's actions (history, email, audit 
 what the status allows, and are neither shown nor honoured without the change permission.
 """
 
-import html as html_module
 import re
 from pathlib import Path
 
@@ -17,18 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cnam_portal.roles import CHARGE_PARTENARIATS, DIRECTION, GESTIONNAIRE
-from enrollment.models import (
-    NOTIFICATION_KINDS,
-    ApplicationStatus,
-    ApplicationStatusChange,
-    Notification,
-    VaeStage,
-)
+from core.models import Notification
+from enrollment.models import ApplicationStatus, ApplicationStatusChange, VaeStage
+from enrollment.notifications import NOTIFICATION_KINDS
 from enrollment.services import applications
 from enrollment.services import vae as services_vae
-from tests.cnam_portal.factories import messages_of, role_user
-from tests.enrollment.service_factories import applicant, application, pdf_upload
-from tests.factories import ProgrammeFactory, SessionFactory
+from tests.factories import ApplicantFactory, ApplicationFactory, ProgrammeFactory, SessionFactory, StaffUserFactory
+from tests.helpers import messages_of, pdf_upload, visible_text
 
 pytestmark = pytest.mark.django_db
 Status = ApplicationStatus
@@ -42,14 +36,6 @@ def decision_url(app, move):
     return reverse("admin:enrollment_application_decision", args=[app.pk, move])
 
 
-def visible_text(response) -> str:
-    """The page as a person reads it: no markup, no attribute values, no choices of a select."""
-    text = response.content.decode()
-    text = re.sub(r"<(script|style|select|textarea)\b.*?</\1>", " ", text, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", text)
-    return " ".join(html_module.unescape(text).split())
-
-
 def decisions_shown(response) -> set[str]:
     html = response.content.decode()
     return set(re.findall(r"/decision/([a-z]+)/", html))
@@ -57,7 +43,7 @@ def decisions_shown(response) -> set[str]:
 
 @pytest.fixture
 def manager(client):
-    user = role_user(GESTIONNAIRE)
+    user = StaffUserFactory(role=GESTIONNAIRE)
     client.force_login(user)
     return user
 
@@ -77,7 +63,7 @@ DECISIONS = [
 
 @pytest.mark.parametrize(("start", "move", "after", "template", "reason"), DECISIONS)
 def test_each_button_moves_the_status_through_the_service(client, manager, start, move, after, template, reason):
-    app = application(session=SessionFactory(capacity=3), status=start)
+    app = ApplicationFactory(session=SessionFactory(capacity=3), status=start)
 
     assert move in decisions_shown(client.get(change_url(app)))
     data = {"reason": reason, "apply": "1"} if reason else {}
@@ -97,7 +83,9 @@ def test_each_button_moves_the_status_through_the_service(client, manager, start
     label = Status(after).label
     assert f"La candidature {app.reference} est maintenant « {label} »." in messages_of(response)
     # The page after the decision shows the new status and the next decisions it allows.
-    assert f"Décision — statut actuel : {label}" in visible_text(response) or not decisions_shown(response)
+    assert f"Décision — statut actuel : {label}" in visible_text(response, field_contents=False) or not decisions_shown(
+        response
+    )
 
 
 @pytest.mark.parametrize(
@@ -113,15 +101,15 @@ def test_each_button_moves_the_status_through_the_service(client, manager, start
     ],
 )
 def test_only_the_decisions_the_status_allows_are_shown(client, manager, status, expected):
-    app = application(session=SessionFactory(), status=status)
+    app = ApplicationFactory(status=status)
     response = client.get(change_url(app))
     assert response.status_code == 200
     assert decisions_shown(response) == expected
-    assert ("Décision — statut actuel" in visible_text(response)) == bool(expected)
+    assert ("Décision — statut actuel" in visible_text(response, field_contents=False)) == bool(expected)
 
 
 def test_a_forbidden_move_is_refused_in_french_and_changes_nothing(client, manager):
-    app = application(session=SessionFactory(), status=Status.REJECTED)
+    app = ApplicationFactory(status=Status.REJECTED)
 
     response = client.post(decision_url(app, "accept"), follow=True)
 
@@ -138,8 +126,8 @@ def test_a_forbidden_move_is_refused_in_french_and_changes_nothing(client, manag
 
 def test_accepting_without_a_free_seat_is_refused_and_keeps_the_seats(client, manager):
     session = SessionFactory(capacity=1)
-    application(session=session, status=Status.ENROLLED)
-    app = application(session=session)
+    ApplicationFactory(session=session, status=Status.ENROLLED)
+    app = ApplicationFactory(session=session)
 
     response = client.post(decision_url(app, "accept"), follow=True)
 
@@ -150,11 +138,11 @@ def test_accepting_without_a_free_seat_is_refused_and_keeps_the_seats(client, ma
 
 
 def test_reject_asks_for_the_reason_first(client, manager):
-    app = application(session=SessionFactory())
+    app = ApplicationFactory()
 
     page = client.get(decision_url(app, "reject"))
     assert page.status_code == 200
-    text = visible_text(page)
+    text = visible_text(page, field_contents=False)
     assert f"Refuser la candidature {app.reference}" in text
     assert "Motif (communiqué à la personne)" in text
     app.refresh_from_db()
@@ -162,7 +150,7 @@ def test_reject_asks_for_the_reason_first(client, manager):
 
     empty = client.post(decision_url(app, "reject"), {"apply": "1", "reason": "   "})
     assert empty.status_code == 400
-    assert "Le motif est obligatoire." in visible_text(empty)
+    assert "Le motif est obligatoire." in visible_text(empty, field_contents=False)
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
     assert not ApplicationStatusChange.objects.filter(application=app).exists()
@@ -173,7 +161,7 @@ def test_reject_asks_for_the_reason_first(client, manager):
 
 
 def test_the_reason_page_of_a_move_the_status_no_longer_allows_says_why(client, manager):
-    app = application(session=SessionFactory(), status=Status.ENROLLED)
+    app = ApplicationFactory(status=Status.ENROLLED)
 
     response = client.get(decision_url(app, "reject"), follow=True)
 
@@ -187,7 +175,7 @@ def test_the_reason_page_of_a_move_the_status_no_longer_allows_says_why(client, 
 
 
 def test_a_one_step_decision_needs_a_post_and_an_unknown_one_does_not_exist(client, manager):
-    app = application(session=SessionFactory())
+    app = ApplicationFactory()
     assert client.get(decision_url(app, "accept")).status_code == 405
     assert client.post(decision_url(app, "supprimer")).status_code == 404
     app.refresh_from_db()
@@ -196,8 +184,8 @@ def test_a_one_step_decision_needs_a_post_and_an_unknown_one_does_not_exist(clie
 
 def test_the_buttons_post_with_the_csrf_token():
     client = Client(enforce_csrf_checks=True)
-    client.force_login(role_user(GESTIONNAIRE))
-    app = application(session=SessionFactory())
+    client.force_login(StaffUserFactory(role=GESTIONNAIRE))
+    app = ApplicationFactory()
 
     assert client.post(decision_url(app, "accept")).status_code == 403  # no token: refused
     app.refresh_from_db()
@@ -213,8 +201,8 @@ def test_the_buttons_post_with_the_csrf_token():
 
 @pytest.mark.parametrize("role", [DIRECTION, CHARGE_PARTENARIATS])
 def test_read_only_roles_see_no_button_and_a_forged_post_is_refused(client, role):
-    client.force_login(role_user(role))
-    app = application(session=SessionFactory())
+    client.force_login(StaffUserFactory(role=role))
+    app = ApplicationFactory()
 
     page = client.get(change_url(app))
     assert page.status_code == 200
@@ -230,7 +218,7 @@ def test_read_only_roles_see_no_button_and_a_forged_post_is_refused(client, role
 def test_the_change_page_runs_a_fixed_number_of_queries_whatever_its_history(client, manager):
     def build(moves):
         app = applications.application_submit(
-            user=applicant(), session=SessionFactory(capacity=5), motivation="Motivée."
+            user=ApplicantFactory(), session=SessionFactory(capacity=5), motivation="Motivée."
         )
         for number in range(moves):
             # Each move by another staff member, each with its email: nothing may be read row by row.
@@ -238,7 +226,7 @@ def test_the_change_page_runs_a_fixed_number_of_queries_whatever_its_history(cli
                 application=app,
                 from_status=Status.SUBMITTED,
                 to_status=Status.WAITLISTED,
-                changed_by=role_user(GESTIONNAIRE),
+                changed_by=StaffUserFactory(role=GESTIONNAIRE),
             )
             Notification.objects.create(
                 idempotency_key=f"test:{app.pk}:{number}",
@@ -270,23 +258,21 @@ def test_the_list_shows_the_decision_columns_short(client, manager):
 
     mayotte = timezone.get_default_timezone()
     session = SessionFactory(reference="2027-COMPTA-MAM-01")
-    application(
+    ApplicationFactory(
         session=session,
         entry_route="derogation",
         entry_justification="Niveau 3 et cinq ans d'expérience en comptabilité.",
         submitted_at=datetime.datetime(2027, 1, 1, 9, 30, tzinfo=mayotte),
     )
-    application(
-        session=session,
-        status=Status.OFFERED,
-        offer_expires_at=datetime.datetime(2027, 2, 3, 18, 5, tzinfo=mayotte),
+    ApplicationFactory(
+        session=session, status=Status.OFFERED, offer_expires_at=datetime.datetime(2027, 2, 3, 18, 5, tzinfo=mayotte)
     )
 
     response = client.get(reverse("admin:enrollment_application_changelist"))
 
     headers = re.findall(r'<th scope="col"[^>]*class="[^"]*column-(\w+)', response.content.decode())
     assert headers == ["reference", "applicant_name", "session_short", "status_short", "submitted_on", "route_short"]
-    text = visible_text(response)
+    text = visible_text(response, field_contents=False)
     for shown in ("Déposée le", "Voie d'accès", "1er janv. 2027", "Dérogation", "2027-COMPTA-MAM-01"):
         assert shown in text, shown
     assert "Place proposée réponse avant le 3 févr. 2027 à 18 h 05" in text
@@ -299,12 +285,12 @@ def test_the_list_shows_the_decision_columns_short(client, manager):
 
 def test_history_and_emails_on_the_change_page_read_in_french(client, manager):
     app = applications.application_submit(
-        user=applicant(), session=SessionFactory(), motivation="Motivé.", documents=[("cv", pdf_upload())]
+        user=ApplicantFactory(), session=SessionFactory(), motivation="Motivé.", documents=[("cv", pdf_upload())]
     )
     applications.application_waitlist(application=app, by=manager)
     applications.application_accept(application=app, by=manager)
 
-    text = visible_text(client.get(change_url(app)))
+    text = visible_text(client.get(change_url(app)), field_contents=False)
 
     for label in ("Reçue", "Sur liste d'attente", "Acceptée", "Candidature reçue", "Mise en liste d'attente"):
         assert label in text, label
@@ -314,7 +300,7 @@ def test_history_and_emails_on_the_change_page_read_in_french(client, manager):
 
 
 def test_vae_history_reads_in_french(client, manager):
-    person = applicant()
+    person = ApplicantFactory()
     vae_request = services_vae.vae_request_submit(
         user=person,
         programme=ProgrammeFactory(vae_available=True),
@@ -323,7 +309,9 @@ def test_vae_history_reads_in_french(client, manager):
     )
     services_vae.vae_request_advance(request=vae_request, to_stage=VaeStage.ADMISSIBILITY, by=manager)
 
-    text = visible_text(client.get(reverse("admin:enrollment_vaerequest_change", args=[vae_request.pk])))
+    text = visible_text(
+        client.get(reverse("admin:enrollment_vaerequest_change", args=[vae_request.pk])), field_contents=False
+    )
 
     assert "Déposée" in text and "Recevabilité" in text
     for code in ("deposee", "recevabilite"):
@@ -331,11 +319,11 @@ def test_vae_history_reads_in_french(client, manager):
 
 
 def test_the_outbox_lists_and_filters_emails_by_their_french_name(client, manager):
-    accepted = applications.application_submit(user=applicant(), session=SessionFactory(), motivation="Motivée.")
+    accepted = applications.application_submit(user=ApplicantFactory(), session=SessionFactory(), motivation="Motivée.")
     applications.application_accept(application=accepted, by=manager)
-    changelist = reverse("admin:enrollment_notification_changelist")
+    changelist = reverse("admin:core_notification_changelist")
 
-    text = visible_text(client.get(changelist))
+    text = visible_text(client.get(changelist), field_contents=False)
     assert "Candidature reçue" in text and "Candidature acceptée" in text
     assert "application_received" not in text and "application_accepted" not in text
 
@@ -343,7 +331,9 @@ def test_the_outbox_lists_and_filters_emails_by_their_french_name(client, manage
     assert [n.template for n in filtered.context["cl"].result_list] == ["application_accepted"]
 
     notification = Notification.objects.get(template="application_accepted")
-    detail = visible_text(client.get(reverse("admin:enrollment_notification_change", args=[notification.pk])))
+    detail = visible_text(
+        client.get(reverse("admin:core_notification_change", args=[notification.pk])), field_contents=False
+    )
     assert "Candidature acceptée" in detail
     assert "application_accepted" not in detail
     assert notification.idempotency_key not in detail
@@ -357,7 +347,7 @@ def test_every_email_the_portal_sends_has_a_french_name():
 
 
 def test_certificates_and_emails_name_their_application_in_french(client, manager):
-    app = application(session=SessionFactory(), status=Status.ACCEPTED)
+    app = ApplicationFactory(status=Status.ACCEPTED)
     client.post(decision_url(app, "enroll"))
     certificate = app.certificate
     notification = Notification.objects.get(application=app, template="application_enrolled")
@@ -365,11 +355,11 @@ def test_certificates_and_emails_name_their_application_in_french(client, manage
     for url in (
         reverse("admin:enrollment_enrollmentcertificate_changelist"),
         reverse("admin:enrollment_enrollmentcertificate_change", args=[certificate.pk]),
-        reverse("admin:enrollment_notification_changelist"),
-        reverse("admin:enrollment_notification_change", args=[notification.pk]),
+        reverse("admin:core_notification_changelist"),
+        reverse("admin:core_notification_change", args=[notification.pk]),
     ):
         response = client.get(url)
-        text = visible_text(response)
+        text = visible_text(response, field_contents=False)
         assert app.reference in text, url
         assert not re.search(r"\b(Application|User)\b", text), url
         assert 'name="application"' not in response.content.decode(), url  # shown, never editable

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, Notification, PendingUpload
+from core.models import Notification
+from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, PendingUpload
 from partners.models import Partner
 from programs.models import QualificationLevel, Session
 from tests.factories import (
@@ -22,11 +23,9 @@ from tests.factories import (
     SessionFactory,
     UserFactory,
 )
+from tests.helpers import PDF_BYTES, PNG_BYTES
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 
 def _stored_files() -> list[str]:
@@ -121,12 +120,12 @@ def test_happy_path_stores_the_application_and_checked_documents(client, applica
         client,
         session,
         document_1_kind="cv",
-        document_1_file=SimpleUploadedFile("Mon CV 2026.pdf", PDF, content_type="application/pdf"),
+        document_1_file=SimpleUploadedFile("Mon CV 2026.pdf", PDF_BYTES, content_type="application/pdf"),
         # The name says PNG, the content is a PDF: the content wins.
         document_2_kind="diplome",
-        document_2_file=SimpleUploadedFile("diplome.png", PDF, content_type="image/png"),
+        document_2_file=SimpleUploadedFile("diplome.png", PDF_BYTES, content_type="image/png"),
         document_3_kind="identite",
-        document_3_file=SimpleUploadedFile("cni.png", PNG, content_type="image/png"),
+        document_3_file=SimpleUploadedFile("cni.png", PNG_BYTES, content_type="image/png"),
     )
     application = Application.objects.get(applicant=applicant)
     assert response.status_code == 302
@@ -171,7 +170,7 @@ def test_a_file_that_is_not_pdf_jpeg_or_png_is_refused_and_only_the_good_one_is_
         client,
         session,
         document_1_kind="cv",
-        document_1_file=SimpleUploadedFile("cv.pdf", PDF, content_type="application/pdf"),
+        document_1_file=SimpleUploadedFile("cv.pdf", PDF_BYTES, content_type="application/pdf"),
         document_2_kind="autre",
         document_2_file=SimpleUploadedFile("virus.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"),
     )
@@ -195,7 +194,7 @@ def test_empty_and_oversized_files_are_refused(client, applicant, session, setti
         document_1_kind="cv",
         document_1_file=SimpleUploadedFile("vide.pdf", b"", content_type="application/pdf"),
         document_2_kind="cv",
-        document_2_file=SimpleUploadedFile("gros.pdf", PDF + b"0" * 300, content_type="application/pdf"),
+        document_2_file=SimpleUploadedFile("gros.pdf", PDF_BYTES + b"0" * 300, content_type="application/pdf"),
     )
     html = response.content.decode()
     assert "Le fichier soumis est vide." in html or "est vide" in html
@@ -204,7 +203,9 @@ def test_empty_and_oversized_files_are_refused(client, applicant, session, setti
 
 
 def test_a_file_needs_its_kind(client, applicant, session):
-    response = _post(client, session, document_1_file=SimpleUploadedFile("cv.pdf", PDF, content_type="application/pdf"))
+    response = _post(
+        client, session, document_1_file=SimpleUploadedFile("cv.pdf", PDF_BYTES, content_type="application/pdf")
+    )
     assert (
         "Indiquez de quelle pièce il s&#x27;agit (CV, diplôme…), puis sélectionnez de nouveau le fichier « cv.pdf »."
         in response.content.decode()
@@ -327,11 +328,11 @@ def test_service_refusal_is_shown_on_the_form(client, applicant, session, monkey
 # --- What a refused form keeps -------------------------------------------------------------------
 
 
-def _file(name="cv.pdf", content=PDF):
+def _file(name="cv.pdf", content=PDF_BYTES):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
-def _kept(user, session, *, name="ancien.pdf", kind="cv", content=PDF):
+def _kept(user, session, *, name="ancien.pdf", kind="cv", content=PDF_BYTES):
     from enrollment.services import applications
 
     return applications.pending_uploads_update(user=user, session=session, keep=[(kind, _file(name, content))])[-1]
@@ -363,14 +364,14 @@ def test_files_of_a_refused_form_are_kept_listed_and_attached_on_the_next_try(
         document_1_kind="cv",
         document_1_file=_file("Mon CV.pdf"),
         document_2_kind="identite",
-        document_2_file=SimpleUploadedFile("cni.png", PNG, content_type="image/png"),
+        document_2_file=SimpleUploadedFile("cni.png", PNG_BYTES, content_type="image/png"),
     )
     assert response.status_code == 200
     assert not Application.objects.exists() and not ApplicationDocument.objects.exists()
     kept = list(PendingUpload.objects.order_by("pk"))
     assert [(k.original_name, k.kind, k.content_type, k.size) for k in kept] == [
-        ("Mon CV.pdf", "cv", "application/pdf", len(PDF)),
-        ("cni.png", "identite", "image/png", len(PNG)),
+        ("Mon CV.pdf", "cv", "application/pdf", len(PDF_BYTES)),
+        ("cni.png", "identite", "image/png", len(PNG_BYTES)),
     ]
     for upload in kept:
         assert upload.file.name.startswith("en-attente/") and "CV" not in upload.file.name
@@ -393,7 +394,7 @@ def test_files_of_a_refused_form_are_kept_listed_and_attached_on_the_next_try(
     documents = {d.original_name: d for d in application.documents.all()}
     assert set(documents) == {"Mon CV.pdf", "cni.png", "diplome.pdf"}
     assert documents["cni.png"].kind == "identite" and documents["cni.png"].content_type == "image/png"
-    assert documents["cni.png"].file.read() == PNG
+    assert documents["cni.png"].file.read() == PNG_BYTES
     assert documents["Mon CV.pdf"].file.name.startswith("documents/")
     assert not PendingUpload.objects.exists()
     # Only the application's copies are left: the kept files went with their rows.

@@ -4,15 +4,13 @@ import datetime
 import io
 
 import pytest
-from django.utils import timezone
 from pypdf import PdfReader
 
 from enrollment import documents, tasks
-from enrollment.models import ApplicationStatus, EnrollmentCertificate
+from enrollment.models import EnrollmentCertificate
 from enrollment.services import certificates
 from programs.models import Commune, Session, Site
-
-from . import service_factories as make
+from tests.factories import ApplicantFactory, ApplicationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +22,10 @@ def pdf_text(data: bytes) -> str:
 
 @pytest.fixture
 def enrolled():
-    user = make.applicant(first_name="Faïza", last_name="Ousseni", birth_date=datetime.date(1998, 3, 4))
-    session = make.session(
+    user = ApplicantFactory(
+        profile__first_name="Faïza", profile__last_name="Ousseni", profile__birth_date=datetime.date(1998, 3, 4)
+    )
+    session = SessionFactory(
         reference="S-2027-BTP-01",
         programme__title="Brevet professionnel Maçon",
         start_date=datetime.date(2027, 2, 1),
@@ -35,9 +35,7 @@ def enrolled():
         schedule="Le samedi, 8 h – 12 h",
         hours=210,
     )
-    return make.application(
-        session=session, applicant=user, status=ApplicationStatus.ENROLLED, enrolled_at=timezone.now()
-    )
+    return ApplicationFactory(session=session, applicant=user, enrolled=True)
 
 
 def test_render_certificate_shows_the_enrollment_facts(enrolled):

@@ -4,13 +4,12 @@ import pytest
 from django.core import serializers
 
 from enrollment.models import Application, ApplicationStatus
-from enrollment.selectors import session_seat_count
+from enrollment.seats import session_seat_count
 from enrollment.services import applications
 from partners.models import Axis
 from programs.models import Audience
 from tests.concurrency import needs_row_locks, run_in_threads
-
-from . import service_factories as make
+from tests.factories import ApplicationFactory, SessionFactory, StaffUserFactory
 
 SEATS = 5
 APPLICATIONS = 40
@@ -34,9 +33,9 @@ def reference_data_kept(django_db_setup, django_db_blocker):
 
 
 def test_parallel_accepts_never_exceed_free_seats(reference_data_kept, transactional_db):
-    staff = make.staff()
-    session = make.session(capacity=SEATS)
-    candidates = [make.application(session=session) for _ in range(APPLICATIONS)]
+    staff = StaffUserFactory()
+    session = SessionFactory(capacity=SEATS)
+    candidates = [ApplicationFactory(session=session) for _ in range(APPLICATIONS)]
 
     results = run_in_threads(
         [lambda a=application: applications.application_accept(application=a, by=staff) for application in candidates]
@@ -58,11 +57,11 @@ def test_parallel_accepts_never_exceed_free_seats(reference_data_kept, transacti
 
 def test_parallel_withdrawals_and_accepts_keep_the_count_exact(reference_data_kept, transactional_db):
     """Seat holders leave while staff accept others and the waiting list fills: never overbooked."""
-    staff = make.staff()
-    session = make.session(capacity=SEATS)
-    holders = make.fill_seats(session, SEATS)
-    waiting = [make.application(session=session, status=ApplicationStatus.WAITLISTED) for _ in range(10)]
-    submitted = [make.application(session=session) for _ in range(20)]
+    staff = StaffUserFactory()
+    session = SessionFactory(capacity=SEATS)
+    holders = ApplicationFactory.create_batch(SEATS, session=session, status=ApplicationStatus.ACCEPTED)
+    waiting = [ApplicationFactory(session=session, status=ApplicationStatus.WAITLISTED) for _ in range(10)]
+    submitted = [ApplicationFactory(session=session) for _ in range(20)]
 
     calls = [lambda a=h: applications.application_withdraw(application=a, by=a.applicant) for h in holders]
     calls += [lambda a=s: applications.application_accept(application=a, by=staff) for s in submitted]

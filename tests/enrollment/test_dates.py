@@ -11,12 +11,17 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core.models import Notification
 from enrollment import documents, notifications
-from enrollment.models import ApplicationStatus, Notification
+from enrollment.models import ApplicationStatus
 from programs.models import Commune, Site
-from tests.factories import SeatAllocationFactory, StaffUserFactory
-
-from . import service_factories as make
+from tests.factories import (
+    ApplicationFactory,
+    PartnerMemberFactory,
+    SeatAllocationFactory,
+    SessionFactory,
+    StaffUserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +32,12 @@ EARLY_MORNING = datetime.datetime(2027, 2, 1, 8, 5, tzinfo=MAYOTTE)
 
 @pytest.fixture
 def offered():
-    session = make.session(
+    session = SessionFactory(
         start_date=datetime.date(2027, 4, 1),
         end_date=datetime.date(2027, 7, 1),
         site=Site.objects.create(name="Pôle de Sada", commune=Commune.SADA),
     )
-    application = make.application(
+    application = ApplicationFactory(
         session=session, status=ApplicationStatus.OFFERED, offer_expires_at=EARLY_MORNING.astimezone(datetime.UTC)
     )
     type(application).objects.filter(pk=application.pk).update(submitted_at=LATE_EVENING.astimezone(datetime.UTC))
@@ -70,12 +75,12 @@ def test_email_subject_and_body_write_the_deadline_as_the_pages_do(offered):
         context={"deadline": EARLY_MORNING.astimezone(datetime.UTC).isoformat()},
     )
 
-    subject, text, html = notifications.render(notification)
+    email = notifications.render(notification)
 
-    assert subject == "[CNAM Mayotte] Une place vous est proposée : répondez avant le 1er février 2027 à 8 h 05"
-    assert "jusqu’au 1er février 2027 à 8 h 05 (heure de Mayotte)" in text
-    assert "du 1er avril 2027 au 1er juillet 2027" in text
-    assert "1er février 2027 à 8 h 05" in html
+    assert email.subject == "[CNAM Mayotte] Une place vous est proposée : répondez avant le 1er février 2027 à 8 h 05"
+    assert "jusqu’au 1er février 2027 à 8 h 05 (heure de Mayotte)" in email.text
+    assert "du 1er avril 2027 au 1er juillet 2027" in email.text
+    assert "1er février 2027 à 8 h 05" in email.html
 
 
 def test_certificate_pdf_writes_1er(offered):
@@ -94,9 +99,8 @@ def test_certificate_pdf_writes_1er(offered):
 
 
 def test_admin_read_only_dates_and_columns_use_the_formatter(client, offered):
-    from tests.partners import space_factories as space
 
-    member = space.member(invited_at=LATE_EVENING)
+    member = PartnerMemberFactory(invited_at=LATE_EVENING)
     client.force_login(StaffUserFactory())
 
     change = client.get(reverse("admin:enrollment_application_change", args=[offered.pk])).content.decode()
@@ -114,10 +118,9 @@ def test_admin_date_columns_still_sort_on_their_field(client):
     from django.contrib import admin
 
     from partners.models import PartnerMember
-    from tests.partners import space_factories as space
 
-    space.member(invited_at=LATE_EVENING, full_name="Invitée en mars")
-    space.member(invited_at=EARLY_MORNING, full_name="Invitée en février")
+    PartnerMemberFactory(invited_at=LATE_EVENING, full_name="Invitée en mars")
+    PartnerMemberFactory(invited_at=EARLY_MORNING, full_name="Invitée en février")
     client.force_login(StaffUserFactory())
     url = reverse("admin:partners_partnermember_changelist")
     column = admin.site.get_model_admin(PartnerMember).list_display.index("invited_at") + 1
@@ -130,10 +133,9 @@ def test_admin_date_columns_still_sort_on_their_field(client):
 
 
 def test_partner_tables_write_short_dates_with_1er(client):
-    from tests.partners import space_factories as space
 
-    referent = space.member()
-    session = make.session(start_date=datetime.date(2027, 1, 1), end_date=datetime.date(2027, 6, 1))
+    referent = PartnerMemberFactory()
+    session = SessionFactory(start_date=datetime.date(2027, 1, 1), end_date=datetime.date(2027, 6, 1))
     SeatAllocationFactory(convention__partner=referent.partner, session=session, seats=2)
     client.force_login(referent.user)
 

@@ -14,15 +14,15 @@ from django.utils import timezone
 from enrollment.models import ApplicationStatus
 from partners.models import Convention
 from programs.models import Commune
-from tests.cnam_portal.factories import plain_staff, run_action
-from tests.enrollment.service_factories import application
 from tests.factories import (
     ApplicantProfileFactory,
+    ApplicationFactory,
     ConventionFactory,
     ProgrammeFactory,
     SessionFactory,
     StaffUserFactory,
 )
+from tests.helpers import run_action
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def scene():
         start_date=datetime.date(2026, 9, 7),
         end_date=datetime.date(2027, 6, 25),
     )
-    accepted = application(
+    accepted = ApplicationFactory(
         session=session,
         status=ApplicationStatus.ACCEPTED,
         applicant=ApplicantProfileFactory(
@@ -78,16 +78,13 @@ def scene():
             commune=Commune.KOUNGOU,
             france_travail_id="1111111A",
         ).user,
-        # 21:30 UTC is 00:30 the next day in Mayotte.
         submitted_at=datetime.datetime(2026, 5, 3, 21, 30, tzinfo=datetime.UTC),
         decided_at=datetime.datetime(2026, 5, 10, 6, 0, tzinfo=datetime.UTC),
     )
-    submitted = application(
+    submitted = ApplicationFactory(
         session=session, applicant=ApplicantProfileFactory(last_name="Combo", commune=Commune.SADA).user
     )
-    enrolled = application(
-        session=SessionFactory(), status=ApplicationStatus.ENROLLED, applicant=ApplicantProfileFactory().user
-    )
+    enrolled = ApplicationFactory(status=ApplicationStatus.ENROLLED, applicant=ApplicantProfileFactory().user)
     return {"accepted": accepted, "submitted": submitted, "enrolled": enrolled}
 
 
@@ -154,7 +151,7 @@ def test_enrollments_export_lists_enrolled_applications_only(admin_client_, scen
 
 def test_partner_applications_carry_their_convention(admin_client_):
     convention = ConventionFactory(reference="CONV-2026-042", state=Convention.State.SIGNED)
-    app = application(session=SessionFactory(), channel="partenaire", convention=convention)
+    app = ApplicationFactory(channel="partenaire", convention=convention)
     rows = _csv_rows(admin_client_.post(EXPORT, {"format": CSV_FORMAT, "resource": "0"}))
     row = next(r for r in rows if r[0] == app.reference)
     assert (row[HEADERS.index("Canal")], row[HEADERS.index("Convention")]) == ("Par un partenaire", "CONV-2026-042")
@@ -163,7 +160,7 @@ def test_partner_applications_carry_their_convention(admin_client_):
 def test_export_runs_a_fixed_number_of_queries(admin_client_):
     def build(count):
         for _ in range(count):
-            application(session=SessionFactory(), applicant=ApplicantProfileFactory().user)
+            ApplicationFactory(applicant=ApplicantProfileFactory().user)
 
     def export_queries():
         with CaptureQueriesContext(connection) as queries:
@@ -187,11 +184,11 @@ def test_each_exported_application_keeps_an_audit_line(admin_client_, staff_user
 
 
 def test_export_needs_the_view_permission_on_applications(client, scene):
-    client.force_login(plain_staff())
+    client.force_login(StaffUserFactory(plain=True))
     assert client.get(EXPORT).status_code == 403
     assert client.post(EXPORT, {"format": CSV_FORMAT, "resource": "0"}).status_code == 403
 
-    viewer = plain_staff()
+    viewer = StaffUserFactory(plain=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
     client.force_login(viewer)
     assert client.get(EXPORT).status_code == 200
@@ -218,8 +215,10 @@ def staff_scene():
         profile = ApplicantProfileFactory(
             last_name=last_name, first_name="Agent", job_title="Secrétaire de mairie", employer=convention.partner
         )
-        application(session=session, applicant=profile.user, channel="partenaire", convention=convention, status=status)
-    application(session=session, channel="partenaire", convention=other, status=ApplicationStatus.ENROLLED)
+        ApplicationFactory(
+            session=session, applicant=profile.user, channel="partenaire", convention=convention, status=status
+        )
+    ApplicationFactory(session=session, channel="partenaire", convention=other, status=ApplicationStatus.ENROLLED)
     return convention
 
 
@@ -244,7 +243,7 @@ def test_convention_staff_list_as_xlsx(admin_client_, staff_scene):
 
 
 def test_staff_list_needs_the_right_to_see_applications(client, staff_scene):
-    user = plain_staff()
+    user = StaffUserFactory(plain=True)
     user.user_permissions.add(Permission.objects.get(codename="view_convention"))
     client.force_login(user)
 

@@ -9,12 +9,19 @@ from django.urls import reverse
 
 from enrollment.models import ApplicantProfile, Application
 from programs.models import QualificationLevel
-from tests.factories import ApplicantProfileFactory, ApplicationFactory, ProgrammeFactory, SessionFactory, UserFactory
-from tests.partners import space_factories as partner_make
+from tests.factories import (
+    ApplicantProfileFactory,
+    ApplicationFactory,
+    PartnerMemberFactory,
+    ProgrammeFactory,
+    SeatAllocationFactory,
+    SessionFactory,
+    UserFactory,
+)
+from tests.helpers import PDF_BYTES, verified_email
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SUMMARY = re.compile(
     r'<div class="fr-alert fr-alert--error[^"]*" id="resume-erreurs"(?P<attrs>[^>]*)>(?P<body>.*?)</div>', re.S
 )
@@ -140,7 +147,7 @@ def test_vae_errors_and_the_files_to_select_again(client):
             "experience_summary": "x" * 5001,
             "years_of_experience": "0",
             "document_1_kind": "cv",
-            "document_1_file": SimpleUploadedFile("mon-cv.pdf", PDF, content_type="application/pdf"),
+            "document_1_file": SimpleUploadedFile("mon-cv.pdf", PDF_BYTES, content_type="application/pdf"),
         },
     )
     summary = summary_of(response)
@@ -194,8 +201,8 @@ def test_account_pages_share_the_summary(client):
 
 
 def test_partner_forms_share_the_summary_and_name_the_field_of_a_generic_message(client):
-    referent = partner_make.member()
-    allocation = partner_make.allocation(partner=referent.partner)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
     client.force_login(referent.user)
     response = client.post(
         reverse("partners:enroll"),
@@ -216,8 +223,6 @@ def test_partner_forms_share_the_summary_and_name_the_field_of_a_generic_message
 
 def test_password_pages_share_the_summary(client):
     from django.core import mail
-
-    from tests.partners.space_factories import verified_email
 
     user = UserFactory(email="fatima@example.yt")
     verified_email(user)
@@ -240,7 +245,6 @@ def test_password_pages_share_the_summary(client):
 
 
 def test_the_email_page_shows_one_summary_for_its_two_forms(client):
-    from tests.partners.space_factories import verified_email
 
     user = UserFactory(email="zaina@example.yt")
     verified_email(user)

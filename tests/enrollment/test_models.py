@@ -1,20 +1,11 @@
 """Applications' rules about one row: the database refuses a bad row, full_clean() explains it in French."""
 
-from contextlib import contextmanager
-
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from enrollment.models import (
-    ApplicantProfile,
-    Application,
-    ApplicationDocument,
-    ApplicationStatus,
-    Notification,
-    Situation,
-)
+from core.models import Notification
+from enrollment.models import ApplicantProfile, Application, ApplicationDocument, ApplicationStatus, Situation
 from enrollment.validators import normalize_phone, validate_france_travail_id, validate_phone
 from tests.factories import (
     ApplicantProfileFactory,
@@ -22,6 +13,7 @@ from tests.factories import (
     ConventionFactory,
     UserFactory,
 )
+from tests.helpers import clean_errors, refused_by_database
 
 pytestmark = pytest.mark.django_db
 
@@ -29,19 +21,6 @@ PHONE_MESSAGE = "Numéro de téléphone invalide : indiquez par exemple 0639 12 
 FRANCE_TRAVAIL_MESSAGE = (
     "L'identifiant France Travail compte 7 chiffres suivis d'un chiffre ou d'une lettre (ex. 1234567A)."
 )
-
-
-@contextmanager
-def refused_by_database():
-    """Expect an IntegrityError, inside a savepoint so the test's transaction survives."""
-    with pytest.raises(IntegrityError), transaction.atomic():
-        yield
-
-
-def clean_errors(instance, **kwargs) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as info:
-        instance.full_clean(**kwargs)
-    return info.value.message_dict
 
 
 # --- Phone numbers ---------------------------------------------------------
@@ -100,7 +79,7 @@ def test_profile_refuses_a_bad_phone_number():
 
 @pytest.mark.parametrize("identifier", ["1234567A", "12345678", "1234567a", "0000001Z"])
 def test_valid_france_travail_identifiers(identifier):
-    validate_france_travail_id(identifier)
+    assert validate_france_travail_id(identifier) is None  # accepted: no ValidationError
 
 
 @pytest.mark.parametrize("identifier", ["", "123456A", "123456789", "A1234567", "1234567-", "1234 567A"])
@@ -127,6 +106,8 @@ def test_other_situations_need_no_france_travail_identifier():
 
     profile.full_clean()
     profile.save()
+
+    assert ApplicantProfile.objects.filter(pk=profile.pk, france_travail_id="").exists()
 
 
 def test_consent_is_stored_with_its_text():
@@ -181,7 +162,10 @@ def test_a_person_may_apply_again_once_the_first_application_is_closed(closed):
 def test_the_same_person_may_apply_to_two_sessions():
     first = ApplicationFactory()
 
-    ApplicationFactory(applicant=first.applicant)
+    second = ApplicationFactory(applicant=first.applicant)
+
+    assert second.session != first.session
+    assert Application.objects.filter(applicant=first.applicant).count() == 2
 
 
 def test_application_reference_is_unique():
@@ -268,7 +252,10 @@ def make_document(application, **kwargs) -> ApplicationDocument:
 
 @pytest.mark.parametrize("content_type", ["application/pdf", "image/jpeg", "image/png"])
 def test_documents_of_an_allowed_type_are_stored(content_type):
-    make_document(ApplicationFactory(), content_type=content_type).save()
+    document = make_document(ApplicationFactory(), content_type=content_type)
+    document.save()
+
+    assert ApplicationDocument.objects.get(pk=document.pk).content_type == content_type
 
 
 @pytest.mark.parametrize("content_type", ["text/html", "application/x-msdownload", "image/svg+xml", ""])

@@ -8,11 +8,13 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
+from core import outbox
+from core.models import Notification
 from enrollment import notifications, tasks
-from enrollment.models import ApplicationStatus, Notification
+from enrollment.models import ApplicationStatus
 from enrollment.services import applications, reminders
-
-from . import service_factories as make
+from tests.factories import ApplicantFactory, ApplicationFactory, SessionFactory, StaffUserFactory
+from tests.helpers import MONTHS
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -20,12 +22,12 @@ S = ApplicationStatus
 
 @pytest.fixture
 def staff():
-    return make.staff()
+    return StaffUserFactory()
 
 
 def test_one_email_per_event_in_french_with_text_and_html(staff, settings, django_capture_on_commit_callbacks):
-    user = make.applicant(first_name="Anli", last_name="Madi")
-    session = make.session(capacity=1)
+    user = ApplicantFactory(profile__first_name="Anli", profile__last_name="Madi")
+    session = SessionFactory(capacity=1)
     with django_capture_on_commit_callbacks(execute=True):
         application = applications.application_submit(user=user, session=session, motivation="Motivé.")
     with django_capture_on_commit_callbacks(execute=True):
@@ -49,7 +51,9 @@ def test_one_email_per_event_in_french_with_text_and_html(staff, settings, djang
 
 
 def test_text_part_is_not_html_escaped(staff, django_capture_on_commit_callbacks):
-    application = make.application(session=make.session(), applicant=make.applicant(last_name="N'Guessan"))
+    application = ApplicationFactory(
+        session=SessionFactory(), applicant=ApplicantFactory(profile__last_name="N'Guessan")
+    )
     with django_capture_on_commit_callbacks(execute=True):
         applications.application_reject(
             application=application, by=staff, reason='Niveau < requis & dossier "incomplet"'
@@ -61,16 +65,16 @@ def test_text_part_is_not_html_escaped(staff, django_capture_on_commit_callbacks
 
 
 def test_waitlisted_email_gives_the_position(staff, django_capture_on_commit_callbacks):
-    session = make.session(capacity=0)
-    make.application(session=session, status=S.WAITLISTED)
-    application = make.application(session=session)
+    session = SessionFactory(capacity=0)
+    ApplicationFactory(session=session, status=S.WAITLISTED)
+    application = ApplicationFactory(session=session)
     with django_capture_on_commit_callbacks(execute=True):
         applications.application_waitlist(application=application, by=staff)
     assert "Vous êtes en position 2 sur la liste d’attente." in mail.outbox[0].body
 
 
 def test_enrolled_email_points_to_the_certificate(staff, settings, django_capture_on_commit_callbacks):
-    application = make.application(session=make.session(), status=S.ACCEPTED)
+    application = ApplicationFactory(status=S.ACCEPTED)
     with django_capture_on_commit_callbacks(execute=True):
         applications.application_enroll(application=application, by=staff)
     message = next(m for m in mail.outbox if "Inscription confirmée" in m.subject)
@@ -79,14 +83,14 @@ def test_enrolled_email_points_to_the_certificate(staff, settings, django_captur
 
 
 def test_cancellation_email_gives_the_reason(staff, django_capture_on_commit_callbacks):
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     with django_capture_on_commit_callbacks(execute=True):
         applications.application_cancel(application=application, by=staff, reason="Session reportée à 2028.")
     assert "Motif : Session reportée à 2028." in mail.outbox[0].body
 
 
 def test_running_send_twice_sends_once(staff, django_capture_on_commit_callbacks):
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     with django_capture_on_commit_callbacks(execute=True):
         applications.application_accept(application=application, by=staff)
     notification = Notification.objects.get(application=application)
@@ -97,7 +101,7 @@ def test_running_send_twice_sends_once(staff, django_capture_on_commit_callbacks
 
 
 def test_idempotency_key_is_deterministic_per_event(staff):
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     applications.application_accept(application=application, by=staff)
     change = application.history.get()
     notification = Notification.objects.get(application=application)
@@ -111,7 +115,7 @@ def test_failing_mailer_leaves_row_pending_then_sweep_sends(staff, monkeypatch, 
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     with django_capture_on_commit_callbacks(execute=True):
         applications.application_accept(application=application, by=staff)
     notification = Notification.objects.get(application=application)
@@ -141,16 +145,16 @@ def test_repeated_failures_end_in_failed_state(staff, monkeypatch):
         raise smtplib.SMTPRecipientsRefused({"x@example.yt": (550, b"unknown")})
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     applications.application_accept(application=application, by=staff)
     notification = Notification.objects.get(application=application)
-    for _ in range(notifications.MAX_ATTEMPTS):
+    for _ in range(outbox.MAX_ATTEMPTS):
         tasks.send_notification.delay(notification.pk)
     notification.refresh_from_db()
     assert notification.state == Notification.State.FAILED
-    assert notification.attempts == notifications.MAX_ATTEMPTS
+    assert notification.attempts == outbox.MAX_ATTEMPTS
     # A failed row is no longer swept.
-    assert notifications.pending_ids(now=timezone.now() + datetime.timedelta(hours=1)) == []
+    assert outbox.pending_ids(now=timezone.now() + datetime.timedelta(hours=1)) == []
 
 
 def test_broker_outage_does_not_break_the_event(staff, monkeypatch, django_capture_on_commit_callbacks):
@@ -158,7 +162,7 @@ def test_broker_outage_does_not_break_the_event(staff, monkeypatch, django_captu
         raise ConnectionRefusedError("redis down")
 
     monkeypatch.setattr(tasks.send_notification, "delay", broker_down)
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     with django_capture_on_commit_callbacks(execute=True):
         applications.application_accept(application=application, by=staff)
     application.refresh_from_db()
@@ -169,12 +173,12 @@ def test_broker_outage_does_not_break_the_event(staff, monkeypatch, django_captu
 def test_session_reminder_three_days_before_start_is_idempotent(settings, django_capture_on_commit_callbacks):
     today = timezone.localdate()
     start = today + datetime.timedelta(days=settings.SESSION_REMINDER_DAYS)
-    session = make.session(start_date=start)
-    enrolled = make.application(session=session, status=S.ENROLLED)
-    accepted = make.application(session=session, status=S.ACCEPTED)
-    make.application(session=session, status=S.WAITLISTED)
-    make.application(session=session, status=S.WITHDRAWN)
-    make.application(session=make.session(start_date=start + datetime.timedelta(days=1)), status=S.ENROLLED)
+    session = SessionFactory(start_date=start)
+    enrolled = ApplicationFactory(session=session, status=S.ENROLLED)
+    accepted = ApplicationFactory(session=session, status=S.ACCEPTED)
+    ApplicationFactory(session=session, status=S.WAITLISTED)
+    ApplicationFactory(session=session, status=S.WITHDRAWN)
+    ApplicationFactory(session=SessionFactory(start_date=start + datetime.timedelta(days=1)), status=S.ENROLLED)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.send_session_reminders.delay().get() == 2
@@ -184,4 +188,4 @@ def test_session_reminder_three_days_before_start_is_idempotent(settings, django
     assert sorted(m.to[0] for m in mail.outbox) == sorted([enrolled.applicant.email, accepted.applicant.email])
     keys = set(Notification.objects.filter(template="session_reminder").values_list("idempotency_key", flat=True))
     assert keys == {f"session_reminder:{a.pk}:{start.isoformat()}" for a in (enrolled, accepted)}
-    assert f"commence le {start.day} {make.MONTHS[start.month - 1]} {start.year}" in mail.outbox[0].subject
+    assert f"commence le {start.day} {MONTHS[start.month - 1]} {start.year}" in mail.outbox[0].subject

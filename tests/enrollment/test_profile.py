@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.forms.applications import CONSENT_TEXT
 from enrollment.models import ApplicantProfile, Situation
+from enrollment.services import profiles
 from programs.models import Commune, QualificationLevel
 from tests.factories import ApplicantProfileFactory, UserFactory
 
@@ -174,3 +176,57 @@ def test_next_is_followed_only_when_it_stays_on_the_site(user_client):
     assert response.url == "/candidatures/postuler/12/"
     response = user_client.post(URL + "?next=https://ailleurs.example/", _data())
     assert response.url == reverse("enrollment:space")
+
+
+def test_saving_again_keeps_the_date_of_the_consent_to_the_same_wording(user_client):
+    user_client.post(URL, _data())
+    first = ApplicantProfile.objects.get(user=user_client.user).consent_at
+    assert user_client.post(URL, _data(first_name="Aminata")).status_code == 302
+    profile = ApplicantProfile.objects.get(user=user_client.user)
+    assert profile.first_name == "Aminata"
+    assert profile.consent_at == first
+    html = user_client.get(URL).content.decode()
+    assert "Vous avez donné votre accord à ce texte le" in html
+
+
+def _fields(**overrides):
+    data = {
+        "first_name": "Amina",
+        "last_name": "Madi",
+        "birth_date": datetime.date(1998, 3, 14),
+        "phone": "+262639123456",
+        "commune": Commune.DEMBENI,
+        "address": "",
+        "highest_level": QualificationLevel.LEVEL_4,
+        "situation": Situation.EMPLOYEE,
+        "france_travail_id": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_service_records_the_consent_with_its_wording():
+    user = UserFactory()
+    before = timezone.now()
+    profile = profiles.applicant_profile_update(user=user, data=_fields(), consent=True)
+    assert profile.consent_text == CONSENT_TEXT
+    assert profile.consent_at >= before
+    assert profile.is_complete and profile.has_current_consent
+
+
+def test_the_service_refuses_without_consent_and_keeps_the_stored_profile():
+    old = ApplicantProfileFactory(first_name="Ancien", consent_text="Ancien texte")
+    with pytest.raises(ValidationError) as caught:
+        profiles.applicant_profile_update(user=old.user, data=_fields(), consent=False)
+    assert caught.value.message_dict["consent"] == [
+        "Votre accord est nécessaire pour que le CNAM puisse étudier vos candidatures."
+    ]
+    old.refresh_from_db()
+    assert (old.first_name, old.consent_text) == ("Ancien", "Ancien texte")
+
+
+def test_the_service_refuses_a_job_seeker_without_identifier_and_saves_nothing():
+    user = UserFactory()
+    with pytest.raises(ValidationError):
+        profiles.applicant_profile_update(user=user, data=_fields(situation=Situation.JOB_SEEKER), consent=True)
+    assert not ApplicantProfile.objects.filter(user=user).exists()

@@ -7,20 +7,24 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from enrollment.models import (
-    Application,
-    ApplicationStatus,
-    ApplicationStatusChange,
-    EnrollmentCertificate,
-    Notification,
-)
-from enrollment.selectors import session_seat_count
+from core.models import Notification
+from enrollment.models import Application, ApplicationStatus, ApplicationStatusChange, EnrollmentCertificate
+from enrollment.seats import session_seat_count
+from enrollment.selectors import ELIGIBLE
 from enrollment.services import applications, certificates
 from partners.models import Convention
 from programs.models import Programme, QualificationLevel, Session
-from tests.factories import ConventionFactory, PartnerFactory, SeatAllocationFactory, UserFactory
-
-from . import service_factories as make
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    ConventionFactory,
+    PartnerFactory,
+    SeatAllocationFactory,
+    SessionFactory,
+    StaffUserFactory,
+    UserFactory,
+)
+from tests.helpers import refused
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -28,21 +32,17 @@ S = ApplicationStatus
 
 def submit(user=None, session=None, **kwargs):
     kwargs.setdefault("motivation", "Je souhaite obtenir une qualification reconnue pour évoluer.")
-    return applications.application_submit(user=user or make.applicant(), session=session or make.session(), **kwargs)
-
-
-def refused(call, **kwargs) -> str:
-    with pytest.raises(ValidationError) as caught:
-        call(**kwargs)
-    return " ".join(caught.value.messages)
+    return applications.application_submit(
+        user=user or ApplicantFactory(), session=session or SessionFactory(), **kwargs
+    )
 
 
 # --- Submission -----------------------------------------------------------------------------------
 
 
 def test_submit_records_application_history_and_acknowledgement(django_capture_on_commit_callbacks):
-    user = make.applicant(first_name="Zaïnaba", last_name="Abdallah")
-    session = make.session()
+    user = ApplicantFactory(profile__first_name="Zaïnaba", profile__last_name="Abdallah")
+    session = SessionFactory()
     with django_capture_on_commit_callbacks(execute=True):
         application = submit(user=user, session=session, motivation="  Reprendre mes études.  ")
 
@@ -62,7 +62,7 @@ def test_submit_records_application_history_and_acknowledgement(django_capture_o
 
 
 def test_references_are_unique_and_retry_on_collision(monkeypatch):
-    taken = make.application(session=make.session(), reference="CAND-2026-123456")
+    taken = ApplicationFactory(reference="CAND-2026-123456")
     draws = iter(["CAND-2026-123456", "CAND-2026-654321"])
     # The pre-check sees the collision; the insert is also protected by the unique index.
     monkeypatch.setattr("enrollment.references.draw_application_reference", lambda **kw: next(draws))
@@ -71,7 +71,7 @@ def test_references_are_unique_and_retry_on_collision(monkeypatch):
 
 
 def test_reference_race_at_insert_draws_again(monkeypatch):
-    make.application(session=make.session(), reference="CAND-2026-111111")
+    ApplicationFactory(reference="CAND-2026-111111")
     references = iter(["CAND-2026-111111", "CAND-2026-222222"])
     # Simulate another submission winning the reference between the check and the insert.
     monkeypatch.setattr(applications, "free_application_reference", lambda: next(references))
@@ -82,9 +82,10 @@ def test_reference_race_at_insert_draws_again(monkeypatch):
     ("change", "expected"),
     [
         ({"state": Session.State.DRAFT}, "n'accepte pas de candidatures"),
-        ({"state": Session.State.CANCELLED}, "n'accepte pas de candidatures"),
-        ({"applications_close_at_days": -1}, "n'accepte pas de candidatures"),
-        ({"applications_open_at_days": 5}, "n'accepte pas de candidatures"),
+        # The service says why, in the words of the application page (one rule: application_eligibility).
+        ({"state": Session.State.CANCELLED}, "Cette session a été annulée : elle ne reçoit plus de candidatures."),
+        ({"applications_close_at_days": -1}, "Les candidatures pour cette session sont closes depuis le"),
+        ({"applications_open_at_days": 5}, "Les candidatures pour cette session ouvriront le"),
     ],
 )
 def test_submit_refused_when_session_not_open(change, expected):
@@ -98,30 +99,30 @@ def test_submit_refused_when_session_not_open(change, expected):
     if "applications_open_at_days" in change:
         kwargs["applications_open_at"] = now + datetime.timedelta(days=change["applications_open_at_days"])
         kwargs["applications_close_at"] = now + datetime.timedelta(days=30)
-    session = make.session(**kwargs)
+    session = SessionFactory(**kwargs)
     assert expected in refused(submit, session=session)
     assert not Application.objects.exists()
 
 
 def test_submit_refused_for_unpublished_programme():
-    session = make.session(programme__status=Programme.Status.DRAFT)
+    session = SessionFactory(programme__status=Programme.Status.DRAFT)
     assert "n'accepte pas de candidatures" in refused(submit, session=session)
 
 
 def test_submit_refused_on_session_reserved_for_a_partner():
-    session = make.session(reserved_for=PartnerFactory())
+    session = SessionFactory(reserved_for=PartnerFactory())
     assert "réservée aux agents d'un partenaire" in refused(submit, session=session)
 
 
 def test_submit_refused_twice_for_same_person_and_session():
-    user, session = make.applicant(), make.session()
+    user, session = ApplicantFactory(), SessionFactory()
     submit(user=user, session=session)
     assert "déjà une candidature en cours" in refused(submit, user=user, session=session)
     assert Application.objects.count() == 1
 
 
 def test_submit_allowed_again_after_withdrawal():
-    user, session = make.applicant(), make.session()
+    user, session = ApplicantFactory(), SessionFactory()
     first = submit(user=user, session=session)
     applications.application_withdraw(application=first, by=user)
     second = submit(user=user, session=session)
@@ -130,9 +131,9 @@ def test_submit_allowed_again_after_withdrawal():
 
 def test_partial_unique_constraint_is_the_last_word(monkeypatch):
     """Two submissions racing past the check: the database refuses the second, same French message."""
-    user, session = make.applicant(), make.session()
+    user, session = ApplicantFactory(), SessionFactory()
     submit(user=user, session=session)
-    monkeypatch.setattr(applications, "live_application_exists", lambda **kw: False)
+    monkeypatch.setattr(applications, "application_eligibility", lambda **kw: ELIGIBLE)
     message = refused(submit, user=user, session=session)
     assert "déjà une candidature en cours" in message
     assert Application.objects.count() == 1
@@ -141,7 +142,7 @@ def test_partial_unique_constraint_is_the_last_word(monkeypatch):
 def test_submit_refused_without_profile_or_incomplete_profile():
     no_profile = UserFactory()
     assert "Complétez votre profil" in refused(submit, user=no_profile)
-    incomplete = make.applicant(phone="")
+    incomplete = ApplicantFactory(profile__phone="")
     assert "Complétez votre profil" in refused(submit, user=incomplete)
 
 
@@ -157,9 +158,19 @@ def test_motivation_of_3000_characters_is_accepted():
     assert len(submit(motivation="x" * 3000).motivation) == 3000
 
 
+def test_a_justification_longer_than_the_form_allows_is_refused_by_the_service_too():
+    user = ApplicantFactory(profile__highest_level=QualificationLevel.LEVEL_3)
+    session = SessionFactory(programme__entry_level=QualificationLevel.LEVEL_4)
+    before = Application.objects.count()
+    message = refused(submit, user=user, session=session, entry_route="derogation", entry_justification="x" * 3001)
+    assert "Votre explication dépasse 3000 caractères (3001)" in message
+    assert Application.objects.count() == before
+    assert submit(user=user, session=session, entry_route="derogation", entry_justification="x" * 3000).pk
+
+
 def test_direct_route_below_entry_level_is_refused_with_the_way_out():
-    user = make.applicant(highest_level=QualificationLevel.LEVEL_3)
-    session = make.session(programme__entry_level=QualificationLevel.LEVEL_4)
+    user = ApplicantFactory(profile__highest_level=QualificationLevel.LEVEL_3)
+    session = SessionFactory(programme__entry_level=QualificationLevel.LEVEL_4)
     message = refused(submit, user=user, session=session)
     assert "dérogation" in message and "VAE" in message
     application = submit(
@@ -169,8 +180,8 @@ def test_direct_route_below_entry_level_is_refused_with_the_way_out():
 
 
 def test_derogation_or_vae_needs_a_justification():
-    user = make.applicant(highest_level=QualificationLevel.LEVEL_3)
-    session = make.session(programme__vae_available=True)
+    user = ApplicantFactory(profile__highest_level=QualificationLevel.LEVEL_3)
+    session = SessionFactory(programme__vae_available=True)
     assert "Expliquez votre demande" in refused(submit, user=user, session=session, entry_route="derogation")
     assert "Expliquez votre demande" in refused(
         submit, user=user, session=session, entry_route="vae", entry_justification="  "
@@ -178,10 +189,10 @@ def test_derogation_or_vae_needs_a_justification():
 
 
 def test_vae_refused_when_programme_does_not_offer_it():
-    session = make.session(programme__vae_available=False)
+    session = SessionFactory(programme__vae_available=False)
     message = refused(submit, session=session, entry_route="vae", entry_justification="Expérience.")
     assert "pas accessible par la VAE" in message
-    vae_session = make.session(programme__vae_available=True)
+    vae_session = SessionFactory(programme__vae_available=True)
     assert submit(session=vae_session, entry_route="vae", entry_justification="Expérience.").entry_route == "vae"
 
 
@@ -194,7 +205,7 @@ def test_unknown_entry_route_refused():
 
 @pytest.fixture
 def staff():
-    return make.staff()
+    return StaffUserFactory()
 
 
 def last_change(application) -> ApplicationStatusChange:
@@ -202,8 +213,8 @@ def last_change(application) -> ApplicationStatusChange:
 
 
 def test_accept_takes_a_seat_and_writes_history_and_notification(staff):
-    session = make.session(capacity=2)
-    application = make.application(session=session)
+    session = SessionFactory(capacity=2)
+    application = ApplicationFactory(session=session)
     applications.application_accept(application=application, by=staff)
     assert application.status == S.ACCEPTED
     assert application.decided_at is not None
@@ -214,15 +225,15 @@ def test_accept_takes_a_seat_and_writes_history_and_notification(staff):
 
 
 def test_accept_from_waitlist(staff):
-    session = make.session(capacity=1)
-    application = make.application(session=session, status=S.WAITLISTED)
+    session = SessionFactory(capacity=1)
+    application = ApplicationFactory(session=session, status=S.WAITLISTED)
     applications.application_accept(application=application, by=staff)
     assert application.status == S.ACCEPTED
 
 
 @pytest.mark.parametrize("status", [S.ACCEPTED, S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.CANCELLED])
 def test_accept_refused_from_other_statuses(staff, status):
-    application = make.application(session=make.session(), status=status)
+    application = ApplicationFactory(status=status)
     message = refused(applications.application_accept, application=application, by=staff)
     label = ApplicationStatus(status).label
     assert f"ne peut pas être acceptée : son statut actuel est « {label} »" in message
@@ -230,9 +241,8 @@ def test_accept_refused_from_other_statuses(staff, status):
 
 
 def test_accept_refused_when_session_full_and_capacity_never_exceeded(staff):
-    session = make.session(capacity=2)
-    make.fill_seats(session, 2)
-    application = make.application(session=session)
+    session = SessionFactory(capacity=2, full=True)
+    application = ApplicationFactory(session=session)
     message = refused(applications.application_accept, application=application, by=staff)
     assert "Plus aucune place libre dans la session" in message and "liste d'attente" in message
     application.refresh_from_db()
@@ -241,28 +251,29 @@ def test_accept_refused_when_session_full_and_capacity_never_exceeded(staff):
 
 
 def test_public_accept_cannot_take_seats_reserved_by_a_convention(staff):
-    session = make.session(capacity=5)
+    session = SessionFactory(capacity=5)
     SeatAllocationFactory(session=session, seats=3)
-    make.fill_seats(session, 2)
-    application = make.application(session=session)
+    ApplicationFactory.create_batch(2, session=session, status=S.ACCEPTED)
+    application = ApplicationFactory(session=session)
     assert "3 réservées aux partenaires" in refused(applications.application_accept, application=application, by=staff)
 
 
 def test_expired_convention_no_longer_holds_seats(staff):
-    session = make.session(capacity=3)
+    session = SessionFactory(capacity=3)
     convention = ConventionFactory(state=Convention.State.EXPIRED)
     SeatAllocationFactory(session=session, convention=convention, seats=3)
-    application = make.application(session=session)
+    application = ApplicationFactory(session=session)
     applications.application_accept(application=application, by=staff)
     assert application.status == S.ACCEPTED
 
 
 def test_partner_accept_uses_its_allocation_then_stops(staff):
-    session = make.session(capacity=10)
+    session = SessionFactory(capacity=10)
     allocation = SeatAllocationFactory(session=session, seats=2)
     convention = allocation.convention
     partner_apps = [
-        make.application(session=session, channel=Application.Channel.PARTNER, convention=convention) for _ in range(3)
+        ApplicationFactory(session=session, channel=Application.Channel.PARTNER, convention=convention)
+        for _ in range(3)
     ]
     applications.application_accept(application=partner_apps[0], by=staff)
     applications.application_accept(application=partner_apps[1], by=staff)
@@ -271,20 +282,20 @@ def test_partner_accept_uses_its_allocation_then_stops(staff):
 
 
 def test_partner_accept_bounded_by_session_capacity(staff):
-    session = make.session(capacity=3)
+    session = SessionFactory(capacity=3)
     allocation = SeatAllocationFactory(session=session, seats=3)
     # Capacity lowered after the allocation was granted: the seats physically left win.
-    make.fill_seats(session, 3)
-    application = make.application(
+    ApplicationFactory.create_batch(3, session=session, status=S.ACCEPTED)
+    application = ApplicationFactory(
         session=session, channel=Application.Channel.PARTNER, convention=allocation.convention
     )
     assert "est complète" in refused(applications.application_accept, application=application, by=staff)
 
 
 def test_waitlist_from_submitted_records_position(staff):
-    session = make.session(capacity=1)
-    make.application(session=session, status=S.WAITLISTED)
-    application = make.application(session=session)
+    session = SessionFactory(capacity=1)
+    ApplicationFactory(session=session, status=S.WAITLISTED)
+    application = ApplicationFactory(session=session)
     applications.application_waitlist(application=application, by=staff)
     assert application.status == S.WAITLISTED and application.waitlisted_at is not None
     notification = Notification.objects.get(application=application)
@@ -293,9 +304,9 @@ def test_waitlist_from_submitted_records_position(staff):
 
 
 def test_waitlisting_an_accepted_application_offers_its_seat(staff):
-    session = make.session(capacity=1)
-    first_waiting = make.application(session=session, status=S.WAITLISTED)
-    holder = make.application(session=session, status=S.ACCEPTED)
+    session = SessionFactory(capacity=1)
+    first_waiting = ApplicationFactory(session=session, status=S.WAITLISTED)
+    holder = ApplicationFactory(session=session, status=S.ACCEPTED)
     applications.application_waitlist(application=holder, by=staff)
     first_waiting.refresh_from_db()
     assert first_waiting.status == S.OFFERED
@@ -304,14 +315,14 @@ def test_waitlisting_an_accepted_application_offers_its_seat(staff):
 
 @pytest.mark.parametrize("status", [S.WAITLISTED, S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.CANCELLED])
 def test_waitlist_refused_from_other_statuses(staff, status):
-    application = make.application(session=make.session(), status=status)
+    application = ApplicationFactory(status=status)
     message = refused(applications.application_waitlist, application=application, by=staff)
     assert f"son statut actuel est « {ApplicationStatus(status).label} »" in message
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.WAITLISTED])
 def test_reject_with_reason(staff, status):
-    application = make.application(session=make.session(), status=status)
+    application = ApplicationFactory(status=status)
     applications.application_reject(application=application, by=staff, reason="Prérequis non atteints.")
     assert application.status == S.REJECTED
     assert application.rejection_reason == "Prérequis non atteints."
@@ -322,7 +333,7 @@ def test_reject_with_reason(staff, status):
 
 
 def test_reject_needs_a_reason(staff):
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     assert "motif du refus" in refused(applications.application_reject, application=application, by=staff, reason=" ")
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
@@ -330,22 +341,22 @@ def test_reject_needs_a_reason(staff):
 
 @pytest.mark.parametrize("status", [S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.CANCELLED])
 def test_reject_refused_from_other_statuses(staff, status):
-    application = make.application(session=make.session(), status=status)
+    application = ApplicationFactory(status=status)
     message = refused(applications.application_reject, application=application, by=staff, reason="Non.")
     assert "ne peut pas être refusée" in message
 
 
 def test_rejecting_a_seat_holder_offers_the_seat(staff):
-    session = make.session(capacity=1)
-    holder = make.application(session=session, status=S.ACCEPTED)
-    waiting = make.application(session=session, status=S.WAITLISTED)
+    session = SessionFactory(capacity=1)
+    holder = ApplicationFactory(session=session, status=S.ACCEPTED)
+    waiting = ApplicationFactory(session=session, status=S.WAITLISTED)
     applications.application_reject(application=holder, by=staff, reason="Dossier non conforme.")
     waiting.refresh_from_db()
     assert waiting.status == S.OFFERED
 
 
 def test_enroll_accepted_requests_certificate(staff, django_capture_on_commit_callbacks):
-    application = make.application(session=make.session(), status=S.ACCEPTED, applicant=make.applicant())
+    application = ApplicationFactory(status=S.ACCEPTED, applicant=ApplicantFactory())
     with django_capture_on_commit_callbacks(execute=True):
         applications.application_enroll(application=application, by=staff)
     assert application.status == S.ENROLLED and application.enrolled_at is not None
@@ -355,23 +366,23 @@ def test_enroll_accepted_requests_certificate(staff, django_capture_on_commit_ca
 
 
 def test_enroll_submitted_when_a_seat_is_free(staff):
-    session = make.session(capacity=1)
-    application = make.application(session=session)
+    session = SessionFactory(capacity=1)
+    application = ApplicationFactory(session=session)
     applications.application_enroll(application=application, by=staff)
     assert application.status == S.ENROLLED
-    other = make.application(session=session)
+    other = ApplicationFactory(session=session)
     assert "Plus aucune place libre" in refused(applications.application_enroll, application=other, by=staff)
 
 
 @pytest.mark.parametrize("status", [S.WAITLISTED, S.OFFERED, S.ENROLLED, S.REJECTED, S.WITHDRAWN, S.CANCELLED])
 def test_enroll_refused_from_other_statuses(staff, status):
-    application = make.application(session=make.session(), status=status)
+    application = ApplicationFactory(status=status)
     assert "ne peut pas être inscrite" in refused(applications.application_enroll, application=application, by=staff)
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.WAITLISTED, S.OFFERED, S.ENROLLED])
 def test_withdraw_by_applicant_from_any_live_status(status):
-    application = make.application(session=make.session(), status=status)
+    application = ApplicationFactory(status=status)
     applications.application_withdraw(application=application, by=application.applicant, reason="Déménagement.")
     assert application.status == S.WITHDRAWN and application.closed_at is not None
     change = last_change(application)
@@ -379,7 +390,7 @@ def test_withdraw_by_applicant_from_any_live_status(status):
 
 
 def test_withdraw_by_someone_else_refused(staff):
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     assert "Seul le candidat" in refused(applications.application_withdraw, application=application, by=UserFactory())
     applications.application_withdraw(application=application, by=staff)
     assert application.status == S.WITHDRAWN
@@ -387,34 +398,34 @@ def test_withdraw_by_someone_else_refused(staff):
 
 @pytest.mark.parametrize("status", [S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.CANCELLED])
 def test_withdraw_refused_once_closed(status):
-    application = make.application(session=make.session(), status=status)
+    application = ApplicationFactory(status=status)
     message = refused(applications.application_withdraw, application=application, by=application.applicant)
     assert f"ne peut pas être retirée : son statut actuel est « {ApplicationStatus(status).label} »" in message
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.ACCEPTED, S.WAITLISTED, S.OFFERED, S.ENROLLED])
 def test_cancel_with_reason(staff, status):
-    application = make.application(session=make.session(), status=status)
+    application = ApplicationFactory(status=status)
     applications.application_cancel(application=application, by=staff, reason="Session fusionnée.")
     assert application.status == S.CANCELLED
     assert Notification.objects.get(application=application).template == "application_cancelled"
 
 
 def test_cancel_needs_reason_and_live_status(staff):
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     assert "motif de l'annulation" in refused(
         applications.application_cancel, application=application, by=staff, reason=""
     )
-    closed = make.application(session=make.session(), status=S.REJECTED)
+    closed = ApplicationFactory(status=S.REJECTED)
     assert "ne peut pas être annulée" in refused(
         applications.application_cancel, application=closed, by=staff, reason="Erreur."
     )
 
 
 def test_cancelling_a_seat_holder_offers_the_seat(staff):
-    session = make.session(capacity=1)
-    holder = make.application(session=session, status=S.ENROLLED)
-    waiting = make.application(session=session, status=S.WAITLISTED)
+    session = SessionFactory(capacity=1)
+    holder = ApplicationFactory(session=session, status=S.ENROLLED)
+    waiting = ApplicationFactory(session=session, status=S.WAITLISTED)
     applications.application_cancel(application=holder, by=staff, reason="Abandon constaté.")
     waiting.refresh_from_db()
     assert waiting.status == S.OFFERED
@@ -422,15 +433,15 @@ def test_cancelling_a_seat_holder_offers_the_seat(staff):
 
 def test_a_stale_instance_cannot_bypass_the_current_status(staff):
     """The service re-reads the row under lock: a caller's stale copy does not decide."""
-    application = make.application(session=make.session())
+    application = ApplicationFactory()
     stale = Application.objects.get(pk=application.pk)
     applications.application_reject(application=application, by=staff, reason="Incomplet.")
     assert "ne peut pas être acceptée" in refused(applications.application_accept, application=stale, by=staff)
 
 
 def test_seats_never_exceed_capacity_through_any_sequence(staff):
-    session = make.session(capacity=3)
-    candidates = [make.application(session=session) for _ in range(6)]
+    session = SessionFactory(capacity=3)
+    candidates = [ApplicationFactory(session=session) for _ in range(6)]
     for application in candidates:
         try:
             applications.application_accept(application=application, by=staff)
@@ -446,5 +457,5 @@ def test_seats_never_exceed_capacity_through_any_sequence(staff):
 
 
 def test_certificate_request_only_for_enrolled():
-    application = make.application(session=make.session(), status=S.ACCEPTED)
+    application = ApplicationFactory(status=S.ACCEPTED)
     assert "inscription confirmée" in refused(certificates.certificate_request, application=application)

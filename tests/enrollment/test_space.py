@@ -17,11 +17,11 @@ from enrollment.models import (
     EnrollmentCertificate,
 )
 from tests.factories import ApplicantProfileFactory, ApplicationFactory, SessionFactory, UserFactory
+from tests.helpers import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 
 MAYOTTE = zoneinfo.ZoneInfo("Indian/Mayotte")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 Status = Application.Status
 
 
@@ -36,7 +36,7 @@ def _detail(application):
     return reverse("enrollment:detail", kwargs={"reference": application.reference})
 
 
-def _document(application, content=PDF, name="Mon CV.pdf", content_type="application/pdf"):
+def _document(application, content=PDF_BYTES, name="Mon CV.pdf", content_type="application/pdf"):
     document = ApplicationDocument(
         application=application,
         kind="cv",
@@ -84,7 +84,7 @@ def test_waitlist_rank_is_given_in_words(client, applicant):
 
 def test_offer_deadline_is_given_in_mayotte_time(client, applicant):
     deadline = datetime.datetime(2030, 12, 12, 18, 0, tzinfo=MAYOTTE)
-    ApplicationFactory(applicant=applicant, status=Status.OFFERED, offered_at=timezone.now(), offer_expires_at=deadline)
+    ApplicationFactory(applicant=applicant, offered=True, offer_expires_at=deadline)
     html = client.get(reverse("enrollment:space")).content.decode()
     assert "Une place vous est proposée : répondez avant le 12 décembre 2030 à 18 h 00." in html
 
@@ -143,7 +143,7 @@ def test_document_download_is_an_attachment_with_the_checked_type(client, applic
     assert "Mon CV.pdf" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
-    assert b"".join(response.streaming_content) == PDF
+    assert b"".join(response.streaming_content) == PDF_BYTES
 
 
 def test_someone_elses_application_document_and_certificate_answer_404(client, applicant):
@@ -339,9 +339,9 @@ def test_an_expired_offer_can_no_longer_be_accepted_or_declined(client, applican
 
 
 def test_ready_certificate_downloads_as_pdf(client, applicant):
-    application = ApplicationFactory(applicant=applicant, status=Status.ENROLLED, enrolled_at=timezone.now())
+    application = ApplicationFactory(applicant=applicant, enrolled=True)
     certificate = EnrollmentCertificate(application=application, state=EnrollmentCertificate.State.READY)
-    certificate.file.save("attestation.pdf", ContentFile(PDF), save=False)
+    certificate.file.save("attestation.pdf", ContentFile(PDF_BYTES), save=False)
     certificate.save()
     url = reverse("enrollment:certificate", kwargs={"reference": application.reference})
     assert url == f"/candidatures/{application.reference}/attestation.pdf"
@@ -353,11 +353,11 @@ def test_ready_certificate_downloads_as_pdf(client, applicant):
         response["Content-Disposition"] == f'attachment; filename="attestation-inscription-{application.reference}.pdf"'
     )
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == PDF
+    assert b"".join(response.streaming_content) == PDF_BYTES
 
 
 def test_pending_certificate_asks_to_come_back(client, applicant):
-    application = ApplicationFactory(applicant=applicant, status=Status.ENROLLED, enrolled_at=timezone.now())
+    application = ApplicationFactory(applicant=applicant, enrolled=True)
     EnrollmentCertificate.objects.create(application=application, state=EnrollmentCertificate.State.PENDING)
     url = reverse("enrollment:certificate", kwargs={"reference": application.reference})
     response = client.get(url, follow=True)
@@ -366,7 +366,7 @@ def test_pending_certificate_asks_to_come_back(client, applicant):
 
 
 def test_missing_certificate_is_requested(client, applicant, django_capture_on_commit_callbacks):
-    application = ApplicationFactory(applicant=applicant, status=Status.ENROLLED, enrolled_at=timezone.now())
+    application = ApplicationFactory(applicant=applicant, enrolled=True)
     url = reverse("enrollment:certificate", kwargs={"reference": application.reference})
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.get(url, follow=True)

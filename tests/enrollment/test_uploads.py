@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
 
-from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, Notification, PendingUpload
+from core.models import Notification
+from enrollment.models import Application, ApplicationDocument, ApplicationStatusChange, PendingUpload
 from enrollment.services import applications
 from enrollment.uploads import inspect_upload
-
-from . import service_factories as make
+from tests.factories import ApplicantFactory, SessionFactory
+from tests.helpers import JPEG_BYTES, PDF_BYTES, PNG_BYTES, bytes_of, pdf_upload, upload
 
 
 def stored_files(root) -> set[str]:
@@ -27,15 +28,15 @@ def private_root() -> str:
 @pytest.mark.parametrize(
     ("name", "content", "content_type"),
     [
-        ("cv.pdf", make.PDF_BYTES, "application/pdf"),
-        ("photo.JPG", make.JPEG_BYTES, "image/jpeg"),
-        ("scan.png", make.PNG_BYTES, "image/png"),
+        ("cv.pdf", PDF_BYTES, "application/pdf"),
+        ("photo.JPG", JPEG_BYTES, "image/jpeg"),
+        ("scan.png", PNG_BYTES, "image/png"),
         # The name does not matter: a real PNG named .pdf is a PNG.
-        ("diplome.pdf", make.PNG_BYTES, "image/png"),
+        ("diplome.pdf", PNG_BYTES, "image/png"),
     ],
 )
 def test_accepts_pdf_jpeg_png_by_content(name, content, content_type):
-    info = inspect_upload(make.upload(name, content))
+    info = inspect_upload(upload(name, content))
     assert info.content_type == content_type
     assert info.size == len(content)
     assert len(info.sha256) == 64
@@ -43,7 +44,7 @@ def test_accepts_pdf_jpeg_png_by_content(name, content, content_type):
 
 def test_refuses_text_file_named_pdf():
     with pytest.raises(ValidationError) as caught:
-        inspect_upload(make.upload("cv.pdf", b"Ceci est un simple texte, pas un PDF."))
+        inspect_upload(upload("cv.pdf", b"Ceci est un simple texte, pas un PDF."))
     message = caught.value.messages[0]
     assert "« cv.pdf »" in message
     assert "n'est ni un PDF, ni une image JPEG ou PNG" in message
@@ -51,34 +52,34 @@ def test_refuses_text_file_named_pdf():
 
 def test_refuses_executable_renamed_png():
     with pytest.raises(ValidationError) as caught:
-        inspect_upload(make.upload("photo.png", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100))
+        inspect_upload(upload("photo.png", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 100))
     assert "« photo.png »" in caught.value.messages[0]
 
 
 def test_refuses_empty_file():
     with pytest.raises(ValidationError) as caught:
-        inspect_upload(make.upload("vide.pdf", b""))
+        inspect_upload(upload("vide.pdf", b""))
     assert caught.value.messages == ["Le fichier « vide.pdf » est vide."]
 
 
 @override_settings(DOCUMENT_MAX_BYTES=1024)
 def test_refuses_oversized_file():
     with pytest.raises(ValidationError) as caught:
-        inspect_upload(make.upload("gros.pdf", make.bytes_of(1025)))
+        inspect_upload(upload("gros.pdf", bytes_of(1025)))
     assert "« gros.pdf » dépasse la taille maximale de 1,0\xa0Kio" in caught.value.messages[0]
     # Exactly at the limit is fine.
-    assert inspect_upload(make.upload("juste.pdf", make.bytes_of(1024))).size == 1024
+    assert inspect_upload(upload("juste.pdf", bytes_of(1024))).size == 1024
 
 
 @pytest.mark.django_db
 def test_valid_documents_are_stored_privately_under_random_names(settings):
-    user = make.applicant()
-    session = make.session()
+    user = ApplicantFactory()
+    session = SessionFactory()
     application = applications.application_submit(
         user=user,
         session=session,
         motivation="Je veux progresser.",
-        documents=[("cv", make.pdf_upload("Mon CV secret.pdf")), ("identite", make.upload("id.jpeg", make.JPEG_BYTES))],
+        documents=[("cv", pdf_upload("Mon CV secret.pdf")), ("identite", upload("id.jpeg", JPEG_BYTES))],
     )
     documents = list(application.documents.order_by("pk"))
     assert [d.content_type for d in documents] == ["application/pdf", "image/jpeg"]
@@ -88,20 +89,20 @@ def test_valid_documents_are_stored_privately_under_random_names(settings):
     assert documents[1].file.name.endswith(".jpg")
     assert documents[0].file.storage.location == str(settings.PRIVATE_MEDIA_ROOT)
     assert os.path.exists(documents[0].file.path)
-    assert documents[0].file.read() == make.PDF_BYTES
+    assert documents[0].file.read() == PDF_BYTES
 
 
 @pytest.mark.django_db
 def test_one_bad_document_leaves_nothing_half_saved():
     before = stored_files(private_root())
-    user = make.applicant()
-    session = make.session()
+    user = ApplicantFactory()
+    session = SessionFactory()
     with pytest.raises(ValidationError) as caught:
         applications.application_submit(
             user=user,
             session=session,
             motivation="Je veux progresser.",
-            documents=[("cv", make.pdf_upload()), ("diplome", make.upload("diplome.pdf", b"texte"))],
+            documents=[("cv", pdf_upload()), ("diplome", upload("diplome.pdf", b"texte"))],
         )
     assert "« diplome.pdf »" in caught.value.messages[0]
     assert not Application.objects.exists()
@@ -116,8 +117,8 @@ def test_files_written_before_a_late_failure_are_deleted(monkeypatch):
     """Documents pass inspection, are written, then the notification insert fails: the
     transaction rolls back and the written files go with it."""
     before = stored_files(private_root())
-    user = make.applicant()
-    session = make.session()
+    user = ApplicantFactory()
+    session = SessionFactory()
 
     written_before_failure = []
 
@@ -131,7 +132,7 @@ def test_files_written_before_a_late_failure_are_deleted(monkeypatch):
             user=user,
             session=session,
             motivation="Je veux progresser.",
-            documents=[("cv", make.pdf_upload()), ("identite", make.upload("id.png", make.PNG_BYTES))],
+            documents=[("cv", pdf_upload()), ("identite", upload("id.png", PNG_BYTES))],
         )
     assert len(written_before_failure) == 2
     assert not Application.objects.exists()
@@ -143,10 +144,10 @@ def test_files_written_before_a_late_failure_are_deleted(monkeypatch):
 def test_more_than_six_documents_refused():
     with pytest.raises(ValidationError) as caught:
         applications.application_submit(
-            user=make.applicant(),
-            session=make.session(),
+            user=ApplicantFactory(),
+            session=SessionFactory(),
             motivation="Motivé.",
-            documents=[("autre", make.pdf_upload(f"p{i}.pdf")) for i in range(7)],
+            documents=[("autre", pdf_upload(f"p{i}.pdf")) for i in range(7)],
         )
     assert caught.value.messages == ["Vous pouvez joindre au plus 6 pièces (vous en avez déposé 7)."]
     assert not Application.objects.exists()
@@ -161,10 +162,8 @@ def keep(user, session, *pairs, **kwargs):
 
 @pytest.mark.django_db
 def test_kept_documents_are_checked_and_stored_privately_for_their_owner_and_session():
-    user, session = make.applicant(), make.session()
-    kept = keep(
-        user, session, ("cv", make.pdf_upload("Mon CV secret.pdf")), ("identite", make.upload("id.png", make.PNG_BYTES))
-    )
+    user, session = ApplicantFactory(), SessionFactory()
+    kept = keep(user, session, ("cv", pdf_upload("Mon CV secret.pdf")), ("identite", upload("id.png", PNG_BYTES)))
     assert [(k.user, k.session, k.kind, k.original_name, k.content_type) for k in kept] == [
         (user, session, "cv", "Mon CV secret.pdf", "application/pdf"),
         (user, session, "identite", "id.png", "image/png"),
@@ -173,24 +172,24 @@ def test_kept_documents_are_checked_and_stored_privately_for_their_owner_and_ses
     assert kept[0].file.storage.location == private_root()
     assert kept[0].expires_at == kept[0].uploaded_at + datetime.timedelta(hours=24)
     # Another person, another session: each sees only their own.
-    assert keep(make.applicant(), session) == []
-    assert keep(user, make.session()) == []
+    assert keep(ApplicantFactory(), session) == []
+    assert keep(user, SessionFactory()) == []
     assert keep(user, session) == kept
 
 
 @pytest.mark.django_db
 def test_keeping_is_all_or_nothing_and_never_beyond_six():
-    user, session = make.applicant(), make.session()
+    user, session = ApplicantFactory(), SessionFactory()
     before = stored_files(private_root())
     with pytest.raises(ValidationError) as caught:
-        keep(user, session, ("cv", make.pdf_upload()), ("diplome", make.upload("diplome.pdf", b"texte")))
+        keep(user, session, ("cv", pdf_upload()), ("diplome", upload("diplome.pdf", b"texte")))
     assert "« diplome.pdf »" in caught.value.messages[0]
     assert not PendingUpload.objects.exists()
     assert stored_files(private_root()) == before
 
-    keep(user, session, *[("autre", make.pdf_upload(f"p{i}.pdf")) for i in range(5)])
+    keep(user, session, *[("autre", pdf_upload(f"p{i}.pdf")) for i in range(5)])
     with pytest.raises(ValidationError) as caught:
-        keep(user, session, ("cv", make.pdf_upload("a.pdf")), ("cv", make.pdf_upload("b.pdf")))
+        keep(user, session, ("cv", pdf_upload("a.pdf")), ("cv", pdf_upload("b.pdf")))
     assert caught.value.messages == ["Vous pouvez joindre au plus 6 pièces (vous en avez déposé 7)."]
     assert PendingUpload.objects.count() == 5
     assert len(stored_files(private_root()) - before) == 5
@@ -198,9 +197,9 @@ def test_keeping_is_all_or_nothing_and_never_beyond_six():
 
 @pytest.mark.django_db
 def test_dropping_deletes_only_the_owners_kept_documents(django_capture_on_commit_callbacks):
-    user, session = make.applicant(), make.session()
-    mine = keep(user, session, ("cv", make.pdf_upload("mien.pdf")))[0]
-    theirs = keep(make.applicant(), session, ("cv", make.pdf_upload("leur.pdf")))[0]
+    user, session = ApplicantFactory(), SessionFactory()
+    mine = keep(user, session, ("cv", pdf_upload("mien.pdf")))[0]
+    theirs = keep(ApplicantFactory(), session, ("cv", pdf_upload("leur.pdf")))[0]
     with django_capture_on_commit_callbacks(execute=True):
         assert keep(user, session, drop=[theirs.pk, "pas-un-nombre"]) == [mine]
         assert keep(user, session, drop=[mine.pk]) == []
@@ -211,11 +210,11 @@ def test_dropping_deletes_only_the_owners_kept_documents(django_capture_on_commi
 
 @pytest.mark.django_db
 def test_submission_attaches_copies_of_the_kept_documents(django_capture_on_commit_callbacks):
-    user, session = make.applicant(), make.session()
-    kept = keep(user, session, ("identite", make.upload("cni.jpeg", make.JPEG_BYTES)))
+    user, session = ApplicantFactory(), SessionFactory()
+    kept = keep(user, session, ("identite", upload("cni.jpeg", JPEG_BYTES)))
     with django_capture_on_commit_callbacks(execute=True):
         application = applications.application_submit(
-            user=user, session=session, motivation="Motivé.", documents=[("cv", make.pdf_upload())], kept=kept
+            user=user, session=session, motivation="Motivé.", documents=[("cv", pdf_upload())], kept=kept
         )
     documents = {d.kind: d for d in application.documents.all()}
     assert set(documents) == {"cv", "identite"}
@@ -223,26 +222,26 @@ def test_submission_attaches_copies_of_the_kept_documents(django_capture_on_comm
     assert (copy.original_name, copy.content_type, copy.size, copy.sha256) == (
         "cni.jpeg",
         "image/jpeg",
-        len(make.JPEG_BYTES),
+        len(JPEG_BYTES),
         kept[0].sha256,
     )
     assert copy.file.name.startswith("documents/") and copy.file.name.endswith(".jpg")
-    assert copy.file.read() == make.JPEG_BYTES
+    assert copy.file.read() == JPEG_BYTES
     assert not PendingUpload.objects.exists()
     assert not kept[0].file.storage.exists(kept[0].file.name)
 
 
 @pytest.mark.django_db
 def test_a_refused_submission_leaves_the_kept_documents_and_nothing_else():
-    user, session = make.applicant(), make.session()
-    kept = keep(user, session, ("cv", make.pdf_upload()))
+    user, session = ApplicantFactory(), SessionFactory()
+    kept = keep(user, session, ("cv", pdf_upload()))
     before = stored_files(private_root())
     with pytest.raises(ValidationError):
         applications.application_submit(
             user=user,
             session=session,
             motivation="Motivé.",
-            documents=[("diplome", make.upload("diplome.pdf", b"texte"))],
+            documents=[("diplome", upload("diplome.pdf", b"texte"))],
             kept=kept,
         )
     with pytest.raises(ValidationError):
@@ -254,8 +253,8 @@ def test_a_refused_submission_leaves_the_kept_documents_and_nothing_else():
 
 @pytest.mark.django_db
 def test_someone_elses_or_an_expired_kept_document_is_never_attached():
-    user, session = make.applicant(), make.session()
-    theirs = keep(make.applicant(), session, ("cv", make.pdf_upload("leur-cv.pdf")))
+    user, session = ApplicantFactory(), SessionFactory()
+    theirs = keep(ApplicantFactory(), session, ("cv", pdf_upload("leur-cv.pdf")))
     before = stored_files(private_root())
     with pytest.raises(ValidationError) as caught:
         applications.application_submit(user=user, session=session, motivation="Motivé.", kept=theirs)
@@ -266,7 +265,7 @@ def test_someone_elses_or_an_expired_kept_document_is_never_attached():
     assert PendingUpload.objects.get() == theirs[0]
     assert stored_files(private_root()) == before
 
-    mine = keep(user, session, ("cv", make.pdf_upload("vieux.pdf")))
+    mine = keep(user, session, ("cv", pdf_upload("vieux.pdf")))
     PendingUpload.objects.filter(pk=mine[0].pk).update(uploaded_at=timezone.now() - datetime.timedelta(days=2))
     with pytest.raises(ValidationError, match=r"« vieux\.pdf » n'est plus conservée"):
         applications.application_submit(user=user, session=session, motivation="Motivé.", kept=mine)
@@ -275,8 +274,8 @@ def test_someone_elses_or_an_expired_kept_document_is_never_attached():
 
 @pytest.mark.django_db
 def test_the_sweep_deletes_what_was_kept_longer_than_a_day(django_capture_on_commit_callbacks):
-    user, session = make.applicant(), make.session()
-    old, recent = keep(user, session, ("cv", make.pdf_upload("vieux.pdf")), ("cv", make.pdf_upload("recent.pdf")))
+    user, session = ApplicantFactory(), SessionFactory()
+    old, recent = keep(user, session, ("cv", pdf_upload("vieux.pdf")), ("cv", pdf_upload("recent.pdf")))
     now = timezone.now()
     PendingUpload.objects.filter(pk=old.pk).update(uploaded_at=now - datetime.timedelta(hours=24))
     with django_capture_on_commit_callbacks(execute=True):

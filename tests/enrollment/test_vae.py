@@ -11,12 +11,12 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from enrollment.models import Notification, VaeDocument, VaeRequest, VaeResult, VaeStage, VaeStageChange
+from core.models import Notification
+from enrollment.models import VaeDocument, VaeRequest, VaeResult, VaeStage, VaeStageChange
 from enrollment.services import vae as services_vae
 from programs.models import Programme
-from tests.factories import ApplicantProfileFactory, ProgrammeFactory, StaffUserFactory, UserFactory
-
-from . import service_factories as make
+from tests.factories import ApplicantFactory, ApplicantProfileFactory, ProgrammeFactory, StaffUserFactory, UserFactory
+from tests.helpers import pdf_upload, upload
 
 pytestmark = pytest.mark.django_db
 Stage = VaeStage
@@ -30,7 +30,7 @@ def programme():
 
 @pytest.fixture
 def person():
-    return make.applicant(first_name="Zaïnaba", last_name="Ali")
+    return ApplicantFactory(profile__first_name="Zaïnaba", profile__last_name="Ali")
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_submit_records_the_request_its_documents_history_and_one_email(
     person, programme, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        vae_request = submit(person, programme, documents=[("preuve_experience", make.pdf_upload("attestation.pdf"))])
+        vae_request = submit(person, programme, documents=[("preuve_experience", pdf_upload("attestation.pdf"))])
 
     assert vae_request.reference.startswith("VAE-") and len(vae_request.reference) == len("VAE-2026-000000")
     assert vae_request.stage == Stage.SUBMITTED and vae_request.is_open
@@ -153,7 +153,7 @@ def test_a_bad_document_leaves_nothing_saved(person, programme, django_capture_o
         submit(
             person,
             programme,
-            documents=[("cv", make.pdf_upload()), ("diplome", make.upload("diplome.exe", b"MZ\x90\x00binary"))],
+            documents=[("cv", pdf_upload()), ("diplome", upload("diplome.exe", b"MZ\x90\x00binary"))],
         )
     assert "« diplome.exe » n'est ni un PDF" in " ".join(error.value.messages)
     assert not VaeRequest.objects.exists() and not VaeDocument.objects.exists()
@@ -169,14 +169,14 @@ def test_a_failure_after_the_files_are_written_removes_them(person, programme, m
 
     monkeypatch.setattr(services_vae, "_notify", broken)
     with pytest.raises(RuntimeError):
-        submit(person, programme, documents=[("cv", make.pdf_upload())])
+        submit(person, programme, documents=[("cv", pdf_upload())])
     assert not VaeRequest.objects.exists() and not VaeDocument.objects.exists()
     assert stored_files() == before
 
 
 def test_unknown_document_kind_is_refused(person, programme):
     with pytest.raises(ValidationError, match="Type de pièce inconnu"):
-        submit(person, programme, documents=[("passeport-magique", make.pdf_upload())])
+        submit(person, programme, documents=[("passeport-magique", pdf_upload())])
 
 
 # --- Stage moves --------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_result_needs_a_valid_outcome_and_only_at_the_result_stage(person, progr
     at_jury = advance_to(submit(person, programme), Stage.JURY, staff)
     with pytest.raises(ValidationError, match="Indiquez le résultat du jury"):
         services_vae.vae_request_advance(request=at_jury, to_stage=Stage.RESULT, by=staff, result="mention")
-    deposited = submit(make.applicant(), programme)
+    deposited = submit(ApplicantFactory(), programme)
     with pytest.raises(ValidationError, match="ne s'indique qu'au passage"):
         services_vae.vae_request_advance(
             request=deposited, to_stage=Stage.ADMISSIBILITY, by=staff, result=VaeResult.FULL
@@ -316,7 +316,7 @@ def test_request_page_submits_through_the_form(client, person, programme):
             "experience_summary": SUMMARY,
             "years_of_experience": "8",
             "document_1_kind": "cv",
-            "document_1_file": make.pdf_upload("mon-cv.pdf"),
+            "document_1_file": pdf_upload("mon-cv.pdf"),
         },
     )
     vae_request = VaeRequest.objects.get()
@@ -368,9 +368,7 @@ def test_programme_page_links_to_the_vae_request_only_when_vae_is_open(client, p
 
 
 def test_the_person_sees_the_stage_in_the_space_and_the_detail(client, person, programme, staff):
-    vae_request = advance_to(
-        submit(person, programme, documents=[("cv", make.pdf_upload("cv.pdf"))]), Stage.SUPPORT, staff
-    )
+    vae_request = advance_to(submit(person, programme, documents=[("cv", pdf_upload("cv.pdf"))]), Stage.SUPPORT, staff)
     client.force_login(person)
     space = client.get(reverse("enrollment:space")).content.decode()
     assert "Mes demandes de VAE" in space
@@ -396,9 +394,9 @@ def test_a_result_is_shown_with_its_outcome(client, person, programme, staff):
 
 
 def test_someone_elses_request_and_documents_answer_404(client, person, programme):
-    vae_request = submit(person, programme, documents=[("cv", make.pdf_upload())])
+    vae_request = submit(person, programme, documents=[("cv", pdf_upload())])
     document = vae_request.documents.get()
-    client.force_login(make.applicant())
+    client.force_login(ApplicantFactory())
     assert client.get(reverse("enrollment:vae_detail", kwargs={"reference": vae_request.reference})).status_code == 404
     url = reverse("enrollment:vae_document", kwargs={"reference": vae_request.reference, "pk": document.pk})
     assert client.get(url).status_code == 404
@@ -455,7 +453,7 @@ def test_admin_next_stage_action_moves_records_and_emails(
     client, person, programme, staff, django_capture_on_commit_callbacks
 ):
     first = submit(person, programme)
-    second = advance_to(submit(make.applicant(), programme), Stage.JURY, staff)
+    second = advance_to(submit(ApplicantFactory(), programme), Stage.JURY, staff)
     client.force_login(staff)
     mail.outbox.clear()
     data = {"action": "advance_to_next_stage", ACTION_CHECKBOX_NAME: [first.pk, second.pk]}
@@ -498,7 +496,7 @@ def test_admin_not_admissible_action_asks_for_the_reason(client, person, program
 
 
 def test_admin_document_download_is_for_staff_allowed_to_view(client, person, programme):
-    vae_request = submit(person, programme, documents=[("cv", make.pdf_upload("cv.pdf"))])
+    vae_request = submit(person, programme, documents=[("cv", pdf_upload("cv.pdf"))])
     document = vae_request.documents.get()
     url = reverse("admin:enrollment_vaerequest_document", args=[vae_request.pk, document.pk])
     clerk = UserFactory(is_staff=True)

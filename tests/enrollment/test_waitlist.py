@@ -7,12 +7,13 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from enrollment.models import ApplicationStatus, Notification
-from enrollment.selectors import session_seat_count
+from core.models import Notification
+from enrollment.models import ApplicationStatus
+from enrollment.seats import session_seat_count
 from enrollment.services import applications, waitlist
 from programs.models import Session
-
-from . import service_factories as make
+from tests.factories import ApplicationFactory, SessionFactory
+from tests.helpers import MONTHS
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -21,11 +22,11 @@ S = ApplicationStatus
 @pytest.fixture
 def full_session():
     """Two seats, both taken, three people waiting (in this order)."""
-    session = make.session(capacity=2)
-    holders = make.fill_seats(session, 2)
+    session = SessionFactory(capacity=2)
+    holders = ApplicationFactory.create_batch(2, session=session, status=S.ACCEPTED)
     base = timezone.now() - datetime.timedelta(days=3)
     waiting = [
-        make.application(session=session, status=S.WAITLISTED, waitlisted_at=base + datetime.timedelta(hours=i))
+        ApplicationFactory(session=session, status=S.WAITLISTED, waitlisted_at=base + datetime.timedelta(hours=i))
         for i in range(3)
     ]
     return session, holders, waiting
@@ -55,12 +56,12 @@ def test_withdrawal_offers_the_seat_to_the_first_waitlisted_for_48_hours(full_se
 
 
 def test_order_is_waitlisted_at_then_pk():
-    session = make.session(capacity=1)
-    holder = make.application(session=session, status=S.ACCEPTED)
+    session = SessionFactory(capacity=1)
+    holder = ApplicationFactory(session=session, status=S.ACCEPTED)
     same_time = timezone.now() - datetime.timedelta(days=1)
-    later = make.application(session=session, status=S.WAITLISTED, waitlisted_at=same_time + datetime.timedelta(1))
-    first = make.application(session=session, status=S.WAITLISTED, waitlisted_at=same_time)
-    second = make.application(session=session, status=S.WAITLISTED, waitlisted_at=same_time)
+    later = ApplicationFactory(session=session, status=S.WAITLISTED, waitlisted_at=same_time + datetime.timedelta(1))
+    first = ApplicationFactory(session=session, status=S.WAITLISTED, waitlisted_at=same_time)
+    second = ApplicationFactory(session=session, status=S.WAITLISTED, waitlisted_at=same_time)
     applications.application_withdraw(application=holder, by=holder.applicant)
     refresh(first, second, later)
     assert (first.status, second.status, later.status) == (S.OFFERED, S.WAITLISTED, S.WAITLISTED)
@@ -90,6 +91,23 @@ def test_offer_accept_after_deadline_is_refused_and_passes_the_seat_on(full_sess
     assert [w.status for w in waiting] == [S.EXPIRED, S.OFFERED, S.WAITLISTED]
 
 
+def test_offer_decline_after_deadline_is_refused_and_left_to_the_sweep(full_session):
+    _session, holders, waiting = full_session
+    applications.application_withdraw(application=holders[0], by=holders[0].applicant)
+    offer = waiting[0]
+    offer.refresh_from_db()
+    offer.offer_expires_at = timezone.now() - datetime.timedelta(minutes=1)
+    offer.save()
+    with pytest.raises(ValidationError) as caught:
+        waitlist.offer_decline(application=offer, by=offer.applicant)
+    assert caught.value.code == "offer_expired"
+    assert "Le délai pour répondre à cette offre a expiré le" in caught.value.messages[0]
+    refresh(*waiting)
+    # Nothing is written: the seat is no longer the applicant's to give back, the sweep passes it on.
+    assert [w.status for w in waiting] == [S.OFFERED, S.WAITLISTED, S.WAITLISTED]
+    assert not Notification.objects.filter(application=offer, template="application_withdrawn").exists()
+
+
 def test_offer_answers_only_from_the_applicant(full_session):
     _session, holders, waiting = full_session
     applications.application_withdraw(application=holders[0], by=holders[0].applicant)
@@ -101,7 +119,7 @@ def test_offer_answers_only_from_the_applicant(full_session):
 
 
 def test_offer_moves_refused_without_an_offer():
-    application = make.application(session=make.session(), status=S.WAITLISTED)
+    application = ApplicationFactory(status=S.WAITLISTED)
     with pytest.raises(ValidationError, match=r"Aucune place n'est proposée .* « Sur liste d'attente »"):
         waitlist.offer_accept(application=application, by=application.applicant)
     with pytest.raises(ValidationError, match="Aucune place n'est proposée"):
@@ -184,7 +202,7 @@ def test_offer_email_shows_the_deadline_in_mayotte_time_and_a_link(full_session,
     message = next(m for m in mail.outbox if m.to == [waiting[0].applicant.email])
     local = timezone.localtime(waiting[0].offer_expires_at)
     day = "1er" if local.day == 1 else str(local.day)
-    expected = f"{day} {make.MONTHS[local.month - 1]} {local.year} à {local.hour} h {local:%M}"
+    expected = f"{day} {MONTHS[local.month - 1]} {local.year} à {local.hour} h {local:%M}"
     assert str(local.utcoffset()) == "3:00:00"
     assert expected in message.subject
     assert f"jusqu’au {expected} (heure de Mayotte)" in message.body

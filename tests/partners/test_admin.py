@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import Convention, ConventionDocument, SeatAllocation, Signatory
-from tests.cnam_portal.factories import inline_management, messages_of, plain_staff, run_action
 from tests.factories import (
     ConventionFactory,
     PartnerFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     SignatoryFactory,
     StaffUserFactory,
 )
+from tests.helpers import inline_management, messages_of, run_action
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +137,20 @@ def test_record_signature_moves_the_convention_to_signed(admin_client_, staff_us
     ).exists()
 
 
+def test_record_signature_requests_the_signed_pdf_in_the_same_step(admin_client_, staff_user):
+    convention = _ready_to_sign()
+    signed_on = timezone.localdate() - datetime.timedelta(days=1)
+
+    run_action(admin_client_, CHANGELIST, "record_signature", [convention], apply="1", signed_on=signed_on.isoformat())
+
+    document = ConventionDocument.objects.get(convention=convention)
+    assert document.state == ConventionDocument.State.PENDING
+    # Who asked for the signed version is kept, like the signature itself.
+    assert LogEntry.objects.filter(
+        object_id=str(convention.pk), user=staff_user, change_message=f"PDF demandé (version {document.version})."
+    ).exists()
+
+
 def test_record_signature_refuses_a_future_date_and_a_draft(admin_client_):
     convention = _ready_to_sign()
     draft = ConventionFactory(state=Convention.State.DRAFT, signed_on=None)
@@ -181,11 +195,11 @@ def test_generate_pdf_creates_a_version_downloadable_by_staff_allowed_to_view(
     assert ConventionDocument.objects.filter(convention=convention).count() == 1
     assert LogEntry.objects.filter(object_id=str(convention.pk), change_message__contains="déjà à jour").exists()
 
-    viewer = plain_staff()
+    viewer = StaffUserFactory(plain=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_conventiondocument"))
     client.force_login(viewer)
     assert client.get(download).status_code == 200
-    client.force_login(plain_staff())
+    client.force_login(StaffUserFactory(plain=True))
     assert client.get(download).status_code == 403
 
 

@@ -248,7 +248,10 @@ def test_render_twice_does_no_harm(convention, django_capture_on_commit_callback
 
 
 def test_missing_document_is_ignored():
-    tasks.render_convention_document.delay(999_999).get()
+    result = tasks.render_convention_document.delay(999_999)
+
+    assert result.successful()  # neither failed nor retried
+    assert not ConventionDocument.objects.exists()
 
 
 def test_allocation_change_makes_a_new_version(convention, django_capture_on_commit_callbacks):

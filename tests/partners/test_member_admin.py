@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from partners.models import PartnerMember
-from tests.cnam_portal.factories import ACTION_CHECKBOX, role_user
-from tests.factories import PartnerFactory, PartnerMemberFactory, UserFactory
+from tests.factories import PartnerFactory, PartnerMemberFactory, StaffUserFactory, UserFactory
+from tests.helpers import ACTION_CHECKBOX
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ PARTNERSHIPS = "Chargé de partenariats"
 
 @pytest.fixture
 def officer_client(client):
-    client.force_login(role_user(PARTNERSHIPS))
+    client.force_login(StaffUserFactory(role=PARTNERSHIPS))
     return client
 
 

@@ -1,12 +1,10 @@
 """Partners' rules about one row: the database refuses a bad row, full_clean() explains it in French."""
 
 import datetime
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
 
 from partners.models import (
     CallForProjects,
@@ -25,21 +23,9 @@ from tests.factories import (
     SeatAllocationFactory,
     luhn_siret,
 )
+from tests.helpers import clean_errors, refused_by_database
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def refused_by_database():
-    """Expect an IntegrityError, inside a savepoint so the test's transaction survives."""
-    with pytest.raises(IntegrityError), transaction.atomic():
-        yield
-
-
-def clean_errors(instance, **kwargs) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as info:
-        instance.full_clean(**kwargs)
-    return info.value.message_dict
 
 
 # --- SIRET -----------------------------------------------------------------
@@ -55,7 +41,7 @@ def clean_errors(instance, **kwargs) -> dict[str, list[str]]:
     ],
 )
 def test_valid_siret_is_accepted(siret):
-    validate_siret(siret)
+    assert validate_siret(siret) is None  # accepted: no ValidationError
 
 
 @pytest.mark.parametrize("siret", ["73282932000075", "35600000000011"])
@@ -123,6 +109,8 @@ def test_invitations_without_an_account_do_not_collide():
     PartnerMember.objects.create(partner=partner, email="a@partenaire.yt")
     PartnerMember.objects.create(partner=partner, email="b@partenaire.yt")
 
+    assert partner.members.filter(user=None).count() == 2
+
 
 # --- Conventions -----------------------------------------------------------
 
@@ -151,6 +139,8 @@ def test_draft_convention_needs_no_signature_date():
     convention.full_clean()
     convention.save()
 
+    assert Convention.objects.get(pk=convention.pk).signed_on is None
+
 
 def test_convention_amount_is_not_negative():
     convention = ConventionFactory(amount=Decimal("1500.00"))
@@ -168,6 +158,8 @@ def test_convention_reference_format_is_accepted(reference):
 
     convention.full_clean()
     convention.save()
+
+    assert Convention.objects.filter(pk=convention.pk, reference=reference).exists()
 
 
 @pytest.mark.parametrize("reference", ["CONV-26-001", "conv-2026-001", "CONV-2026-01", "2026-001", "CONV-2026-00A"])

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from enrollment.models import Application, ApplicationStatus
-from enrollment.selectors import allocations_with_usage, session_seat_count
+from enrollment.seats import allocations_with_usage, session_seat_count
 from partners import services, tasks
 from partners.models import Convention, SeatAllocation, Signatory
 from programs.models import Session
@@ -136,6 +136,40 @@ def test_full_life_draft_to_sign_back_signed_terminated(staff):
     assert convention.state == State.TERMINATED
     messages = list(LogEntry.objects.filter(object_id=str(convention.pk)).values_list("change_message", flat=True))
     assert "État : « Signée » → « Résiliée ». Motif : Fusion" in messages
+
+
+def test_signing_records_the_signature_and_requests_the_signed_pdf(staff, django_capture_on_commit_callbacks):
+    convention = with_both_parties(draft())
+    services.convention_transition(convention=convention, to_state=State.TO_SIGN, by=staff)
+    before = services.convention_document_request(convention=convention)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        signed = services.convention_sign(convention=convention, signed_on=datetime.date(2026, 2, 3), by=staff)
+
+    assert (signed.state, signed.signed_on) == (State.SIGNED, datetime.date(2026, 2, 3))
+    document = convention.documents.order_by("-version").first()
+    assert document.version == before.version + 1
+    assert document.state == document.State.PENDING
+    assert len(callbacks) == 1  # the render of the signed version, after commit
+    messages = list(
+        LogEntry.objects.filter(object_id=str(convention.pk), user=staff).values_list("change_message", flat=True)
+    )
+    assert "État : « À signer » → « Signée »." in messages
+    assert f"PDF demandé (version {document.version})." in messages
+
+
+def test_signing_is_refused_whole_when_the_pdf_cannot_be_requested(staff, monkeypatch):
+    convention = with_both_parties(draft())
+    services.convention_transition(convention=convention, to_state=State.TO_SIGN, by=staff)
+
+    def broken(**kwargs):
+        raise ValidationError("PDF indisponible.")
+
+    monkeypatch.setattr(services, "convention_document_request", broken)
+    with pytest.raises(ValidationError, match="PDF indisponible"):
+        services.convention_sign(convention=convention, signed_on=datetime.date(2026, 2, 3), by=staff)
+    convention.refresh_from_db()
+    assert (convention.state, convention.signed_on) == (State.TO_SIGN, None)
 
 
 def test_signed_convention_past_its_end_may_expire(staff):
@@ -308,7 +342,10 @@ def test_other_conventions_reservations_are_respected():
 def test_draft_conventions_reserve_nothing_for_the_others():
     session = session_in_period(capacity=10)
     SeatAllocationFactory(session=session, seats=8, convention=draft())
-    services.allocation_set(convention=ConventionFactory(), session=session, seats=10)
+
+    allocation = services.allocation_set(convention=ConventionFactory(), session=session, seats=10)
+
+    assert SeatAllocation.objects.get(pk=allocation.pk).seats == 10
 
 
 def test_seats_used_by_the_convention_count_in_its_own_room():

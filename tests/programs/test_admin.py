@@ -1,4 +1,5 @@
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -6,14 +7,16 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
 
 from cnam_portal.roles import DIRECTION
-from enrollment.models import ApplicationStatus
+from enrollment.models import ApplicationStatus, EnrollmentCertificate
+from enrollment.services import certificates
 from partners.models import Convention
 from programs.models import FundingRoute, Session
-from tests.cnam_portal.factories import inline_management, messages_of, role_user, run_action
-from tests.enrollment.service_factories import application
 from tests.factories import (
+    ApplicationFactory,
     ConventionFactory,
     PartnerFactory,
     ProgrammeFactory,
@@ -21,6 +24,7 @@ from tests.factories import (
     SessionFactory,
     StaffUserFactory,
 )
+from tests.helpers import inline_management, messages_of, run_action
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +43,8 @@ def _sessions_with_activity(count):
     convention = ConventionFactory(partner=partner, state=Convention.State.SIGNED)
     for index in range(count):
         session = SessionFactory(programme=programme if index % 2 else ProgrammeFactory(), capacity=10)
-        application(session=session, status=ApplicationStatus.ACCEPTED)
-        application(session=session, status=ApplicationStatus.WAITLISTED)
+        ApplicationFactory(session=session, status=ApplicationStatus.ACCEPTED)
+        ApplicationFactory(session=session, status=ApplicationStatus.WAITLISTED)
         if index % 3 == 0:
             SeatAllocationFactory(convention=convention, session=session, seats=2)
 
@@ -65,9 +69,9 @@ def test_session_changelist_runs_a_fixed_number_of_queries(admin_client_):
 def test_session_changelist_shows_the_seat_figures(admin_client_):
     session = SessionFactory(reference="S-2027-SEATS", capacity=10)
     for _ in range(3):
-        application(session=session, status=ApplicationStatus.ACCEPTED)
-    application(session=session, status=ApplicationStatus.WAITLISTED)
-    application(session=session, status=ApplicationStatus.WAITLISTED)
+        ApplicationFactory(session=session, status=ApplicationStatus.ACCEPTED)
+    ApplicationFactory(session=session, status=ApplicationStatus.WAITLISTED)
+    ApplicationFactory(session=session, status=ApplicationStatus.WAITLISTED)
     SeatAllocationFactory(convention=ConventionFactory(state=Convention.State.SIGNED), session=session, seats=4)
 
     response = admin_client_.get(CHANGELIST, {"q": "S-2027-SEATS"})
@@ -150,9 +154,8 @@ def test_duplicate_reports_each_refusal_and_still_copies_the_others(admin_client
 
 
 def test_duplicate_needs_the_add_permission(client):
-    from tests.cnam_portal.factories import plain_staff
 
-    user = plain_staff()
+    user = StaffUserFactory(plain=True)
     from django.contrib.auth.models import Permission
 
     user.user_permissions.add(Permission.objects.get(codename="view_session", content_type__app_label="programs"))
@@ -260,7 +263,7 @@ def test_programme_list_shows_the_price(admin_client_):
 
 
 def test_read_only_staff_see_the_funding_routes_by_name(client):
-    client.force_login(role_user(DIRECTION))
+    client.force_login(StaffUserFactory(role=DIRECTION))
     programme = ProgrammeFactory(funding_routes=["opco", "cpf"], price_eur=Decimal("0"))
 
     html = client.get(reverse("admin:programs_programme_change", args=[programme.pk])).content.decode()
@@ -268,3 +271,96 @@ def test_read_only_staff_see_the_funding_routes_by_name(client):
     assert "Compte personnel de formation (CPF), OPCO (opérateur de compétences)" in html
     assert "[&quot;opco&quot;" not in html and '["opco"' not in html
     assert 'name="funding_routes"' not in html
+
+
+# --- Session: an edit goes through the service (seats, waiting list, certificates) --------------
+
+
+def session_change_data(response, **overrides) -> dict:
+    """The session change form as a browser sends it back untouched (dates split), then ``overrides``."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form.initial.get(name)
+        if isinstance(value, datetime.datetime):
+            local = timezone.localtime(value)
+            data[f"{name}_0"], data[f"{name}_1"] = local.date().isoformat(), local.time().isoformat()
+            continue
+        data[name] = "" if value is None else getattr(value, "pk", value)
+    data.update(overrides)
+    return data
+
+
+def _session_url(session):
+    return reverse("admin:programs_session_change", args=[session.pk])
+
+
+def test_lowering_the_capacity_below_the_seats_given_is_refused_at_the_field(admin_client_):
+    session = SessionFactory(reference="S-2027-ADM", capacity=10)
+    for _ in range(4):
+        ApplicationFactory(session=session, status=ApplicationStatus.ACCEPTED)
+    SeatAllocationFactory(convention=ConventionFactory(state=Convention.State.SIGNED), session=session, seats=3)
+    page = admin_client_.get(_session_url(session))
+
+    response = admin_client_.post(_session_url(session), session_change_data(page, capacity="5", notes="Modifié"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["capacity"] == [
+        "La session S-2027-ADM ne peut pas passer à 5 places : 4 places sont attribuées et 3 réservées "
+        "aux partenaires par convention. Indiquez au moins 7 places."
+    ]
+    session.refresh_from_db()
+    assert (session.capacity, session.notes) == (10, "")
+
+
+def test_raising_the_capacity_offers_the_new_seats_to_the_waiting_list(admin_client_):
+    session = SessionFactory(capacity=1)
+    ApplicationFactory(session=session, status=ApplicationStatus.ACCEPTED)
+    waiting = ApplicationFactory(session=session, status=ApplicationStatus.WAITLISTED)
+    page = admin_client_.get(_session_url(session))
+
+    response = admin_client_.post(_session_url(session), session_change_data(page, capacity="2"), follow=True)
+
+    waiting.refresh_from_db()
+    assert waiting.status == ApplicationStatus.OFFERED
+    assert "1 place proposée à la première personne de la liste d'attente." in messages_of(response)
+
+
+def test_new_dates_re_render_the_certificate_of_an_enrolled_person(admin_client_, django_capture_on_commit_callbacks):
+    session = SessionFactory(start_date=datetime.date(2027, 2, 1), end_date=datetime.date(2027, 6, 30))
+    enrolled = ApplicationFactory(session=session, status=ApplicationStatus.ENROLLED)
+    with django_capture_on_commit_callbacks(execute=True):
+        certificates.certificate_request(application=enrolled)
+    page = admin_client_.get(_session_url(session))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(
+            _session_url(session), session_change_data(page, start_date="2027-03-01", end_date="2027-07-15")
+        )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    certificate = EnrollmentCertificate.objects.get(application=enrolled)
+    with certificate.file.open("rb") as handle:
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+    assert "du 1er mars 2027 au 15 juillet 2027" in text
+
+
+def test_capacity_edited_from_the_programme_page_follows_the_same_rule(admin_client_):
+    session = SessionFactory(reference="S-2027-INL", capacity=3)
+    for _ in range(2):
+        ApplicationFactory(session=session, status=ApplicationStatus.ACCEPTED)
+    waiting = ApplicationFactory(session=session, status=ApplicationStatus.WAITLISTED)
+    url = reverse("admin:programs_programme_change", args=[session.programme_id])
+    page = admin_client_.get(url)
+    prefix = page.context["inline_admin_formsets"][0].formset.prefix
+
+    refused = admin_client_.post(url, programme_change_data(page, **{f"{prefix}-0-capacity": "1"}))
+    assert refused.status_code == 200
+    assert "ne peut pas passer à 1 place : 2 places sont attribuées" in refused.content.decode()
+    assert Session.objects.get(pk=session.pk).capacity == 3
+
+    raised = admin_client_.post(url, programme_change_data(page, **{f"{prefix}-0-capacity": "4"}))
+    assert raised.status_code == 302
+    assert Session.objects.get(pk=session.pk).capacity == 4
+    waiting.refresh_from_db()
+    assert waiting.status == ApplicationStatus.OFFERED

@@ -11,9 +11,14 @@ from django.utils import timezone
 from core.formatting import date_long
 from enrollment.models import ApplicationStatus
 from programs.models import Audience, Commune, FundingRoute, Programme, QualificationLevel, Session
-from tests.factories import ApplicationFactory, DomainFactory, ProgrammeFactory, SessionFactory, SiteFactory
-
-from .factories import build_catalogue, plain_programme, remote_site, reserved_session
+from tests.factories import (
+    ApplicationFactory,
+    DomainFactory,
+    ProgrammeFactory,
+    SessionFactory,
+    SiteFactory,
+    build_catalogue,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +36,9 @@ def get(client, **params):
 
 
 def test_catalogue_lists_published_programmes_only(client):
-    plain_programme("Comptabilité générale")
-    plain_programme("Projet en brouillon", status=Programme.Status.DRAFT)
-    plain_programme("Ancienne formation", status=Programme.Status.ARCHIVED)
+    ProgrammeFactory(plain=True, title="Comptabilité générale")
+    ProgrammeFactory(plain=True, title="Projet en brouillon", status=Programme.Status.DRAFT)
+    ProgrammeFactory(plain=True, title="Ancienne formation", status=Programme.Status.ARCHIVED)
 
     response = get(client)
 
@@ -46,8 +51,9 @@ def test_catalogue_lists_published_programmes_only(client):
 
 def test_card_shows_domain_certification_next_session_and_badges(client):
     domain = DomainFactory(name="Bâtiment et travaux publics", slug="btp")
-    programme = plain_programme(
-        "Brevet professionnel maçon",
+    programme = ProgrammeFactory(
+        plain=True,
+        title="Brevet professionnel maçon",
         domain=domain,
         is_work_study=True,
         vae_available=True,
@@ -74,25 +80,25 @@ def test_card_shows_domain_certification_next_session_and_badges(client):
 
 def test_domain_filter_uses_the_slug_the_home_page_links_to(client):
     btp = DomainFactory(name="BTP", slug="btp")
-    plain_programme("Maçonnerie", domain=btp)
-    plain_programme("Comptabilité")
+    ProgrammeFactory(plain=True, title="Maçonnerie", domain=btp)
+    ProgrammeFactory(plain=True, title="Comptabilité")
 
     assert titles(get(client, domaine="btp")) == ["Maçonnerie"]
 
 
 def test_audience_filter(client):
-    youth = plain_programme("Remise à niveau")
+    youth = ProgrammeFactory(plain=True, title="Remise à niveau")
     youth.audiences.add(Audience.objects.get(code="jeunes"))
-    employees = plain_programme("Management d'équipe")
+    employees = ProgrammeFactory(plain=True, title="Management d'équipe")
     employees.audiences.add(Audience.objects.get(code="salaries"))
 
     assert titles(get(client, public="jeunes")) == ["Remise à niveau"]
 
 
 def test_modality_certification_level_work_study_and_vae_filters(client):
-    plain_programme("A distance niveau 6", modality=Programme.Modality.REMOTE, certification_level=6)
-    plain_programme("Alternance BTP", is_work_study=True, certification_level=4)
-    plain_programme("Accompagnement VAE", vae_available=True, certification_level=5)
+    ProgrammeFactory(plain=True, title="A distance niveau 6", modality=Programme.Modality.REMOTE, certification_level=6)
+    ProgrammeFactory(plain=True, title="Alternance BTP", is_work_study=True, certification_level=4)
+    ProgrammeFactory(plain=True, title="Accompagnement VAE", vae_available=True, certification_level=5)
 
     assert titles(get(client, modalite="distance")) == ["A distance niveau 6"]
     assert titles(get(client, niveau="4")) == ["Alternance BTP"]
@@ -102,25 +108,25 @@ def test_modality_certification_level_work_study_and_vae_filters(client):
 
 
 def test_commune_filter_includes_remote(client):
-    in_sada = plain_programme("A Sada")
+    in_sada = ProgrammeFactory(plain=True, title="A Sada")
     SessionFactory(programme=in_sada, site=SiteFactory(name="Lycée de Sada", commune=Commune.SADA))
-    remote = plain_programme("En ligne")
-    SessionFactory(programme=remote, site=remote_site(), rhythm=Session.Rhythm.REMOTE)
-    plain_programme("Sans session")
+    remote = ProgrammeFactory(plain=True, title="En ligne")
+    SessionFactory(programme=remote, site=SiteFactory(remote=True), rhythm=Session.Rhythm.REMOTE)
+    ProgrammeFactory(plain=True, title="Sans session")
 
     assert titles(get(client, commune="sada")) == ["A Sada"]
     assert titles(get(client, commune="distance")) == ["En ligne"]
 
 
 def test_rhythm_filter_and_cards_show_the_matching_session(client):
-    programme = plain_programme("Gestion de la paie")
+    programme = ProgrammeFactory(plain=True, title="Gestion de la paie")
     evening = SessionFactory(programme=programme, rhythm=Session.Rhythm.EVENING)
     saturday = SessionFactory(
         programme=programme,
         rhythm=Session.Rhythm.SATURDAY,
         start_date=evening.start_date + datetime.timedelta(days=30),
     )
-    SessionFactory(programme=plain_programme("Autre"), rhythm=Session.Rhythm.EVENING)
+    SessionFactory(programme=ProgrammeFactory(plain=True, title="Autre"), rhythm=Session.Rhythm.EVENING)
 
     response = get(client, rythme="samedi")
 
@@ -129,7 +135,7 @@ def test_rhythm_filter_and_cards_show_the_matching_session(client):
 
 
 def test_session_filters_must_match_the_same_session(client):
-    programme = plain_programme("Deux sessions")
+    programme = ProgrammeFactory(plain=True, title="Deux sessions")
     SessionFactory(programme=programme, site=SiteFactory(name="Lycée de Sada", commune=Commune.SADA))
     SessionFactory(programme=programme, rhythm=Session.Rhythm.SATURDAY)  # in Mamoudzou
 
@@ -139,8 +145,12 @@ def test_session_filters_must_match_the_same_session(client):
 
 def test_start_date_filter_accepts_iso_and_french_dates(client):
     today = timezone.localdate()
-    SessionFactory(programme=plain_programme("Bientôt"), start_date=today + datetime.timedelta(days=10))
-    SessionFactory(programme=plain_programme("Plus tard"), start_date=today + datetime.timedelta(days=100))
+    SessionFactory(
+        programme=ProgrammeFactory(plain=True, title="Bientôt"), start_date=today + datetime.timedelta(days=10)
+    )
+    SessionFactory(
+        programme=ProgrammeFactory(plain=True, title="Plus tard"), start_date=today + datetime.timedelta(days=100)
+    )
     after = today + datetime.timedelta(days=50)
 
     assert titles(get(client, debut_apres=after.isoformat())) == ["Plus tard"]
@@ -148,7 +158,7 @@ def test_start_date_filter_accepts_iso_and_french_dates(client):
 
 
 def test_past_and_cancelled_sessions_are_not_shown(client):
-    programme = plain_programme("Formation")
+    programme = ProgrammeFactory(plain=True, title="Formation")
     today = timezone.localdate()
     SessionFactory(
         programme=programme,
@@ -167,11 +177,13 @@ def test_past_and_cancelled_sessions_are_not_shown(client):
 
 def test_reserved_sessions_never_appear(client):
     tsingoni = SiteFactory(name="Mairie de Tsingoni", commune=Commune.TSINGONI)
-    reserved_only = plain_programme("Réorganisation des services")
-    reserved_session(programme=reserved_only, site=tsingoni)
-    mixed = plain_programme("Accueil du public")
+    reserved_only = ProgrammeFactory(plain=True, title="Réorganisation des services")
+    SessionFactory(reserved=True, programme=reserved_only, site=tsingoni)
+    mixed = ProgrammeFactory(plain=True, title="Accueil du public")
     public = SessionFactory(programme=mixed)
-    reserved_session(programme=mixed, site=tsingoni, start_date=public.start_date - datetime.timedelta(days=5))
+    SessionFactory(
+        reserved=True, programme=mixed, site=tsingoni, start_date=public.start_date - datetime.timedelta(days=5)
+    )
 
     response = get(client)
 
@@ -186,8 +198,8 @@ def test_reserved_sessions_never_appear(client):
 
 def test_invalid_filter_values_are_ignored_with_a_french_message(client):
     btp = DomainFactory(name="BTP", slug="btp")
-    plain_programme("Maçonnerie", domain=btp)
-    plain_programme("Comptabilité", domain=btp, modality=Programme.Modality.REMOTE)
+    ProgrammeFactory(plain=True, title="Maçonnerie", domain=btp)
+    ProgrammeFactory(plain=True, title="Comptabilité", domain=btp, modality=Programme.Modality.REMOTE)
 
     response = get(
         client,
@@ -211,14 +223,14 @@ def test_invalid_filter_values_are_ignored_with_a_french_message(client):
 
 
 def test_too_long_search_is_ignored_with_a_message(client):
-    plain_programme("Comptabilité")
+    ProgrammeFactory(plain=True, title="Comptabilité")
     response = get(client, q="x" * 300)
     assert titles(response) == ["Comptabilité"]
     assert "La recherche est limitée à 200 caractères" in response.content.decode()
 
 
 def test_empty_state_explains_what_to_do(client):
-    plain_programme("Comptabilité")
+    ProgrammeFactory(plain=True, title="Comptabilité")
 
     html = get(client, modalite="hybride").content.decode()
 
@@ -304,7 +316,7 @@ def tags(html: str) -> dict[str, tuple[str, str]]:
 
 def test_each_tag_removes_exactly_its_filter_and_keeps_the_others_and_the_search(client):
     btp = DomainFactory(name="Bâtiment & travaux publics", slug="btp")
-    plain_programme("Maçonnerie", domain=btp, is_work_study=True)
+    ProgrammeFactory(plain=True, title="Maçonnerie", domain=btp, is_work_study=True)
     params = {
         "q": "maçonnerie",
         "domaine": "btp",
@@ -368,16 +380,23 @@ def card(html: str, title: str) -> str:
 
 
 def test_card_states_duration_price_funding_and_response_time(client):
-    plain_programme(
-        "Comptabilité",
+    ProgrammeFactory(
+        plain=True,
+        title="Comptabilité",
         duration_hours=450,
         duration_months=12,
         price_eur=Decimal("1250"),
         funding_routes=[FundingRoute.REGION, FundingRoute.CPF],
         response_days=21,
     )
-    plain_programme("Remise à niveau", duration_hours=70, price_eur=Decimal("0"), funding_routes=[FundingRoute.REGION])
-    plain_programme("Sur devis", duration_hours=1, price_eur=None, response_days=1)
+    ProgrammeFactory(
+        plain=True,
+        title="Remise à niveau",
+        duration_hours=70,
+        price_eur=Decimal("0"),
+        funding_routes=[FundingRoute.REGION],
+    )
+    ProgrammeFactory(plain=True, title="Sur devis", duration_hours=1, price_eur=None, response_days=1)
 
     html = get(client).content.decode()
 
@@ -395,7 +414,7 @@ def test_card_states_duration_price_funding_and_response_time(client):
 def test_card_shows_the_deadline_and_seats_left_of_the_next_open_session(client):
     now = timezone.now()
     today = timezone.localdate()
-    programme = plain_programme("Électricité")
+    programme = ProgrammeFactory(plain=True, title="Électricité")
     # Running already, applications closed: the card puts the next open session forward.
     SessionFactory(
         programme=programme,
@@ -425,7 +444,7 @@ def test_card_shows_the_deadline_and_seats_left_of_the_next_open_session(client)
     ("capacity", "accepted", "expected"), [(3, 2, "1 place restante"), (2, 2, "Complet — liste d'attente")]
 )
 def test_card_seats_agree_in_number_and_say_when_full(client, capacity, accepted, expected):
-    session = SessionFactory(programme=plain_programme("Paie"), capacity=capacity)
+    session = SessionFactory(programme=ProgrammeFactory(plain=True, title="Paie"), capacity=capacity)
     ApplicationFactory.create_batch(accepted, session=session, status=ApplicationStatus.ENROLLED)
 
     assert expected in card(get(client).content.decode(), "Paie")
@@ -434,12 +453,12 @@ def test_card_seats_agree_in_number_and_say_when_full(client, capacity, accepted
 def test_card_says_when_applications_open_or_that_they_are_closed(client):
     now = timezone.now()
     soon = SessionFactory(
-        programme=plain_programme("Bientôt"),
+        programme=ProgrammeFactory(plain=True, title="Bientôt"),
         applications_open_at=now + datetime.timedelta(days=3),
         applications_close_at=now + datetime.timedelta(days=30),
     )
     SessionFactory(
-        programme=plain_programme("Fermée"),
+        programme=ProgrammeFactory(plain=True, title="Fermée"),
         applications_open_at=now - datetime.timedelta(days=30),
         applications_close_at=now - datetime.timedelta(days=1),
     )
@@ -455,10 +474,12 @@ def test_card_says_when_applications_open_or_that_they_are_closed(client):
 def test_home_page_dates_and_counts_read_in_french(client):
     btp = DomainFactory(name="BTP", slug="btp")
     first_of_month = (timezone.localdate().replace(day=1) + datetime.timedelta(days=95)).replace(day=1)
-    session = SessionFactory(programme=plain_programme("Maçonnerie", domain=btp), start_date=first_of_month)
+    session = SessionFactory(
+        programme=ProgrammeFactory(plain=True, title="Maçonnerie", domain=btp), start_date=first_of_month
+    )
     fluids = DomainFactory(name="Fluides", slug="fluides")
-    plain_programme("Plomberie", domain=fluids)
-    plain_programme("Chauffage", domain=fluids)
+    ProgrammeFactory(plain=True, title="Plomberie", domain=fluids)
+    ProgrammeFactory(plain=True, title="Chauffage", domain=fluids)
 
     html = client.get(reverse("home")).content.decode()
 
@@ -471,7 +492,7 @@ def test_home_page_dates_and_counts_read_in_french(client):
 
 def test_home_page_domain_links_land_on_filtered_catalogue(client):
     btp = DomainFactory(name="BTP", slug="btp")
-    SessionFactory(programme=plain_programme("Maçonnerie", domain=btp))
+    SessionFactory(programme=ProgrammeFactory(plain=True, title="Maçonnerie", domain=btp))
     home = client.get(reverse("home")).content.decode()
     assert f"{CATALOGUE}?domaine=btp" in home
     assert titles(get(client, domaine="btp")) == ["Maçonnerie"]
@@ -504,3 +525,14 @@ def test_catalogue_runs_a_fixed_number_of_queries(client, django_assert_num_quer
     with django_assert_num_queries(CATALOGUE_QUERIES):
         response = client.get(CATALOGUE, {"q": "formation", "commune": "mamoudzou", "rythme": "soir", "page": "2"})
     assert response.status_code == 200
+
+
+def test_home_introduces_the_portal_and_links_to_the_catalogue(client):
+    session = SessionFactory()
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Se former avec le CNAM à Mayotte" in html
+    assert reverse("programs:catalogue") in html
+    assert session.programme.title in html
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")

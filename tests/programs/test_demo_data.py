@@ -1,18 +1,14 @@
 """The demo catalogue shows what a programme costs, who may pay for it and how fast CNAM answers."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from programs.models import FundingRoute, Programme
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_data")]
 
 
 @pytest.fixture
-def demo():
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(demo_seeded):
     return Programme.objects.published()
 
 

@@ -1,30 +1,17 @@
 """The catalogue's rules about one row: the database refuses a bad row, full_clean() explains it in French."""
 
 import datetime
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from programs.models import Commune, FundingRoute, Programme, Session, Site, normalize_text
 from tests.factories import DomainFactory, ProgrammeFactory, SessionFactory, SiteFactory
+from tests.helpers import clean_errors, refused_by_database
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def refused_by_database():
-    """Expect an IntegrityError, inside a savepoint so the test's transaction survives."""
-    with pytest.raises(IntegrityError), transaction.atomic():
-        yield
-
-
-def clean_errors(instance, **kwargs) -> dict[str, list[str]]:
-    with pytest.raises(ValidationError) as info:
-        instance.full_clean(**kwargs)
-    return info.value.message_dict
 
 
 # --- Session ---------------------------------------------------------------
@@ -59,6 +46,7 @@ def test_session_may_last_a_single_day():
     session = SessionFactory(start_date=day, end_date=day)
 
     session.full_clean()
+    assert Session.objects.filter(pk=session.pk, start_date=day, end_date=day).exists()
 
 
 def test_session_applications_close_after_they_open():
@@ -109,6 +97,11 @@ def test_sites_either_remote_or_in_a_commune_are_accepted():
     for site in (remote, in_person):
         site.full_clean()
         site.save()
+
+    assert set(Site.objects.filter(pk__in=[remote.pk, in_person.pk]).values_list("name", flat=True)) == {
+        "Plateforme nationale",
+        "Centre de Sada",
+    }
 
 
 def test_site_name_is_unique_within_a_commune():
@@ -224,6 +217,7 @@ def test_response_time_is_between_1_and_90_days(days, message):
 def test_response_time_bounds_are_accepted(days):
     programme = ProgrammeFactory(response_days=days)
     programme.full_clean()
+    assert Programme.objects.get(pk=programme.pk).response_days == days
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,12 @@ from programs.templatetags import catalogue_tags
 from tests.factories import (
     ApplicationFactory,
     ConventionFactory,
+    ProgrammeFactory,
     SeatAllocationFactory,
     SessionFactory,
     SiteFactory,
+    build_catalogue,
 )
-
-from .factories import build_catalogue, plain_programme, remote_site, reserved_session
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def json_ld(html: str) -> dict:
 
 @pytest.mark.parametrize("status", [Programme.Status.DRAFT, Programme.Status.ARCHIVED])
 def test_unpublished_programme_is_not_found(client, status):
-    programme = plain_programme("Caché", status=status)
+    programme = ProgrammeFactory(plain=True, title="Caché", status=status)
     assert client.get(programme.get_absolute_url()).status_code == 404
 
 
@@ -72,8 +72,9 @@ def test_unknown_programme_is_not_found(client):
 
 
 def test_page_describes_the_programme(client):
-    programme = plain_programme(
-        "Titre professionnel comptable",
+    programme = ProgrammeFactory(
+        plain=True,
+        title="Titre professionnel comptable",
         objectives="Tenir la comptabilité d'une PME.",
         content="Module 1 : bilan.",
         prerequisites="Aisance avec les chiffres.",
@@ -105,7 +106,7 @@ def test_page_describes_the_programme(client):
 
 
 def test_sessions_show_dates_place_rhythm_hours_and_window(client):
-    programme = plain_programme("Gestion de la paie")
+    programme = ProgrammeFactory(plain=True, title="Gestion de la paie")
     sada = SessionFactory(
         programme=programme,
         site=SiteFactory(name="Lycée de Sada", commune=Commune.SADA, address="Route nationale"),
@@ -115,7 +116,7 @@ def test_sessions_show_dates_place_rhythm_hours_and_window(client):
     )
     online = SessionFactory(
         programme=programme,
-        site=remote_site(),
+        site=SiteFactory(remote=True),
         rhythm=Session.Rhythm.REMOTE,
         start_date=sada.start_date + datetime.timedelta(days=30),
     )
@@ -135,9 +136,11 @@ def test_sessions_show_dates_place_rhythm_hours_and_window(client):
 
 
 def test_reserved_cancelled_and_past_sessions_are_hidden(client):
-    programme = plain_programme("Accueil du public")
+    programme = ProgrammeFactory(plain=True, title="Accueil du public")
     public = SessionFactory(programme=programme)
-    reserved = reserved_session(programme=programme, site=SiteFactory(name="Mairie", commune=Commune.TSINGONI))
+    reserved = SessionFactory(
+        reserved=True, programme=programme, site=SiteFactory(name="Mairie", commune=Commune.TSINGONI)
+    )
     cancelled = SessionFactory(programme=programme, state=Session.State.CANCELLED)
     today = timezone.localdate()
     past = SessionFactory(
@@ -158,7 +161,7 @@ def test_reserved_cancelled_and_past_sessions_are_hidden(client):
 
 
 def test_ongoing_session_is_still_shown(client):
-    programme = plain_programme("En cours")
+    programme = ProgrammeFactory(plain=True, title="En cours")
     today = timezone.localdate()
     ongoing = SessionFactory(
         programme=programme,
@@ -241,8 +244,9 @@ def test_sessions_not_accepting_applications_say_why(client):
 
 def test_json_ld_describes_the_course_and_its_sessions(client, settings):
     settings.SITE_URL = "https://formations.cnam-mayotte.fr"
-    programme = plain_programme(
-        "Électricité du bâtiment",
+    programme = ProgrammeFactory(
+        plain=True,
+        title="Électricité du bâtiment",
         code="ELE101",
         duration_hours=120,
         modality=Programme.Modality.HYBRID,
@@ -251,7 +255,7 @@ def test_json_ld_describes_the_course_and_its_sessions(client, settings):
     )
     onsite = SessionFactory(programme=programme, rhythm=Session.Rhythm.SATURDAY, schedule="Samedi matin")
     online = SessionFactory(
-        programme=programme, site=remote_site(), start_date=onsite.start_date + datetime.timedelta(days=1)
+        programme=programme, site=SiteFactory(remote=True), start_date=onsite.start_date + datetime.timedelta(days=1)
     )
 
     data = json_ld(page(client, programme))
@@ -285,7 +289,7 @@ def test_json_ld_describes_the_course_and_its_sessions(client, settings):
 
 def test_json_ld_cannot_close_its_script_element(client):
     title = "Sécurité </script><script>alert(1)</script> & co"
-    programme = plain_programme(title)
+    programme = ProgrammeFactory(plain=True, title=title)
 
     html = page(client, programme)
 
@@ -294,7 +298,7 @@ def test_json_ld_cannot_close_its_script_element(client):
 
 
 def test_json_ld_script_carries_the_csp_nonce(client):
-    programme = plain_programme("Formation")
+    programme = ProgrammeFactory(plain=True, title="Formation")
     response = client.get(programme.get_absolute_url())
     nonce = re.search(r'<script type="application/ld\+json" nonce="([^"]+)"', response.content.decode()).group(1)
     assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
@@ -308,14 +312,14 @@ def facts(html: str) -> str:
 
 
 def test_facts_state_duration_price_funding_modality_level_and_response_time(client):
-    programme = plain_programme(
-        "Gestion de la paie",
+    programme = ProgrammeFactory(
+        plain=True,
+        title="Gestion de la paie",
         duration_hours=1200,
         duration_months=24,
         duration_text="Dont 8 semaines de stage",
         price_eur=Decimal("1250"),
         price_note="Pris en charge pour les demandeurs d'emploi.",
-        # Stored in any order, shown in the list's order.
         funding_routes=[FundingRoute.EMPLOYER, FundingRoute.CPF, FundingRoute.REGION],
         modality=Programme.Modality.HYBRID,
         rhythm="Cours du soir",
@@ -345,7 +349,7 @@ def test_facts_state_duration_price_funding_modality_level_and_response_time(cli
     ],
 )
 def test_facts_say_free_unset_price_and_singular_days(client, values, price, response):
-    text = facts(page(client, plain_programme("Formation", duration_hours=1, **values)))
+    text = facts(page(client, ProgrammeFactory(plain=True, title="Formation", duration_hours=1, **values)))
     assert "Durée 1 heure" in text
     assert price in text
     assert response in text
@@ -355,8 +359,12 @@ def test_facts_say_free_unset_price_and_singular_days(client, values, price, res
 
 @with_apply_url
 def test_on_a_phone_the_sessions_and_their_buttons_come_before_the_description(client):
-    programme = plain_programme(
-        "Comptabilité", objectives="Objectif très long.", content="Contenu très long.", vae_available=True
+    programme = ProgrammeFactory(
+        plain=True,
+        title="Comptabilité",
+        objectives="Objectif très long.",
+        content="Contenu très long.",
+        vae_available=True,
     )
     first = SessionFactory(programme=programme)
     second = SessionFactory(programme=programme, start_date=first.start_date + datetime.timedelta(days=40))
@@ -389,16 +397,16 @@ def test_on_a_phone_the_sessions_and_their_buttons_come_before_the_description(c
 
 
 def test_vae_action_only_where_vae_is_open(client):
-    html = page(client, plain_programme("Sans VAE", vae_available=False))
+    html = page(client, ProgrammeFactory(plain=True, title="Sans VAE", vae_available=False))
     assert "Demander une VAE" not in html
 
 
 def test_json_ld_offers_the_price(client):
-    paid = json_ld(page(client, plain_programme("Payante", price_eur=Decimal("1250"))))
+    paid = json_ld(page(client, ProgrammeFactory(plain=True, title="Payante", price_eur=Decimal("1250"))))
     assert paid["offers"] == {"@type": "Offer", "category": "Paid", "price": "1250.00", "priceCurrency": "EUR"}
-    free = json_ld(page(client, plain_programme("Gratuite", price_eur=Decimal("0"))))
+    free = json_ld(page(client, ProgrammeFactory(plain=True, title="Gratuite", price_eur=Decimal("0"))))
     assert free["offers"]["category"] == "Free" and free["offers"]["price"] == "0.00"
-    assert "offers" not in json_ld(page(client, plain_programme("Sans tarif", price_eur=None)))
+    assert "offers" not in json_ld(page(client, ProgrammeFactory(plain=True, title="Sans tarif", price_eur=None)))
 
 
 # Anonymous visitor: no session or user query. Then: the programme (with its domain), its
@@ -419,3 +427,35 @@ def test_programme_page_runs_a_fixed_number_of_queries(client, django_assert_num
 
     assert response.status_code == 200
     assert len(json_ld(response.content.decode())["hasCourseInstance"]) == 2 + extra_sessions
+
+
+@with_apply_url
+def test_a_person_with_an_application_in_progress_is_led_to_it_not_to_a_second_one(client):
+    session = SessionFactory()
+    other = SessionFactory(programme=session.programme, start_date=session.start_date + datetime.timedelta(days=30))
+    existing = ApplicationFactory(session=session, status=ApplicationStatus.WAITLISTED)
+    client.force_login(existing.applicant)
+
+    html = page(client, session.programme)
+
+    assert f"Vous avez déjà une candidature en cours pour cette session ({existing.reference})" in html
+    detail = reverse("enrollment:detail", kwargs={"reference": existing.reference})
+    assert f'href="{detail}">Suivre ma candidature' in html
+    assert reverse("enrollment:apply", args=[session.pk]) not in html
+    assert f'href="{reverse("enrollment:apply", args=[other.pk])}">Candidater' in html
+
+
+@pytest.mark.parametrize("extra_sessions", [0, 30])
+def test_programme_page_for_a_signed_in_person_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, extra_sessions
+):
+    session = SessionFactory()
+    SessionFactory.create_batch(extra_sessions, programme=session.programme)
+    existing = ApplicationFactory(session=session)
+    client.force_login(existing.applicant)
+
+    # The session and the user, the anonymous page's queries, the person's applications in progress.
+    with django_assert_num_queries(2 + PROGRAMME_PAGE_QUERIES + 1):
+        response = client.get(session.programme.get_absolute_url())
+
+    assert response.status_code == 200

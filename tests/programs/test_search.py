@@ -9,8 +9,6 @@ from programs.search import fallback_terms, search_programmes
 from programs.selectors import programme_catalogue
 from tests.factories import DomainFactory, ProgrammeFactory
 
-from .factories import plain_programme
-
 pytestmark = pytest.mark.django_db
 
 CATALOGUE = reverse("programs:catalogue")
@@ -20,10 +18,14 @@ on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 @pytest.fixture
 def programmes():
     return {
-        "electricite": plain_programme("Électricité du bâtiment", content="Habilitation et câblage."),
-        "compta": plain_programme("Comptabilité générale", content="Bilan, compte de résultat."),
-        "paie": plain_programme("Gestion de la paie", content="Bulletins et déclarations sociales."),
-        "tuteur": plain_programme("Devenir tuteur", objectives="Préparer la formation des apprentis."),
+        "electricite": ProgrammeFactory(
+            plain=True, title="Électricité du bâtiment", content="Habilitation et câblage."
+        ),
+        "compta": ProgrammeFactory(plain=True, title="Comptabilité générale", content="Bilan, compte de résultat."),
+        "paie": ProgrammeFactory(plain=True, title="Gestion de la paie", content="Bulletins et déclarations sociales."),
+        "tuteur": ProgrammeFactory(
+            plain=True, title="Devenir tuteur", objectives="Préparer la formation des apprentis."
+        ),
     }
 
 
@@ -59,7 +61,7 @@ def test_every_word_must_match(client, programmes):
 
 def test_search_combines_with_filters(client, programmes):
     btp = DomainFactory(name="BTP", slug="btp")
-    plain_programme("Électricité industrielle", domain=btp)
+    ProgrammeFactory(plain=True, title="Électricité industrielle", domain=btp)
 
     assert found(client, "electricite") == ["Électricité du bâtiment", "Électricité industrielle"]
     assert found(client, "electricite", domaine="btp") == ["Électricité industrielle"]
@@ -73,7 +75,7 @@ def test_no_match_shows_the_empty_state(client, programmes):
 
 
 def test_unpublished_programmes_are_never_found(client, programmes):
-    plain_programme("Électricité navale", status="brouillon")
+    ProgrammeFactory(plain=True, title="Électricité navale", status="brouillon")
     assert found(client, "electricite") == ["Électricité du bâtiment"]
 
 
@@ -97,8 +99,8 @@ def test_fallback_terms_strip_accents_case_and_plural():
 
 @on_postgresql
 def test_title_matches_rank_before_text_matches(client):
-    plain_programme("Assistant comptable", content="Tenue de la paie des salariés.")
-    plain_programme("Gestion de la paie")
+    ProgrammeFactory(plain=True, title="Assistant comptable", content="Tenue de la paie des salariés.")
+    ProgrammeFactory(plain=True, title="Gestion de la paie")
 
     response = client.get(CATALOGUE, {"q": "paie"})
 

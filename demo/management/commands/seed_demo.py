@@ -6,7 +6,7 @@ a later day only moves the dates, which follow today so that the demo stays aliv
 
 Applications are written directly, with their status history, instead of through the
 enrollment services: the services queue a notification per change and the demo must not
-send anything. The seat rule is still the selectors' one, checked at the end.
+send anything. The seat rule is still the ledger's one (``enrollment.seats``), checked at the end.
 """
 
 import datetime
@@ -24,15 +24,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.models import Notification
 from demo import data as demo_data
-from enrollment.models import (
-    ApplicantProfile,
-    Application,
-    ApplicationStatus,
-    ApplicationStatusChange,
-    Notification,
-)
-from enrollment.selectors import allocations_with_usage, session_seat_count
+from enrollment.forms.applications import CONSENT_TEXT
+from enrollment.models import ApplicantProfile, Application, ApplicationStatus, ApplicationStatusChange
+from enrollment.seats import allocations_with_usage, session_seat_count
 from partners.models import (
     Axis,
     CallForProjects,
@@ -403,7 +399,8 @@ class DemoSeeder:
                     "employer": self.partners[item.employer] if item.employer else None,
                     "job_title": item.job_title,
                     "consent_at": joined,
-                    "consent_text": demo_data.CONSENT_TEXT,
+                    # The wording the profile form records, so the demo profiles do not ask for consent again.
+                    "consent_text": CONSENT_TEXT,
                 },
             )
             self.applicants[key] = user

@@ -1,15 +1,12 @@
 """Seat safety when imports, single enrollments and public decisions race, on PostgreSQL row locks."""
 
 from enrollment.models import Application, ApplicationStatus
-from enrollment.selectors import allocation_seats_left, session_seat_count
+from enrollment.seats import allocation_seats_left, session_seat_count
 from enrollment.services import applications
 from partner_space import services as services_staff
 from partner_space.imports import StaffRow
 from tests.concurrency import needs_row_locks, run_in_threads
-from tests.enrollment import service_factories as public
-from tests.factories import StaffUserFactory
-
-from . import space_factories as make
+from tests.factories import ApplicationFactory, PartnerMemberFactory, SeatAllocationFactory, StaffUserFactory
 
 pytestmark = needs_row_locks
 
@@ -32,13 +29,15 @@ def _rows(prefix: str, count: int, reference: str) -> list[StaffRow]:
 
 
 def test_imports_enrollments_and_public_decisions_never_overbook(transactional_db):
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner, seats=ALLOCATED, capacity=CAPACITY, reference="S-2027-RACE")
-    other_session = make.allocation(
-        partner=referent.partner, seats=3, capacity=5, convention=allocation.convention, reference="S-2027-AUTRE"
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(
+        partner=referent.partner, seats=ALLOCATED, session__capacity=CAPACITY, session__reference="S-2027-RACE"
+    )
+    other_session = SeatAllocationFactory(
+        convention=allocation.convention, seats=3, session__capacity=5, session__reference="S-2027-AUTRE"
     )
     staff = StaffUserFactory()
-    submitted = [public.application(session=allocation.session) for _ in range(12)]
+    submitted = [ApplicationFactory(session=allocation.session) for _ in range(12)]
     reference = allocation.session.reference
 
     def import_file(prefix, all_or_nothing):

@@ -1,6 +1,7 @@
 """The partner space: dashboard, conventions and their PDF, enrolling one agent, invitations and claiming."""
 
 import datetime
+import json
 import re
 
 import pytest
@@ -13,6 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import claims
+from core.models import Notification
 from enrollment import notifications
 from enrollment.models import (
     ApplicantProfile,
@@ -20,16 +23,22 @@ from enrollment.models import (
     ApplicationStatus,
     ApplicationStatusChange,
     EnrollmentCertificate,
-    Notification,
     Situation,
 )
 from partner_space import invitations
 from partner_space import services as services_staff
 from partners.models import Convention, ConventionDocument, Partner, PartnerMember
 from programs.models import Session
-from tests.factories import ConventionFactory, PartnerFactory, SessionFactory, StaffUserFactory, UserFactory
-
-from . import space_factories as make
+from tests.factories import (
+    ConventionFactory,
+    PartnerApplicationFactory,
+    PartnerFactory,
+    PartnerMemberFactory,
+    SeatAllocationFactory,
+    SessionFactory,
+    StaffUserFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,11 +61,11 @@ def enroll_post(client, allocation, **overrides):
 
 
 def test_dashboard_shows_own_conventions_allocations_and_staff(client):
-    referent = make.member()
+    referent = PartnerMemberFactory()
     partner = referent.partner
-    allocation = make.allocation(partner=partner, seats=4)
-    make.staff_application(allocation=allocation, email="agent1@tsingoni.yt")
-    make.staff_application(allocation=allocation, email="agent2@tsingoni.yt", status=ApplicationStatus.WITHDRAWN)
+    allocation = SeatAllocationFactory(partner=partner, seats=4)
+    PartnerApplicationFactory(allocation=allocation, email="agent1@tsingoni.yt")
+    PartnerApplicationFactory(allocation=allocation, email="agent2@tsingoni.yt", status=ApplicationStatus.WITHDRAWN)
     ConventionFactory(partner=partner, reference="CONV-2026-900", state=Convention.State.DRAFT, signed_on=None)
     client.force_login(referent.user)
 
@@ -76,21 +85,38 @@ def test_dashboard_shows_own_conventions_allocations_and_staff(client):
     assert "Inscrire un agent" in page
 
 
+def test_dashboard_badges_take_the_colour_of_each_status(client):
+    """The colours come from the one map per status (``*_badges`` template filters), grey where none is set."""
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner, seats=4)
+    PartnerApplicationFactory(allocation=allocation, email="agent1@tsingoni.yt")
+    PartnerApplicationFactory(allocation=allocation, email="agent2@tsingoni.yt", status=ApplicationStatus.WITHDRAWN)
+    client.force_login(referent.user)
+
+    page = client.get(DASHBOARD).content.decode()
+
+    badges = set(re.findall(r'class="fr-badge fr-badge--sm ?([^"]*)">([^<]*)<', page))
+    assert ("fr-badge--success", "Inscrite") in badges
+    assert ("", "Retirée") in badges
+    assert ("fr-badge--success", allocation.convention.get_state_display()) in badges
+    assert ("", "Non produit") in badges
+
+
 def test_dashboard_query_count_does_not_grow_with_staff(client):
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner, seats=40, capacity=60)
-    second = make.allocation(partner=referent.partner, seats=5, convention=allocation.convention)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner, seats=40, session__capacity=60)
+    second = SeatAllocationFactory(convention=allocation.convention, seats=5)
     ConventionDocument.objects.create(convention=allocation.convention, version=1)
     client.force_login(referent.user)
     for _ in range(3):
-        make.staff_application(allocation=allocation)
-    make.staff_application(allocation=second)
+        PartnerApplicationFactory(allocation=allocation)
+    PartnerApplicationFactory(allocation=second)
     client.get(DASHBOARD)  # session and login rows settled
 
     with CaptureQueriesContext(connection) as few:
         assert client.get(DASHBOARD).status_code == 200
     for _ in range(27):
-        make.staff_application(allocation=allocation)
+        PartnerApplicationFactory(allocation=allocation)
     with CaptureQueriesContext(connection) as many:
         response = client.get(DASHBOARD)
     assert response.context["counts"]["total"] == 31
@@ -100,8 +126,8 @@ def test_dashboard_query_count_does_not_grow_with_staff(client):
 
 
 def test_lecteur_sees_the_space_without_enroll_actions(client):
-    viewer = make.member(role=PartnerMember.Role.VIEWER)
-    make.allocation(partner=viewer.partner)
+    viewer = PartnerMemberFactory(viewer=True)
+    SeatAllocationFactory(partner=viewer.partner)
     client.force_login(viewer.user)
 
     page = client.get(DASHBOARD).content.decode()
@@ -112,7 +138,7 @@ def test_lecteur_sees_the_space_without_enroll_actions(client):
 
 
 def test_first_visit_records_joined_at(client):
-    referent = make.member(joined_at=None)
+    referent = PartnerMemberFactory(joined_at=None)
     client.force_login(referent.user)
     client.get(DASHBOARD)
     referent.refresh_from_db()
@@ -125,10 +151,10 @@ def test_first_visit_records_joined_at(client):
 
 def test_user_of_two_partners_switches_without_mixing(client):
     user = UserFactory()
-    first = make.member(partner=PartnerFactory(name="Commune de Tsingoni"), user=user)
-    second = make.member(partner=PartnerFactory(name="Rectorat de Mayotte"), user=user)
-    other = make.allocation(partner=first.partner)
-    make.allocation(partner=second.partner)
+    first = PartnerMemberFactory(partner=PartnerFactory(name="Commune de Tsingoni"), user=user)
+    second = PartnerMemberFactory(partner=PartnerFactory(name="Rectorat de Mayotte"), user=user)
+    other = SeatAllocationFactory(partner=first.partner)
+    SeatAllocationFactory(partner=second.partner)
     client.force_login(user)
 
     assert client.get(DASHBOARD).context["partner"] == first.partner  # first by name
@@ -143,9 +169,9 @@ def test_user_of_two_partners_switches_without_mixing(client):
 
 
 def test_convention_detail_lists_its_allocations_and_staff(client):
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner, seats=3)
-    application = make.staff_application(allocation=allocation, email="agent@tsingoni.yt")
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner, seats=3)
+    application = PartnerApplicationFactory(allocation=allocation, email="agent@tsingoni.yt")
     client.force_login(referent.user)
 
     response = client.get(reverse("partners:convention", args=[allocation.convention.reference]))
@@ -158,8 +184,8 @@ def test_convention_detail_lists_its_allocations_and_staff(client):
 
 
 def test_pdf_download_serves_the_latest_ready_version(client):
-    referent = make.member()
-    convention = make.allocation(partner=referent.partner).convention
+    referent = PartnerMemberFactory()
+    convention = SeatAllocationFactory(partner=referent.partner).convention
     ready = ConventionDocument(convention=convention, version=1, state=ConventionDocument.State.READY)
     ready.file.save("conv-test.pdf", ContentFile(b"%PDF-1.4 version 1"), save=False)
     ready.save()
@@ -175,8 +201,8 @@ def test_pdf_download_serves_the_latest_ready_version(client):
 
 
 def test_pdf_without_ready_version_is_requested_and_explained(client):
-    referent = make.member()
-    convention = make.allocation(partner=referent.partner).convention
+    referent = PartnerMemberFactory()
+    convention = SeatAllocationFactory(partner=referent.partner).convention
     client.force_login(referent.user)
 
     response = client.get(reverse("partners:convention_pdf", args=[convention.reference]), follow=True)
@@ -189,8 +215,8 @@ def test_pdf_without_ready_version_is_requested_and_explained(client):
 @pytest.mark.django_db(transaction=True)
 def test_pdf_rendered_in_process_is_served_on_the_first_click(client):
     """Without a broker the render runs as soon as it is requested: no second click needed."""
-    referent = make.member()
-    convention = make.allocation(partner=referent.partner).convention
+    referent = PartnerMemberFactory()
+    convention = SeatAllocationFactory(partner=referent.partner).convention
     client.force_login(referent.user)
 
     response = client.get(reverse("partners:convention_pdf", args=[convention.reference]))
@@ -204,8 +230,8 @@ def test_pdf_rendered_in_process_is_served_on_the_first_click(client):
 
 
 def test_referent_enrolls_a_new_agent(client, django_capture_on_commit_callbacks):
-    referent = make.member(partner=PartnerFactory(kind=Partner.Kind.COMMUNE))
-    allocation = make.allocation(partner=referent.partner, seats=2)
+    referent = PartnerMemberFactory(partner=PartnerFactory(kind=Partner.Kind.COMMUNE))
+    allocation = SeatAllocationFactory(partner=referent.partner, seats=2)
     client.force_login(referent.user)
 
     with django_capture_on_commit_callbacks(execute=False):
@@ -235,20 +261,18 @@ def test_referent_enrolls_a_new_agent(client, django_capture_on_commit_callbacks
 
 
 def test_company_staff_profile_says_employee(client):
-    referent = make.member(partner=PartnerFactory(kind=Partner.Kind.COMPANY))
-    allocation = make.allocation(partner=referent.partner)
+    referent = PartnerMemberFactory(partner=PartnerFactory(kind=Partner.Kind.COMPANY))
+    allocation = SeatAllocationFactory(partner=referent.partner)
     client.force_login(referent.user)
     enroll_post(client, allocation)
     assert ApplicantProfile.objects.get(user__email="zainaba.ali@mairie-tsingoni.yt").situation == Situation.EMPLOYEE
 
 
 def test_existing_account_is_reused_not_duplicated(client):
-    existing = make.staff_application(
-        allocation=make.allocation(partner=PartnerFactory()), email="Deja.Inscrit@Exemple.yt"
-    ).applicant
+    existing = PartnerApplicationFactory(allocation=SeatAllocationFactory(), email="Deja.Inscrit@Exemple.yt").applicant
     profile = existing.applicant_profile
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
     client.force_login(referent.user)
 
     response = enroll_post(client, allocation, email="deja.inscrit@exemple.yt", first_name="Autre", last_name="Nom")
@@ -261,14 +285,14 @@ def test_existing_account_is_reused_not_duplicated(client):
     assert profile.first_name != "Autre"  # the person's own profile is not overwritten
     assert profile.employer == referent.partner
     invitation = Notification.objects.get(application=application, template="partner_staff_invitation")
-    assert invitation.context["needs_claim"] is False and invitation.context["claim_url"] == ""
+    assert invitation.context["needs_claim"] is False and "claim_url" not in invitation.context
 
 
 def test_account_found_by_secondary_address(client):
     owner = UserFactory(email="perso@exemple.yt")
     EmailAddress.objects.create(user=owner, email="pro@mairie.yt", verified=True, primary=False)
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
     client.force_login(referent.user)
 
     enroll_post(client, allocation, email="PRO@mairie.yt")
@@ -278,9 +302,9 @@ def test_account_found_by_secondary_address(client):
 
 
 def test_enroll_refuses_a_person_already_enrolled(client):
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner)
-    make.staff_application(allocation=allocation, email="zainaba.ali@mairie-tsingoni.yt")
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
+    PartnerApplicationFactory(allocation=allocation, email="zainaba.ali@mairie-tsingoni.yt")
     client.force_login(referent.user)
 
     response = enroll_post(client, allocation)
@@ -291,9 +315,9 @@ def test_enroll_refuses_a_person_already_enrolled(client):
 
 
 def test_enroll_refuses_when_the_allocation_is_used_up(client):
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner, seats=1)
-    make.staff_application(allocation=allocation)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner, seats=1)
+    PartnerApplicationFactory(allocation=allocation)
     client.force_login(referent.user)
 
     response = enroll_post(client, allocation)
@@ -305,8 +329,8 @@ def test_enroll_refuses_when_the_allocation_is_used_up(client):
 
 
 def test_enroll_form_errors_are_french_and_linked(client):
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
     client.force_login(referent.user)
 
     response = enroll_post(client, allocation, email="pas-une-adresse", first_name="")
@@ -320,11 +344,11 @@ def test_enroll_form_errors_are_french_and_linked(client):
 
 
 def test_service_checks_seats_under_lock_for_the_session_capacity():
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner, seats=3, capacity=3)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner, seats=3, session__capacity=3)
     # Public applicants took every seat of the session despite the reservation (e.g. capacity lowered).
     for _ in range(3):
-        make.staff_application(allocation=make.allocation(partner=PartnerFactory(), session=allocation.session))
+        PartnerApplicationFactory(allocation=SeatAllocationFactory(session=allocation.session))
     with pytest.raises(ValidationError) as refused:
         services_staff.staff_enroll(
             member=referent, allocation=allocation, first_name="A", last_name="B", email="a.b@exemple.yt"
@@ -334,11 +358,11 @@ def test_service_checks_seats_under_lock_for_the_session_capacity():
 
 
 def test_service_refuses_a_lecteur_and_another_partners_allocation():
-    viewer = make.member(role=PartnerMember.Role.VIEWER)
-    allocation = make.allocation(partner=viewer.partner)
+    viewer = PartnerMemberFactory(viewer=True)
+    allocation = SeatAllocationFactory(partner=viewer.partner)
     with pytest.raises(PermissionDenied):
         services_staff.staff_enroll(member=viewer, allocation=allocation, first_name="A", last_name="B", email="a@b.yt")
-    referent = make.member()
+    referent = PartnerMemberFactory()
     with pytest.raises(PermissionDenied):
         services_staff.staff_enroll(
             member=referent, allocation=allocation, first_name="A", last_name="B", email="a@b.yt"
@@ -347,9 +371,9 @@ def test_service_refuses_a_lecteur_and_another_partners_allocation():
 
 
 def test_convention_not_in_force_refuses_enrollment():
-    referent = make.member()
+    referent = PartnerMemberFactory()
     convention = ConventionFactory(partner=referent.partner, state=Convention.State.TERMINATED)
-    allocation = make.allocation(partner=referent.partner, convention=convention)
+    allocation = SeatAllocationFactory(convention=convention)
     with pytest.raises(ValidationError, match="n'est pas en vigueur"):
         services_staff.staff_enroll(
             member=referent, allocation=allocation, first_name="A", last_name="B", email="a@b.yt"
@@ -361,9 +385,9 @@ def test_convention_not_in_force_refuses_enrollment():
 
 def test_reserved_session_only_for_the_owning_partner(client):
     tsingoni = PartnerFactory(name="Commune de Tsingoni")
-    referent = make.member(partner=tsingoni)
+    referent = PartnerMemberFactory(partner=tsingoni)
     reserved = SessionFactory(reserved_for=tsingoni, reference="S-TSINGONI-1")
-    allocation = make.allocation(partner=tsingoni, session=reserved)
+    allocation = SeatAllocationFactory(partner=tsingoni, session=reserved)
     assert not Session.objects.public().filter(pk=reserved.pk).exists()
     assert client.get(reverse("programs:catalogue")).content.decode().count("S-TSINGONI-1") == 0
 
@@ -371,12 +395,12 @@ def test_reserved_session_only_for_the_owning_partner(client):
     assert enroll_post(client, allocation).status_code == 302
 
     # Another partner's convention cannot enroll there, even with an allocation forced in by hand.
-    other = make.member()
-    forced = make.allocation(partner=other.partner, session=reserved)
+    other = PartnerMemberFactory()
+    forced = SeatAllocationFactory(partner=other.partner, session=reserved)
     with pytest.raises(ValidationError, match="réservée à un autre partenaire"):
         services_staff.staff_enroll(member=other, allocation=forced, first_name="A", last_name="B", email="x@y.yt")
     # And the public cannot apply to it.
-    applicant = make.staff_application(allocation=allocation).applicant
+    applicant = PartnerApplicationFactory(allocation=allocation).applicant
     client.force_login(applicant)
     assert client.get(reverse("enrollment:apply", args=[reserved.pk])).status_code == 404
 
@@ -389,21 +413,25 @@ def _claim_path(url: str) -> str:
 
 
 def test_staff_invitation_email_lets_the_agent_set_a_password_and_log_in(client):
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
     client.force_login(referent.user)
     enroll_post(client, allocation)
     notification = Notification.objects.get(template="partner_staff_invitation")
 
+    # The outbox row holds no link that opens the account: it is made when the email is rendered.
+    assert "claim_url" not in notification.context
+    assert "/partenaires/activer/" not in json.dumps(notification.context)
+
     assert notifications.deliver(notification_id=notification.pk) is True
     message = next(m for m in mail.outbox if m.subject == notification.subject)
     assert referent.partner.name in message.subject
-    assert notification.context["claim_url"] in message.body
+    claim = re.search(r"http\S+/partenaires/activer/\S+/", message.body).group(0)
     assert allocation.session.reference in message.body
     assert "14 jours" in message.body
 
     client.logout()
-    path = _claim_path(notification.context["claim_url"])
+    path = _claim_path(claim)
     assert client.get(path).status_code == 200
     response = client.post(path, {"new_password1": "Palmier-Kawéni-2026", "new_password2": "Palmier-Kawéni-2026"})
     assert response.status_code == 302 and response["Location"] == reverse("enrollment:profile")
@@ -420,9 +448,23 @@ def test_staff_invitation_email_lets_the_agent_set_a_password_and_log_in(client)
     assert client.get(reverse("enrollment:space")).status_code == 200
 
 
+def test_staff_reading_an_invitation_in_the_admin_find_no_link_that_opens_the_account(client):
+    referent = PartnerMemberFactory()
+    client.force_login(referent.user)
+    enroll_post(client, SeatAllocationFactory(partner=referent.partner))
+    notification = Notification.objects.get(template="partner_staff_invitation")
+    assert notifications.deliver(notification_id=notification.pk) is True
+    client.force_login(get_user_model().objects.create_superuser("chef", "chef@cnam-mayotte.yt", "x"))
+
+    page = client.get(reverse("admin:core_notification_change", args=[notification.pk])).content.decode()
+
+    assert "Inscription par l" in page  # the staff name of the email
+    assert "/partenaires/activer/" not in page
+
+
 def test_claim_refuses_a_weak_password_in_french(client):
     user, _created = invitations.account_ensure(email="nouvel.agent@exemple.yt")
-    path = _claim_path(invitations.claim_url(user))
+    path = _claim_path(claims.claim_url(user))
     response = client.post(path, {"new_password1": "123", "new_password2": "123"})
     assert response.status_code == 400
     assert "Ce mot de passe est trop court" in response.content.decode()
@@ -432,7 +474,7 @@ def test_claim_refuses_a_weak_password_in_french(client):
 
 def test_claim_link_with_a_wrong_token_is_refused(client):
     user, _created = invitations.account_ensure(email="nouvel.agent@exemple.yt")
-    path = _claim_path(invitations.claim_url(user))
+    path = _claim_path(claims.claim_url(user))
     response = client.get(path[:-3] + "abc/")
     assert response.status_code == 410
     assert "Recevoir un nouveau lien" in response.content.decode()
@@ -494,10 +536,10 @@ def test_member_invite_refuses_bad_input():
 
 def test_invitation_token_expires(monkeypatch):
     user, _created = invitations.account_ensure(email="lent@exemple.yt")
-    token = invitations.invitation_token_generator.make_token(user)
-    generator = invitations.invitation_token_generator
+    token = claims.invitation_token_generator.make_token(user)
+    generator = claims.invitation_token_generator
     later = generator._now() + generator.valid_for
     monkeypatch.setattr(generator, "_now", lambda: later - datetime.timedelta(minutes=1))
     assert generator.check_token(user, token)
     monkeypatch.setattr(generator, "_now", lambda: later + datetime.timedelta(minutes=1))
-    assert not invitations.invitation_token_generator.check_token(user, token)
+    assert not claims.invitation_token_generator.check_token(user, token)

@@ -12,9 +12,15 @@ from django.urls import reverse
 
 from enrollment.models import Application
 from partners.models import Convention, ConventionDocument, PartnerMember
-from tests.factories import ConventionFactory, PartnerFactory, UserFactory
-
-from . import space_factories as make
+from tests.factories import (
+    ConventionFactory,
+    PartnerApplicationFactory,
+    PartnerFactory,
+    PartnerMemberFactory,
+    SeatAllocationFactory,
+    UserFactory,
+)
+from tests.helpers import csv_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +34,11 @@ def two_partners():
     scene = {}
     for key, name in (("a", "Commune de Tsingoni"), ("b", "Rectorat de Mayotte")):
         partner = PartnerFactory(name=name)
-        allocation = make.allocation(partner=partner, seats=4, reference=f"S-2027-{key.upper()}")
+        allocation = SeatAllocationFactory(partner=partner, seats=4, session__reference=f"S-2027-{key.upper()}")
         document = ConventionDocument(convention=allocation.convention, version=1, state=ConventionDocument.State.READY)
         document.file.save(f"{key}.pdf", ContentFile(b"%PDF-1.4 " + name.encode()), save=False)
         document.save()
-        staff = make.staff_application(allocation=allocation, email=f"agent.{key}@partenaire.yt")
+        staff = PartnerApplicationFactory(allocation=allocation, email=f"agent.{key}@partenaire.yt")
         draft = ConventionFactory(partner=partner, state=Convention.State.DRAFT, signed_on=None)
         scene[key] = {
             "partner": partner,
@@ -40,8 +46,8 @@ def two_partners():
             "convention": allocation.convention,
             "draft": draft,
             "staff": staff,
-            "referent": make.member(partner=partner),
-            "viewer": make.member(partner=partner, role=PartnerMember.Role.VIEWER),
+            "referent": PartnerMemberFactory(partner=partner),
+            "viewer": PartnerMemberFactory(partner=partner, viewer=True),
         }
     return scene
 
@@ -114,7 +120,7 @@ def test_lecteur_cannot_enroll_on_any_url(client, two_partners, method):
         if url == reverse("partners:enroll"):
             data = {"first_name": "A", "last_name": "B", "email": "a@b.yt", "allocation": a["allocation"].pk}
         elif url == reverse("partners:import"):
-            data = {"file": SimpleUploadedFile("a.csv", make.csv_bytes([["A", "B", "a@b.yt", "", "S-2027-A"]]))}
+            data = {"file": SimpleUploadedFile("a.csv", csv_bytes([["A", "B", "a@b.yt", "", "S-2027-A"]]))}
         response = getattr(client, method)(url, data)
         assert response.status_code == 403, url
         assert LECTEUR_MESSAGE in response.content.decode(), url
@@ -155,7 +161,7 @@ def test_referent_cannot_enroll_into_the_other_partners_seats(client, two_partne
 
     client.post(
         reverse("partners:import"),
-        {"file": SimpleUploadedFile("a.csv", make.csv_bytes([["A", "B", "intrus@exemple.yt", "", "S-2027-B"]]))},
+        {"file": SimpleUploadedFile("a.csv", csv_bytes([["A", "B", "intrus@exemple.yt", "", "S-2027-B"]]))},
     )
     preview = client.get(reverse("partners:import_preview"))
     assert "inconnue ou ne fait pas partie des places réservées" in preview.content.decode()
@@ -170,10 +176,10 @@ def test_pending_import_belongs_to_the_member_who_uploaded_it(client, two_partne
     client.force_login(user)
     client.post(
         reverse("partners:import"),
-        {"file": SimpleUploadedFile("a.csv", make.csv_bytes([["A", "B", "x@exemple.yt", "", "S-2027-A"]]))},
+        {"file": SimpleUploadedFile("a.csv", csv_bytes([["A", "B", "x@exemple.yt", "", "S-2027-A"]]))},
     )
     # The same person, switched to another organisation, cannot confirm the first one's file there.
-    other = make.member(partner=two_partners["b"]["partner"], user=user)
+    other = PartnerMemberFactory(partner=two_partners["b"]["partner"], user=user)
     client.get(reverse("partners:dashboard"), {"partenaire": other.partner_id})
     assert client.get(reverse("partners:import_preview"))["Location"] == reverse("partners:import")
     assert client.post(reverse("partners:import_preview"), {"token": "x", "mode": "tout_ou_rien"}).status_code == 302

@@ -6,14 +6,21 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
 
 from enrollment.models import ApplicationStatus, EnrollmentCertificate
 from enrollment.services import applications
 from enrollment.services import vae as services_vae
-from tests.enrollment import service_factories as make
-from tests.factories import ProgrammeFactory, SessionFactory, StaffUserFactory, UserFactory
-from tests.partners import space_factories as space
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    PartnerMemberFactory,
+    ProgrammeFactory,
+    SeatAllocationFactory,
+    SessionFactory,
+    StaffUserFactory,
+    UserFactory,
+)
+from tests.helpers import PDF_BYTES, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +41,9 @@ def assert_private(response):
 
 @pytest.fixture
 def applicant_scene(client):
-    user = make.applicant()
+    user = ApplicantFactory()
     application = applications.application_submit(
-        user=user, session=SessionFactory(), motivation="Motivée.", documents=[("cv", make.pdf_upload())]
+        user=user, session=SessionFactory(), motivation="Motivée.", documents=[("cv", pdf_upload())]
     )
     programme = ProgrammeFactory(vae_available=True)
     vae_request = services_vae.vae_request_submit(
@@ -67,9 +74,9 @@ def test_applicant_pages_and_downloads_are_never_kept(client, applicant_scene):
 
 
 def test_a_certificate_download_is_never_kept(client):
-    enrolled = make.application(session=SessionFactory(), status=ApplicationStatus.ENROLLED, enrolled_at=timezone.now())
+    enrolled = ApplicationFactory(enrolled=True)
     certificate = EnrollmentCertificate(application=enrolled, state=EnrollmentCertificate.State.READY)
-    certificate.file.save("attestation.pdf", ContentFile(make.PDF_BYTES), save=False)
+    certificate.file.save("attestation.pdf", ContentFile(PDF_BYTES), save=False)
     certificate.save()
     client.force_login(enrolled.applicant)
 
@@ -80,8 +87,8 @@ def test_a_certificate_download_is_never_kept(client):
 
 
 def test_partner_space_pages_are_never_kept(client):
-    referent = space.member()
-    allocation = space.allocation(partner=referent.partner)
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
     client.force_login(referent.user)
     for url in [
         reverse("partners:dashboard"),
@@ -134,7 +141,7 @@ def test_the_catalogue_stays_cacheable_for_a_signed_in_person_too(client):
 
 
 def test_opening_a_post_only_address_shows_a_french_page_and_keeps_allow(client):
-    application = make.application(session=SessionFactory(), status=ApplicationStatus.OFFERED)
+    application = ApplicationFactory(status=ApplicationStatus.OFFERED)
     client.force_login(application.applicant)
 
     response = client.get(reverse("enrollment:offer_answer", args=[application.reference]))
@@ -270,7 +277,7 @@ def test_rate_windows_are_read_as_allauth_writes_them():
 
 
 def test_signed_in_message_names_the_person_not_the_username(client):
-    user = make.applicant(first_name="Amina", last_name="Madi")
+    user = ApplicantFactory(profile__first_name="Amina", profile__last_name="Madi")
     user.set_password("Ylang-ylang-97600")
     user.save()
 

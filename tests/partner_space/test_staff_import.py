@@ -6,14 +6,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from enrollment.models import Application, ApplicationStatus, Notification
+from core.models import Notification
+from enrollment.models import Application, ApplicationStatus
 from partner_space import imports
 from partner_space import services as services_staff
 from partner_space.imports import StaffRow
 from programs.models import Session
-from tests.factories import PartnerFactory, SessionFactory
-
-from . import space_factories as make
+from tests.factories import (
+    PartnerApplicationFactory,
+    PartnerMemberFactory,
+    SeatAllocationFactory,
+    SessionFactory,
+)
+from tests.helpers import csv_bytes, xlsx_bytes
 
 IMPORT = reverse("partners:import")
 PREVIEW = reverse("partners:import_preview")
@@ -30,7 +35,7 @@ ROWS = [
 
 @pytest.mark.parametrize("delimiter", [";", ",", "\t"])
 def test_parse_csv_with_any_common_delimiter(delimiter):
-    rows = imports.parse_staff_file(make.csv_bytes(ROWS, delimiter=delimiter), "agents.csv")
+    rows = imports.parse_staff_file(csv_bytes(ROWS, delimiter=delimiter), "agents.csv")
     assert [(r.line, r.first_name, r.email, r.session_reference) for r in rows] == [
         (2, "Zaïnaba", "zainaba@tsingoni.yt", "S-1"),
         (3, "Mohamed", "mohamed.said@tsingoni.yt", "S-1"),
@@ -38,14 +43,14 @@ def test_parse_csv_with_any_common_delimiter(delimiter):
 
 
 def test_parse_utf8_bom_and_windows_1252():
-    with_bom = b"\xef\xbb\xbf" + make.csv_bytes(ROWS)
+    with_bom = b"\xef\xbb\xbf" + csv_bytes(ROWS)
     assert imports.parse_staff_file(with_bom)[0].first_name == "Zaïnaba"
-    excel_fr = make.csv_bytes(ROWS, encoding="cp1252")
+    excel_fr = csv_bytes(ROWS, encoding="cp1252")
     assert imports.parse_staff_file(excel_fr)[1].last_name == "Saïd"
 
 
 def test_parse_xlsx_first_sheet():
-    rows = imports.parse_staff_file(make.xlsx_bytes(ROWS), "agents.xlsx")
+    rows = imports.parse_staff_file(xlsx_bytes(ROWS), "agents.xlsx")
     assert [(r.line, r.last_name, r.session_reference) for r in rows] == [(2, "Ali", "S-1"), (3, "Saïd", "S-1")]
 
 
@@ -147,15 +152,17 @@ def _upload(client, content, name="agents.csv"):
 
 @pytest.fixture
 def scene(db, client):
-    referent = make.member()
-    allocation = make.allocation(partner=referent.partner, seats=3, capacity=10, reference="S-2027-TSG")
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(
+        partner=referent.partner, seats=3, session__capacity=10, session__reference="S-2027-TSG"
+    )
     client.force_login(referent.user)
     return referent, allocation
 
 
 def test_preview_shows_errors_with_line_numbers_and_writes_nothing(client, scene):
     _referent, _allocation = scene
-    content = make.csv_bytes(
+    content = csv_bytes(
         [
             ["Awa", "Madi", "awa@tsingoni.yt", "RH", "S-2027-TSG"],
             ["Ali", "Soilihi", "ali-at-tsingoni.yt", "", "S-2027-TSG"],
@@ -173,7 +180,7 @@ def test_preview_shows_errors_with_line_numbers_and_writes_nothing(client, scene
 
 
 def test_all_or_nothing_with_an_invalid_row_writes_nothing(client, scene):
-    content = make.csv_bytes(
+    content = csv_bytes(
         [["Awa", "Madi", "awa@tsingoni.yt", "", "S-2027-TSG"], ["", "Soilihi", "ali@tsingoni.yt", "", "S-2027-TSG"]]
     )
     _upload(client, content)
@@ -190,7 +197,7 @@ def test_all_or_nothing_with_an_invalid_row_writes_nothing(client, scene):
 
 def test_valid_rows_only_commits_the_valid_ones(client, scene):
     referent, _allocation = scene
-    content = make.csv_bytes(
+    content = csv_bytes(
         [["Awa", "Madi", "awa@tsingoni.yt", "", "S-2027-TSG"], ["", "Soilihi", "ali@tsingoni.yt", "", "S-2027-TSG"]]
     )
     _upload(client, content)
@@ -208,9 +215,7 @@ def test_valid_rows_only_commits_the_valid_ones(client, scene):
 
 def test_full_valid_file_commits_every_row_with_invitations(client, scene):
     _referent, allocation = scene
-    content = make.xlsx_bytes(
-        [[f"Prénom{n}", f"Nom{n}", f"agent{n}@tsingoni.yt", "Agent", "S-2027-TSG"] for n in range(3)]
-    )
+    content = xlsx_bytes([[f"Prénom{n}", f"Nom{n}", f"agent{n}@tsingoni.yt", "Agent", "S-2027-TSG"] for n in range(3)])
     _upload(client, content, name="agents.xlsx")
     token = client.session["partners:import"]["token"]
 
@@ -224,12 +229,12 @@ def test_full_valid_file_commits_every_row_with_invitations(client, scene):
 
 def test_confirm_validates_again_because_seats_may_have_gone(client, scene):
     referent, allocation = scene
-    content = make.csv_bytes([[f"A{n}", f"B{n}", f"agent{n}@tsingoni.yt", "", "S-2027-TSG"] for n in range(3)])
+    content = csv_bytes([[f"A{n}", f"B{n}", f"agent{n}@tsingoni.yt", "", "S-2027-TSG"] for n in range(3)])
     _upload(client, content)
     assert "Les 3 lignes sont valides" in client.get(PREVIEW).content.decode()
     # Meanwhile another référent of the partner took one of the three seats.
     services_staff.staff_enroll(
-        member=make.member(partner=referent.partner),
+        member=PartnerMemberFactory(partner=referent.partner),
         allocation=allocation,
         first_name="Tiers",
         last_name="Agent",
@@ -246,19 +251,19 @@ def test_confirm_validates_again_because_seats_may_have_gone(client, scene):
 
 def test_person_already_enrolled_is_caught_against_the_database(client, scene):
     _referent, allocation = scene
-    make.staff_application(allocation=allocation, email="Deja@Tsingoni.yt")
-    _upload(client, make.csv_bytes([["A", "B", "deja@tsingoni.yt", "", "S-2027-TSG"]]))
+    PartnerApplicationFactory(allocation=allocation, email="Deja@Tsingoni.yt")
+    _upload(client, csv_bytes([["A", "B", "deja@tsingoni.yt", "", "S-2027-TSG"]]))
     page = client.get(PREVIEW).content.decode()
     assert "deja@tsingoni.yt a déjà une candidature ou une inscription en cours pour la session S-2027-TSG" in page
 
 
 def test_cancelled_session_and_other_partners_session_are_refused(client, scene):
     referent, _allocation = scene
-    cancelled = make.allocation(partner=referent.partner, reference="S-2027-ANN")
+    cancelled = SeatAllocationFactory(partner=referent.partner, session__reference="S-2027-ANN")
     Session.objects.filter(pk=cancelled.session_id).update(state=Session.State.CANCELLED)
-    make.allocation(partner=PartnerFactory(), reference="S-2027-AUTRE")
+    SeatAllocationFactory(session__reference="S-2027-AUTRE")
     SessionFactory(reference="S-2027-PUBLIQUE")
-    content = make.csv_bytes(
+    content = csv_bytes(
         [
             ["A", "B", "a@tsingoni.yt", "", "S-2027-ANN"],
             ["C", "D", "c@tsingoni.yt", "", "S-2027-AUTRE"],
@@ -283,7 +288,7 @@ def test_upload_refuses_other_formats_and_big_files(client, scene):
 
 
 def test_stale_preview_token_is_refused(client, scene):
-    _upload(client, make.csv_bytes([["A", "B", "a@tsingoni.yt", "", "S-2027-TSG"]]))
+    _upload(client, csv_bytes([["A", "B", "a@tsingoni.yt", "", "S-2027-TSG"]]))
     response = client.post(PREVIEW, {"token": "ancien", "mode": "tout_ou_rien"}, follow=True)
     assert "remplacé par un fichier plus récent" in response.content.decode()
     assert Application.objects.count() == 0

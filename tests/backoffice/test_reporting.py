@@ -6,6 +6,7 @@ import zoneinfo
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -169,11 +170,9 @@ def test_figures_on_known_data(scene):
     # Decided in March, online or at the desk: 2, 6, 1, 10 days and the February one, 3 days.
     assert report.decided == 5
     assert report.median_days == pytest.approx(3.0)
-    fill = {s.reference: (s.capacity, s.seats_taken, s.fill_rate) for s in report.sessions}
+    fill = {f.session.reference: (f.session.capacity, f.session.seats_taken, f.rate) for f in report.sessions}
     assert fill == {"S-A": (10, 3, pytest.approx(30.0)), "S-B": (4, 1, pytest.approx(25.0))}
-    assert [(c["convention__reference"], c["allocated"], c["used"]) for c in report.conventions] == [
-        ("CONV-2026-010", 5, 1)
-    ]
+    assert [(c.reference, c.allocated, c.used) for c in report.conventions] == [("CONV-2026-010", 5, 1)]
     assert [c.title for c in report.calls] == ["Plan régional BTP", "FSE+ insertion des jeunes"]
 
 
@@ -183,14 +182,26 @@ def test_median_with_no_decision_is_empty():
     assert report.median_display == "—"
 
 
+def draw(chart: reporting.Chart) -> str:
+    return render_to_string("backoffice/_bar_chart.svg.html", {"chart": chart})
+
+
 def test_bar_chart_is_accessible_inline_svg():
-    svg = reporting.bar_chart_svg(
-        chart_id="g", title="Candidatures <par> statut", rows=[reporting.Row("Reçue & co", 3, "3")]
+    svg = draw(reporting.Chart("g", "Candidatures <par> statut", "Candidatures", [reporting.Row("Reçue & co", 3, "3")]))
+    assert svg.startswith(
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="graphique-g-titre graphique-g-desc"'
     )
-    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="g-titre g-desc"')
-    assert '<title id="g-titre">Candidatures &lt;par&gt; statut</title>' in svg
+    assert '<title id="graphique-g-titre">Candidatures &lt;par&gt; statut</title>' in svg
     assert "<rect " in svg and "Reçue &amp; co" in svg and "<script" not in svg
-    assert "Aucune donnée" in reporting.bar_chart_svg(chart_id="v", title="Vide", rows=[])
+    assert "Aucune donnée" in draw(reporting.Chart("v", "Vide", "Candidatures", []))
+
+
+def test_bar_chart_numbers_are_written_for_svg_not_for_french_readers():
+    rows = [reporting.Row(f"Ligne {index}", index * 1234.25, str(index)) for index in range(50)]
+    svg = draw(reporting.Chart("n", "Beaucoup", "Candidatures", rows))
+    # 50 rows of 26 px and the padding: the height passes a thousand, the widths have decimals.
+    assert 'viewBox="0 0 640 1316"' in svg
+    assert 'width="340.0"' in svg and 'width="173.5"' in svg
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from enrollment.models import Application
-from partners.models import PartnerMember
-
-from . import space_factories as make
+from tests.factories import PartnerApplicationFactory, PartnerMemberFactory, SeatAllocationFactory
+from tests.helpers import csv_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -100,16 +99,18 @@ def _preview_form(page: _Page) -> dict:
 
 
 def _upload(client, rows):
-    content = make.csv_bytes(rows)
+    content = csv_bytes(rows)
     response = client.post(IMPORT, {"file": SimpleUploadedFile("agents.csv", content, content_type="text/csv")})
     assert response["Location"] == PREVIEW
 
 
 @pytest.fixture
 def referent(client):
-    member = make.member()
-    allocation = make.allocation(partner=member.partner, seats=5, capacity=10, reference="S-2027-TSG")
-    make.staff_application(allocation=allocation, email="deja.inscrite@tsingoni.yt")
+    member = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(
+        partner=member.partner, seats=5, session__capacity=10, session__reference="S-2027-TSG"
+    )
+    PartnerApplicationFactory(allocation=allocation, email="deja.inscrite@tsingoni.yt")
     client.force_login(member.user)
     return member
 
@@ -146,8 +147,8 @@ def test_every_button_with_an_icon_keeps_its_label(client, referent):
 
 
 def test_lecteur_sees_no_enroll_action(client):
-    lecteur = make.member(role=PartnerMember.Role.VIEWER)
-    make.allocation(partner=lecteur.partner)
+    lecteur = PartnerMemberFactory(viewer=True)
+    SeatAllocationFactory(partner=lecteur.partner)
     client.force_login(lecteur.user)
     labels = {button["text"] for button in _page(client.get(DASHBOARD)).buttons}
     assert not {"Inscrire un agent", "Importer une liste d'agents"} & labels

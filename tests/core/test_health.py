@@ -6,26 +6,9 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
 
-from cnam_portal.celery import app as celery_app
+from tests.conftest import UNREACHABLE_BROKER
 
 pytestmark = pytest.mark.django_db
-
-UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
-
-
-@pytest.fixture
-def broker(settings, monkeypatch):
-    """Send /healthz to a given broker: tasks no longer run in-process."""
-
-    def use(url: str):
-        settings.CELERY_TASK_ALWAYS_EAGER = False
-        # Celery read its configuration once, and its CELERY_BROKER_URL
-        # environment variable wins over that configuration.
-        monkeypatch.setenv("CELERY_BROKER_URL", url)
-        monkeypatch.delenv("CELERY_BROKER_WRITE_URL", raising=False)
-        monkeypatch.setattr(celery_app.conf, "broker_url", url)
-
-    return use
 
 
 def assert_not_cached(response):

@@ -1,0 +1,144 @@
+"""What tests share that is no model: admin posts, page text, refusals, and the files people upload.
+
+Plain functions and constants rather than fixtures: each takes what the test hands it (a
+response, a client, a call), and bench/ and the browser tests import them the same way.
+Rows are built by tests/factories.py.
+"""
+
+import html
+import io
+import re
+from contextlib import contextmanager
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+
+# --- The admin ---------------------------------------------------------------------------------
+
+ACTION_CHECKBOX = "_selected_action"
+
+
+def run_action(client, url: str, action: str, objects, *, follow: bool = False, **data):
+    """Post an admin changelist action on ``objects``."""
+    return client.post(
+        url, {"action": action, ACTION_CHECKBOX: [obj.pk for obj in objects], "index": 0, **data}, follow=follow
+    )
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]] if response.context else []
+
+
+def inline_management(response, overrides: dict | None = None) -> dict:
+    """Management-form data of every inline on an admin add/change page, with no row (unless overridden)."""
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        prefix = formset.prefix
+        data[f"{prefix}-TOTAL_FORMS"] = formset.initial_form_count()
+        data[f"{prefix}-INITIAL_FORMS"] = formset.initial_form_count()
+        data[f"{prefix}-MIN_NUM_FORMS"] = 0
+        data[f"{prefix}-MAX_NUM_FORMS"] = 1000
+        for index, form in enumerate(formset.initial_forms):
+            for name, field in form.fields.items():
+                value = form.initial.get(name, field.initial)
+                if hasattr(value, "pk"):
+                    value = value.pk
+                data[f"{prefix}-{index}-{name}"] = "" if value is None else value
+    data.update(overrides or {})
+    return data
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+def visible_text(response, *, field_contents: bool = True) -> str:
+    """What a person reads: the page without its markup, scripts, styles and attribute values.
+
+    ``field_contents=False`` also leaves out the options of a select and what a textarea holds,
+    which a person reads only on opening them.
+    """
+    hidden = "script|style" if field_contents else "script|style|select|textarea"
+    page = response.content.decode()
+    page = re.sub(rf"<({hidden})\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return " ".join(html.unescape(page).split())
+
+
+# --- Refusals ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def refused_by_database():
+    """Expect an IntegrityError, inside a savepoint so the test's transaction survives."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        yield
+
+
+def clean_errors(instance, **kwargs) -> dict[str, list[str]]:
+    """The messages ``full_clean()`` refuses ``instance`` with, by field."""
+    with pytest.raises(ValidationError) as info:
+        instance.full_clean(**kwargs)
+    return info.value.message_dict
+
+
+def refused(call, **kwargs) -> str:
+    """The message a service refuses ``call(**kwargs)`` with."""
+    with pytest.raises(ValidationError) as caught:
+        call(**kwargs)
+    return " ".join(caught.value.messages)
+
+
+# --- Accounts ----------------------------------------------------------------------------------
+
+
+def verified_email(user):
+    """Confirm ``user``'s current email, as allauth does once the link in the message is followed."""
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    return user
+
+
+# --- Files people upload -----------------------------------------------------------------------
+
+MONTHS = [
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+]  # fmt: skip
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def pdf_upload(name="cv.pdf", content=PDF_BYTES):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def upload(name, content, content_type="application/octet-stream"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def bytes_of(size: int, head: bytes = PDF_BYTES) -> bytes:
+    """``size`` bytes that start like a real file of that type."""
+    return head + b"0" * max(0, size - len(head))
+
+
+def csv_bytes(rows, *, header="prenom;nom;email;fonction;session", delimiter=";", encoding="utf-8") -> bytes:
+    """A staff list as a partner exports it from a spreadsheet."""
+    lines = [header.replace(";", delimiter)] + [delimiter.join(row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def xlsx_bytes(rows, *, header=("prenom", "nom", "email", "fonction", "session")) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
