@@ -172,12 +172,10 @@ class ApplicationAdmin(LocalDatesMixin, DocumentDownloadMixin, ExportMixin, admi
     search_help_text = _("Nom, prénom, courriel, référence ou identifiant France Travail.")
     list_select_related = ["applicant__applicant_profile", "session__programme"]
     date_hierarchy = "submitted_at"
-    raw_id_fields = ["applicant", "enrolled_by"]
     # Export only (CSV and Excel), honouring the list's filters and search; no import.
     resource_classes = [ApplicationResource]
     export_form_class = ExportForm
     import_export_change_list_template = "admin/enrollment/application/change_list_export.html"
-    autocomplete_fields = ["session", "convention"]
     inlines = [DocumentInline, HistoryInline, NotificationInline]
     actions = [
         admin_actions.accept,
@@ -187,10 +185,17 @@ class ApplicationAdmin(LocalDatesMixin, DocumentDownloadMixin, ExportMixin, admi
         admin_actions.cancel,
         admin_actions.offer_next,
     ]
-    # Status moves only through the decision actions, which keep seats, history and emails right.
+    # Status moves only through the decision actions, which keep seats, history and emails right;
+    # who applied, to which session and through which channel or convention are the services'
+    # to write: moving an application to another person would hand them the first one's documents.
     readonly_fields = [
         "reference",
+        "session",
+        "applicant",
         "status",
+        "channel",
+        "convention",
+        "enrolled_by",
         "submitted_at",
         "decided_at",
         "waitlisted_at",

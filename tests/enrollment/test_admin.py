@@ -18,7 +18,7 @@ from tests.factories import (
     SessionFactory,
     StaffUserFactory,
 )
-from tests.helpers import messages_of, pdf_upload, run_action
+from tests.helpers import inline_management, messages_of, pdf_upload, run_action
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +268,43 @@ def test_staff_without_change_permission_get_no_decision_action(client):
     assert 'value="accept"' not in page.content.decode()
     run_action(client, CHANGELIST, "accept", [app])
     assert _status(app) == ApplicationStatus.SUBMITTED
+
+
+def test_a_manager_cannot_move_an_application_to_another_person_or_session(client):
+    from cnam_portal.roles import GESTIONNAIRE
+
+    manager = StaffUserFactory(role=GESTIONNAIRE)
+    application = applications.application_submit(
+        user=ApplicantFactory(), session=SessionFactory(), motivation="Motivée.", documents=[("cv", pdf_upload())]
+    )
+    other_person, other_session = ApplicantFactory(), SessionFactory()
+    client.force_login(manager)
+    url = reverse("admin:enrollment_application_change", args=[application.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    for field in ("applicant", "session", "channel", "convention", "enrolled_by", "status"):
+        assert f'name="{field}"' not in page.content.decode(), field
+
+    client.post(
+        url,
+        {
+            "applicant": other_person.pk,
+            "session": other_session.pk,
+            "channel": Application.Channel.PARTNER,
+            "status": ApplicationStatus.ENROLLED,
+            "motivation": "Motivée.",
+            "entry_route": application.entry_route,
+            **inline_management(page),
+        },
+    )
+
+    application.refresh_from_db()
+    assert application.applicant_id != other_person.pk
+    assert application.session_id != other_session.pk
+    assert application.channel == Application.Channel.ONLINE
+    assert application.status == ApplicationStatus.SUBMITTED
+    # The other person cannot reach the first one's documents.
+    client.force_login(other_person)
+    document = application.documents.get()
+    download = reverse("enrollment:document", args=[application.reference, document.pk])
+    assert client.get(download).status_code == 404
