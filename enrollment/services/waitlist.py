@@ -57,11 +57,6 @@ def waitlist_fill(*, session_id: int, by: "User | None" = None) -> list[Applicat
         return _fill(session, by=by, now=timezone.now())
 
 
-def session_capacity_changed(*, session_id: int, by: "User | None" = None) -> list[Application]:
-    """Call after staff change a session's capacity: new seats go to the waiting list."""
-    return waitlist_fill(session_id=session_id, by=by)
-
-
 def _expire(application: Application, *, now: datetime.datetime) -> None:
     history = _transition(application, to=Status.EXPIRED, by=None, now=now, closed_at=now)
     _notify(application, template="offer_expired", event=str(history.pk))

@@ -72,8 +72,24 @@ def pytest_collection_modifyitems(config, items):
             # One xdist worker runs them all on the one deployment it starts; xdist hands out the
             # largest groups first, so this one starts with the run instead of holding up its end.
             item.add_marker(pytest.mark.xdist_group("browser"))
-            if CHROMIUM is None:
-                item.add_marker(pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)."))
+            reason = _unavailable()
+            if reason:
+                # Skipped before any fixture: Playwright's event loop would otherwise stay open in
+                # this worker and make Django refuse the ORM to the tests that follow.
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _unavailable() -> str:
+    """Why the production stack cannot run here, or ""."""
+    from django.conf import settings
+
+    if CHROMIUM is None:
+        return "Chromium is not installed (apt-get install chromium)."
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        return "The browser tests serve the portal as production does, on PostgreSQL: set DATABASE_URL."
+    if shutil.which("redis-server") is None:
+        return "redis-server is not installed: the production stack needs its own Redis."
+    return ""
 
 
 class BrowserGuard:

@@ -288,7 +288,7 @@ def _capacity_changed(staff):
     session = SessionFactory(capacity=1, full=True)
     ApplicationFactory(session=session, status=S.WAITLISTED)
     Session.objects.filter(pk=session.pk).update(capacity=2)
-    assert len(waitlist.session_capacity_changed(session_id=session.pk, by=staff)) == 1
+    assert len(waitlist.waitlist_fill(session_id=session.pk, by=staff)) == 1
     return [session.pk]
 
 

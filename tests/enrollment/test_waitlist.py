@@ -168,7 +168,7 @@ def test_expire_offers_task(full_session):
 def test_capacity_raise_offers_new_seats_in_order(full_session):
     session, _holders, waiting = full_session
     Session.objects.filter(pk=session.pk).update(capacity=4)
-    offered = waitlist.session_capacity_changed(session_id=session.pk)
+    offered = waitlist.waitlist_fill(session_id=session.pk)
     assert [a.pk for a in offered] == [waiting[0].pk, waiting[1].pk]
     refresh(*waiting)
     assert [w.status for w in waiting] == [S.OFFERED, S.OFFERED, S.WAITLISTED]
