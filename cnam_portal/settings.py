@@ -326,6 +326,8 @@ SECURE_CSP = {
 
 # Exports carry personal data: only staff who may view the exported model may export it.
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# No export cell starts a formula; the portal's formats apply the stricter rule of core.spreadsheets.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 LOGGING = {
     "version": 1,

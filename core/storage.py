@@ -6,6 +6,30 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
+# The extension each verified format is stored and served with, and the other spellings it keeps.
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+_SPELLINGS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+
+
+def name_for_type(name: str, content_type: str, *, max_length: int = 200) -> str:
+    """``name`` ending in the extension of the format its content was found to be, at most ``max_length`` long.
+
+    A PDF uploaded as ``polyglot.html`` is served as ``polyglot.pdf``, so that no browser or
+    workstation opens it as a page; ``photo.JPG`` stays as typed. A name too long for the
+    column or the file system is shortened, keeping its extension.
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    extension = EXTENSIONS.get(content_type)
+    if extension is None:
+        return base[:max_length]
+    stem, dot, typed = base.rpartition(".")
+    if not dot:
+        stem = base
+    elif f".{typed.lower()}" in _SPELLINGS[content_type]:
+        extension = f".{typed}"
+    stem = stem.strip()[: max_length - len(extension)].rstrip() or "document"
+    return stem + extension
+
 
 class PrivateStorage(FileSystemStorage):
     """Personal documents and generated PDFs: on disk, never reachable by a URL.
@@ -26,6 +50,8 @@ def private_file_response(
 ) -> FileResponse:
     """Stream a file of the private storage as an attachment, never sniffed as something else.
 
+    The name it is saved under ends in the extension of ``content_type``, whatever was typed.
+
     A missing file is a 404 (saying ``missing`` when given). Personal documents are never kept
     by a shared cache or the browser's back-forward cache.
     """
@@ -35,7 +61,9 @@ def private_file_response(
         handle = field_file.open("rb")
     except FileNotFoundError as error:
         raise Http404(missing) from error
-    response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=filename)
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=True, filename=name_for_type(filename, content_type)
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -13,15 +13,19 @@ from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from core.file_checks import check_image, check_pdf
+from core.storage import EXTENSIONS, name_for_type
+
 logger = logging.getLogger(__name__)
 
-# Magic bytes of the only formats staff can open safely on any workstation.
+# Magic bytes of the only formats staff can open safely on any workstation; what they announce is
+# then checked in depth (core.file_checks).
 SIGNATURES = (
     (b"%PDF-", "application/pdf"),
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 )
-EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 HEAD_BYTES = 16
 CHUNK_BYTES = 64 * 1024
 # Documents one application or one VAE request may carry, kept ones included.
@@ -44,8 +48,9 @@ def _display_name(file) -> str:
 
 
 def inspect_upload(file) -> UploadInfo:
-    """Identify an uploaded file by its first bytes and fingerprint it; raise a French
-    ValidationError naming the file when it is empty, too large or not a PDF/JPEG/PNG."""
+    """Identify an uploaded file by its first bytes, check it in depth and fingerprint it; raise a
+    French ValidationError naming the file when it is empty, too large, not a PDF/JPEG/PNG, or a
+    PDF/image that does not parse or holds active content."""
     name = _display_name(file)
     limit = settings.DOCUMENT_MAX_BYTES
     declared = getattr(file, "size", None)
@@ -80,6 +85,10 @@ def inspect_upload(file) -> UploadInfo:
         )
     for signature, content_type in SIGNATURES:
         if head.startswith(signature):
+            if content_type == "application/pdf":
+                check_pdf(file, name=name)
+            else:
+                check_image(file, name=name, image_format=IMAGE_FORMATS[content_type])
             return UploadInfo(content_type=content_type, size=size, sha256=digest.hexdigest())
     raise ValidationError(
         _(
@@ -124,7 +133,8 @@ def store_documents(checked, *, build, written: list[str]) -> None:
     for kind, upload, info in checked:
         document = build(
             kind=kind,
-            original_name=(upload.name or "").rsplit("/", 1)[-1][:200],
+            # The name shown and served ends in the detected format too, shortened to fit the column.
+            original_name=name_for_type(upload.name or "", info.content_type, max_length=200),
             content_type=info.content_type,
             size=info.size,
             sha256=info.sha256,

@@ -7,8 +7,11 @@ and records French error messages on each row; nothing here reads or writes the 
 so the same validation runs for the preview and again, under lock, at commit time.
 """
 
+import codecs
 import csv
 import io
+import logging
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -17,10 +20,31 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
 from core.phones import normalize_phone
+from core.spreadsheets import neutralise_row
 from programs.models import normalize_text
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ROWS = 5000
+# What reading a file may cost, whatever it holds: lines read (blank ones included), columns read
+# per line, and for a workbook the members of its zip and their size once unpacked (a zip bomb
+# of 1 MB unpacks to gigabytes). A real list of 5,000 people stays far below each bound.
+MAX_LINES = 2 * MAX_ROWS
+MAX_COLUMNS = 50
+MAX_XLSX_MEMBERS = 200
+MAX_XLSX_UNPACKED_BYTES = 25 * 1024 * 1024
+# XML elements in one member of a workbook: 3 a cell, 16 cells a line for 5,000 lines. Parsing
+# one takes openpyxl about 10 µs, and a sheet that does not declare its size is parsed twice.
+MAX_XML_TAGS = 250_000
+# A row of a sheet, namespaced or not (<row r="2">, <x:row/>); <rowBreaks> is no row.
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+# Office files never declare a DTD or entities; expanding them is how XML bombs and file reads work.
+_XML_DECLARATIONS = tuple(
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+# Characters no text file holds: a binary file, or UTF-16 without its byte order mark.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 COLUMNS = ("prenom", "nom", "email", "fonction", "telephone", "session")
 REQUIRED_COLUMNS = ("prenom", "nom", "email", "session")
 # The headers as the model file and the messages name them (the email column reads « courriel »).
@@ -127,13 +151,32 @@ def _header_key(value) -> str:
 
 
 def _decode(content: bytes) -> str:
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict")
+    """The text of a CSV file as Excel, LibreOffice or a text editor save it.
+
+    UTF-8 (with or without its byte order mark), UTF-16 with its mark (Excel's « Texte Unicode »),
+    else Windows-1252 (Excel's « CSV » in France); anything else is refused by name rather than
+    read as garbage.
+    """
+    text = None
     try:
-        return content.decode("utf-8")
+        if content.startswith(codecs.BOM_UTF8):
+            text = content[len(codecs.BOM_UTF8) :].decode("utf-8")
+        elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = content.decode("utf-16")
+        else:
+            try:
+                text = content.decode("utf-8")
+            except UnicodeDecodeError:
+                text = content.decode("cp1252")
     except UnicodeDecodeError:
-        # Excel in France saves « CSV » in Windows-1252.
-        return content.decode("cp1252", errors="replace")
+        pass
+    # A DOS end-of-file mark may close an old file.
+    if text is None or _CONTROL_CHARACTERS.search(text.rstrip("\x1a")):
+        raise ValidationError(
+            _("Le fichier n'est pas en UTF-8, UTF-16 ni Windows-1252 : enregistrez-le en CSV UTF-8."),
+            code="encoding",
+        )
+    return text.rstrip("\x1a")
 
 
 def _delimiter(first_line: str) -> str:
@@ -157,20 +200,91 @@ def _csv_lines(content: bytes):
         ) from error
 
 
+def _xlsx_unreadable() -> ValidationError:
+    return ValidationError(
+        _("Le classeur Excel n'a pas pu être lu : enregistrez-le au format .xlsx ou en CSV."),
+        code="xlsx_unreadable",
+    )
+
+
+def _too_many_lines() -> ValidationError:
+    return ValidationError(
+        _(
+            "Le fichier compte plus de %(max)s lignes, lignes vides comprises : supprimez les lignes vides "
+            "en fin de feuille ou découpez-le."
+        )
+        % {"max": MAX_LINES},
+        code="too_many_lines",
+    )
+
+
+def _check_archive(content: bytes) -> None:
+    """Refuse a workbook that would cost too much to unpack, or whose XML declares a DTD or entities,
+    before any XML parser reads it."""
+    too_large = ValidationError(
+        _(
+            "Le classeur Excel est trop volumineux une fois décompressé : gardez une seule feuille avec "
+            "la liste des agents, ou enregistrez-le en CSV."
+        ),
+        code="xlsx_too_large",
+    )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+        if len(members) > MAX_XLSX_MEMBERS or sum(member.file_size for member in members) > MAX_XLSX_UNPACKED_BYTES:
+            raise too_large
+        for member in members:
+            # zipfile reads no more than the declared size, which was just bounded.
+            data = b"" if member.is_dir() else archive.read(member)
+            if _declares_xml_entities(data):
+                raise ValidationError(
+                    _(
+                        "Le classeur Excel contient des déclarations XML (DTD ou entités) refusées par sécurité : "
+                        "enregistrez-le de nouveau depuis Excel ou LibreOffice, ou en CSV."
+                    ),
+                    code="xlsx_xml_declarations",
+                )
+            # Counted in the bytes, since openpyxl parses a whole sheet to find its size when the
+            # sheet does not declare it: millions of empty rows would take a minute.
+            if _more_than(_ROW_TAG, data, MAX_LINES):
+                raise _too_many_lines()
+            if data.count(b"<") > MAX_XML_TAGS:
+                raise too_large
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as error:
+        raise _xlsx_unreadable() from error
+
+
+def _more_than(pattern: re.Pattern[bytes], data: bytes, limit: int) -> bool:
+    return any(count > limit for count, _match in enumerate(pattern.finditer(data), start=1))
+
+
+def _declares_xml_entities(data: bytes) -> bool:
+    return any(marker in data for marker in _XML_DECLARATIONS)
+
+
 def _xlsx_lines(content: bytes):
     from openpyxl import load_workbook
 
+    _check_archive(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ValidationError(
-            _("Le classeur Excel n'a pas pu être lu : enregistrez-le au format .xlsx ou en CSV."),
-            code="xlsx_unreadable",
-        ) from error
-    try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+    except Exception as error:  # whatever openpyxl trips on, in a file it cannot read, is the same refusal
+        logger.info("Workbook refused: %r", error)
+        raise _xlsx_unreadable() from error
+    try:
+        # What the sheet says it spans; a sheet that lies is still read only up to the bounds.
+        if (sheet.max_row or 0) > MAX_LINES:
+            raise _too_many_lines()
+        columns = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+        rows = sheet.iter_rows(max_row=MAX_LINES + 1, max_col=columns, values_only=True)
+        for number, values in enumerate(rows, start=1):
             yield number, ["" if value is None else str(value) for value in values]
+    except ValidationError:
+        raise
+    except Exception as error:  # the sheet's XML is parsed as it is read
+        logger.info("Workbook refused while reading: %r", error)
+        raise _xlsx_unreadable() from error
     finally:
         workbook.close()
 
@@ -194,7 +308,10 @@ def parse_staff_file(content: bytes, filename: str = "") -> list[StaffRow]:
     columns: dict[str, int] | None = None
     rows: list[StaffRow] = []
     for number, values in lines:
-        cells = [str(value).strip() for value in values]
+        # Counted as read, blank lines included: a file of a million empty rows stops here at once.
+        if number > MAX_LINES:
+            raise _too_many_lines()
+        cells = [str(value).strip() for value in values[:MAX_COLUMNS]]
         if not any(cells):
             continue
         if columns is None:
@@ -243,8 +360,12 @@ def template_csv() -> str:
     """The downloadable model: header and one example line, « ; » as Excel in France expects."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADER)
-    writer.writerow(["Fatima", "Abdou", "fatima.abdou@exemple.yt", "Agente d'accueil", "0639 12 34 56", "S-2027-00001"])
+    writer.writerow(neutralise_row(TEMPLATE_HEADER))
+    writer.writerow(
+        neutralise_row(
+            ["Fatima", "Abdou", "fatima.abdou@exemple.yt", "Agente d'accueil", "0639 12 34 56", "S-2027-00001"]
+        )
+    )
     return "\ufeff" + buffer.getvalue()
 
 

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
-from import_export.formats.base_formats import CSV, XLSX
 
+from core.spreadsheets import CSV, XLSX
 from enrollment.exports import ApplicantColumns, column
 from enrollment.models import Application
 

@@ -107,9 +107,49 @@ MONTHS = [
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 ]  # fmt: skip
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def pdf_bytes(
+    *, catalog: bytes = b"", page: bytes = b"", objects=(), padding: int = 0, header: bytes = b"%PDF-1.7\n"
+) -> bytes:
+    """A one-page PDF that parses strictly, its cross-reference table right.
+
+    ``catalog`` and ``page`` are written into the catalog's and the page's dictionaries, ``objects``
+    are numbered from 4 on (the catalog is 1, the page tree 2, the page 3) and ``padding`` bytes of
+    comment make the file that much longer.
+    """
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + page + b" >>",
+        *objects,
+    ]
+    out = bytearray(header)
+    if padding:
+        out += b"%" + b"0" * (padding - 2) + b"\n" if padding >= 2 else b"\n"
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
+    return bytes(out)
+
+
+def image_bytes(image_format: str, size=(8, 8)) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (0, 0, 145)).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+# Real files, small: uploads are parsed and decoded in full, not only sniffed.
+PDF_BYTES = pdf_bytes()
+JPEG_BYTES = image_bytes("JPEG")
+PNG_BYTES = image_bytes("PNG")
 
 
 def pdf_upload(name="cv.pdf", content=PDF_BYTES):
@@ -121,7 +161,9 @@ def upload(name, content, content_type="application/octet-stream"):
 
 
 def bytes_of(size: int, head: bytes = PDF_BYTES) -> bytes:
-    """``size`` bytes that start like a real file of that type."""
+    """``size`` bytes that start like a real file of that type (a whole, valid PDF by default)."""
+    if head == PDF_BYTES and size >= len(PDF_BYTES):
+        return pdf_bytes(padding=size - len(PDF_BYTES))
     return head + b"0" * max(0, size - len(head))
 
 

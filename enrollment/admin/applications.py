@@ -10,7 +10,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 
 from core.admin_kit import (
@@ -22,6 +21,7 @@ from core.admin_kit import (
 )
 from core.formatting import date_long, date_short, datetime_long, time_short
 from core.models import Notification
+from core.spreadsheets import CSV, XLSX
 from enrollment.admin import actions as admin_actions
 from enrollment.exports import ApplicationResource
 from enrollment.models import (

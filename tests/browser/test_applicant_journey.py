@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from programs.models import Programme
 from tests.browser.conftest import DESKTOP
 from tests.factories import ProgrammeFactory, SessionFactory, SiteFactory, StaffUserFactory
+from tests.helpers import PDF_BYTES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,7 +86,7 @@ def test_a_new_applicant_finds_applies_and_downloads_the_certificate(
     # 4. Back on the application: motivation and a PDF.
     expect(page).to_have_url(re.compile(f"/candidatures/postuler/{electricity_session.pk}/"))
     cv = tmp_path / "cv-nadia.pdf"
-    cv.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    cv.write_bytes(PDF_BYTES)
     page.locator("textarea[name='motivation']").fill(
         "Électricienne de formation, je veux valider un titre reconnu pour travailler sur les chantiers de l'île."
     )
