@@ -37,6 +37,7 @@ NOTIFICATION_KINDS = {
     "application_cancelled": gettext_lazy("Candidature annulée"),
     "session_reminder": gettext_lazy("Rappel avant la session"),
     "partner_staff_invitation": gettext_lazy("Inscription par l'employeur"),
+    "partner_staff_consent": gettext_lazy("Inscription par l'employeur, à accepter"),
     "partner_member_invitation": gettext_lazy("Invitation à l'espace partenaire"),
     "vae_stage": gettext_lazy("Étape de la demande de VAE"),
 }

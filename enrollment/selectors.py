@@ -45,7 +45,7 @@ def applications_of_applicant(*, user: "User") -> "QuerySet[WithAnnotations[Appl
     )
     return (
         Application.objects.filter(applicant=user)
-        .select_related("session__programme", "session__site", "certificate")
+        .select_related("session__programme", "session__site", "certificate", "convention__partner")
         .annotate(
             waitlist_position=Case(
                 When(status=ApplicationStatus.WAITLISTED, then=Subquery(ahead, output_field=IntegerField())),

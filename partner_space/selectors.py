@@ -5,12 +5,10 @@ them to the member's organisation.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, TypedDict
 
-from allauth.account.models import EmailAddress
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,16 +148,17 @@ def _refusal(allocation: SeatAllocation, session: Session, today: datetime.date)
 
 
 def import_context(
-    *, partner: Partner, references: Iterable[str], emails: Iterable[str], today: datetime.date | None = None
+    *, partner: Partner, references: Iterable[str], owners: Mapping[str, int], today: datetime.date | None = None
 ) -> ImportContext:
-    """What the validation of an import needs from the database, in four queries.
+    """What the validation of an import needs from the database, in three queries.
 
+    ``owners``: the account each email of the file links to (``invitations.users_for_emails``),
+    by primary key; an email without one gets a new account, so it cannot be enrolled already.
     For a session several of the partner's conventions reserve seats in, the convention in
     force with the most seats left takes the rows.
     """
     today = today or timezone.localdate()
     references = {reference for reference in references if reference}
-    emails = {email for email in emails if email}
     allocations = list(
         allocations_with_usage(
             SeatAllocation.objects.filter(
@@ -192,18 +191,11 @@ def import_context(
             refusal=refusal,
         )
     enrolled: set[tuple[str, int]] = set()
-    if emails and session_ids:
-        live = Application.objects.live().filter(session_id__in=session_ids)
-        enrolled.update(
-            live.annotate(email_lower=Lower("applicant__email"))
-            .filter(email_lower__in=emails)
-            .values_list("email_lower", "session_id")
-        )
-        owners = EmailAddress.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+    if owners and session_ids:
         by_user: dict[int, list[str]] = {}
-        for user_id, email in owners.values_list("user_id", "email_lower"):
+        for email, user_id in owners.items():
             by_user.setdefault(user_id, []).append(email)
-        if by_user:
-            for user_id, session_id in live.filter(applicant_id__in=by_user).values_list("applicant_id", "session_id"):
-                enrolled.update((email, session_id) for email in by_user[user_id])
+        live = Application.objects.live().filter(session_id__in=session_ids, applicant_id__in=by_user)
+        for user_id, session_id in live.values_list("applicant_id", "session_id"):
+            enrolled.update((email, session_id) for email in by_user[user_id])
     return ImportContext(targets=targets, enrolled=frozenset(enrolled))

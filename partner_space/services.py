@@ -68,8 +68,9 @@ class StaffPerson:
 def staff_profiles_ensure(*, partner: Partner, people: Iterable[StaffPerson]) -> None:
     """Create each person's profile, or record their employer on it; the person completes and consents later.
 
-    The profile is the person's own: on an existing one the employer only fills what is still
-    empty (and states the job title).
+    Called for the accounts the enrollment itself made (``_enroll_rows``): a person who already
+    had one keeps their profile untouched. On a profile that exists all the same the employer
+    only fills what is still empty (and states the job title).
     """
     people = list(people)
     situation = Situation.PUBLIC_AGENT if partner.kind in PUBLIC_EMPLOYERS else Situation.EMPLOYEE
@@ -121,33 +122,45 @@ def _phone_or_blank(typed: str) -> str:
 
 
 def _invite_staff(*, applications: list[Application], member: PartnerMember) -> list[Notification]:
-    """The email that tells each enrolled person who enrolled them and how to reach their account."""
-    subject = SUBJECT_PREFIX + _("%(partner)s vous inscrit à une formation du CNAM Mayotte") % {
+    """The email that tells each person who enrolled them and how to reach their account.
+
+    A person whose seat is held for their agreement is asked to accept it from their space,
+    at the address the référent typed (one their account proved).
+    """
+    enrolled_subject = SUBJECT_PREFIX + _("%(partner)s vous inscrit à une formation du CNAM Mayotte") % {
+        "partner": member.partner.name
+    }
+    consent_subject = SUBJECT_PREFIX + _("%(partner)s souhaite vous inscrire à une formation du CNAM Mayotte") % {
         "partner": member.partner.name
     }
     login_url = invitations.login_url()
     rows = []
     for application in applications:
         user = application.applicant
-        if not user.email:
+        held = application.awaits_partner_consent
+        recipient = application.invited_email or user.email
+        if not recipient:
             continue
-        needs_claim = not user.has_usable_password()
+        context = {
+            "partner": member.partner.name,
+            "enrolled_by": member.full_name or member.email,
+            # The claim link itself is made when the email is rendered (core.claims).
+            "needs_claim": not user.has_usable_password(),
+            "login_url": login_url,
+            "claim_valid_days": claims.INVITATION_VALID_DAYS,
+        }
+        if held and application.offer_expires_at is not None:
+            context["deadline"] = application.offer_expires_at.isoformat()
+        template = "partner_staff_consent" if held else "partner_staff_invitation"
         rows.append(
             Notification(
-                idempotency_key=f"partner_staff_invitation:{application.pk}",
-                template="partner_staff_invitation",
-                recipient_email=user.email,
+                idempotency_key=f"{template}:{application.pk}",
+                template=template,
+                recipient_email=recipient,
                 user=user,
                 application=application,
-                context={
-                    "partner": member.partner.name,
-                    "enrolled_by": member.full_name or member.email,
-                    # The claim link itself is made when the email is rendered (core.claims).
-                    "needs_claim": needs_claim,
-                    "login_url": login_url,
-                    "claim_valid_days": claims.INVITATION_VALID_DAYS,
-                },
-                subject=subject[:250],
+                context=context,
+                subject=(consent_subject if held else enrolled_subject)[:250],
             )
         )
     return outbox.notifications_create(rows=rows)
@@ -161,15 +174,26 @@ def _enroll_rows(
 ) -> list[Application]:
     """Accounts, profiles, applications and invitations for ``items`` = [(convention, session, StaffRow)].
 
+    A person whose account this call made is enrolled with a profile from the row; a person who
+    already had one keeps their profile, and their seat waits for their agreement.
+
     ``locked_sessions``: the sessions the caller already locked (``seats.lock_sessions``).
     """
-    users = invitations.accounts_ensure((row.email, row.first_name, row.last_name) for _c, _s, row in items)
+    accounts = invitations.accounts_ensure((row.email, row.first_name, row.last_name) for _c, _s, row in items)
     staff_profiles_ensure(
-        partner=member.partner, people=[StaffPerson(user=users[row.email], row=row) for _c, _s, row in items]
+        partner=member.partner,
+        people=[StaffPerson(user=accounts[row.email][0], row=row) for _c, _s, row in items if accounts[row.email][1]],
     )
     applications = partner_enrollment.applications_enroll_partner_staff(
         enrollments=[
-            partner_enrollment.StaffEnrollment(convention=convention, session=session, user=users[row.email])
+            partner_enrollment.StaffEnrollment(
+                convention=convention,
+                session=session,
+                user=accounts[row.email][0],
+                needs_consent=not accounts[row.email][1],
+                email=row.email,
+                name=f"{row.first_name} {row.last_name}".strip(),
+            )
             for convention, session, row in items
         ],
         by=member.user,
@@ -226,12 +250,15 @@ class ImportOutcome:
         return [row for row in self.rows if not row.ok]
 
 
+def _owners(rows: list[StaffRow]) -> dict[str, int]:
+    """The account each email of the file links to, by primary key (one rule: ``invitations``)."""
+    return {email: user.pk for email, user in invitations.users_for_emails(row.email for row in rows).items()}
+
+
 def staff_import_validate(*, partner: Partner, rows: list[StaffRow]) -> list[StaffRow]:
     """The preview: every row checked against the database as it is now; nothing written."""
     context = selectors_space.import_context(
-        partner=partner,
-        references={row.session_reference for row in rows},
-        emails={row.email for row in rows},
+        partner=partner, references={row.session_reference for row in rows}, owners=_owners(rows)
     )
     return validate_staff_rows(rows, context)
 
@@ -252,9 +279,7 @@ def staff_import_commit(*, member: PartnerMember, rows: list[StaffRow], all_or_n
             session_ids=allocated.values_list("session_id", flat=True), select_related=("programme", "site")
         )
         sessions = {session.reference.upper(): session for session in locked.values()}
-        context = selectors_space.import_context(
-            partner=partner, references=references, emails={row.email for row in rows}
-        )
+        context = selectors_space.import_context(partner=partner, references=references, owners=_owners(rows))
         validate_staff_rows(rows, context)
         outcome = ImportOutcome(rows=rows)
         if all_or_nothing and outcome.invalid_rows:
@@ -285,8 +310,10 @@ def staff_import_commit(*, member: PartnerMember, rows: list[StaffRow], all_or_n
 def member_invite(*, partner: Partner, email: str, full_name: str, role: str, by: "User | None") -> PartnerMember:
     """Invite someone to the partner's space (CNAM staff, from the admin); re-inviting sends a new email.
 
-    The person's existing account (found by email) is reused; otherwise one is created
-    without a password, which the invitation link lets them choose.
+    The account the email links to (``invitations.users_for_emails``: one that verified it, or
+    an unclaimed invitation) becomes the member; otherwise one is created without a password,
+    which the invitation link lets them choose. An account that merely lists the address,
+    unproven, gets nothing.
     """
     email = invitations.normalize_email(email)
     try:

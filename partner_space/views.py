@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import claims
+from core.formatting import datetime_long
 from core.storage import private_file_response
 from partner_space import imports, invitations
 from partner_space import selectors as selectors_space
@@ -86,13 +87,26 @@ def partner_view(*, referent_only: bool = False):
 
 
 def _decorate_staff(applications):
+    """Name each person as the partner may: from their profile once the enrollment counted, else as typed."""
     for application in applications:
-        try:
-            profile = application.applicant.applicant_profile
-        except ObjectDoesNotExist:
-            profile = None
-        application.person_name = profile.full_name if profile else ""
-        application.job_title = profile.job_title if profile else ""
+        if application.partner_may_see_profile:
+            try:
+                profile = application.applicant.applicant_profile
+            except ObjectDoesNotExist:
+                profile = None
+            application.person_name = profile.full_name if profile else ""
+            application.person_email = application.applicant.email
+            application.job_title = profile.job_title if profile else ""
+        else:
+            application.person_name = application.invited_name
+            application.person_email = application.invited_email or _("adresse non communiquée")
+            application.job_title = ""
+        if application.awaits_partner_consent:
+            application.status_label = _("En attente d'acceptation jusqu'au %(deadline)s") % {
+                "deadline": datetime_long(application.offer_expires_at)
+            }
+        else:
+            application.status_label = application.get_status_display()
     return applications
 
 
@@ -238,18 +252,35 @@ def enroll(request, member):
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            messages.success(
-                request,
-                _(
-                    "Inscription de %(name)s à la session %(session)s enregistrée (%(reference)s). "
-                    "Une invitation lui est envoyée par courriel."
+            if application.awaits_partner_consent:
+                messages.success(
+                    request,
+                    _(
+                        "Une place de la session %(session)s est réservée pour %(name)s (%(reference)s) : "
+                        "cette personne est invitée par courriel à accepter l'inscription depuis son espace. "
+                        "L'inscription comptera une fois acceptée ; sans réponse avant le %(deadline)s, "
+                        "la place revient à vos places réservées."
+                    )
+                    % {
+                        "name": f"{data['first_name']} {data['last_name']}",
+                        "session": application.session.reference,
+                        "reference": application.reference,
+                        "deadline": datetime_long(application.offer_expires_at),
+                    },
                 )
-                % {
-                    "name": f"{data['first_name']} {data['last_name']}",
-                    "session": application.session.reference,
-                    "reference": application.reference,
-                },
-            )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Inscription de %(name)s à la session %(session)s enregistrée (%(reference)s). "
+                        "Une invitation lui est envoyée par courriel."
+                    )
+                    % {
+                        "name": f"{data['first_name']} {data['last_name']}",
+                        "session": application.session.reference,
+                        "reference": application.reference,
+                    },
+                )
             return redirect("partners:dashboard")
     return render(
         request,
@@ -320,16 +351,30 @@ def import_preview(request, member):
                 return redirect("partners:import_preview")
             if outcome.committed:
                 del request.session[SESSION_IMPORT_KEY]
-                count = len(outcome.applications)
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s agent inscrit ; chacun reçoit une invitation par courriel.",
-                        "%(count)s agents inscrits ; chacun reçoit une invitation par courriel.",
-                        count,
+                held = sum(1 for application in outcome.applications if application.awaits_partner_consent)
+                count = len(outcome.applications) - held
+                if count:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)s agent inscrit ; chacun reçoit une invitation par courriel.",
+                            "%(count)s agents inscrits ; chacun reçoit une invitation par courriel.",
+                            count,
+                        )
+                        % {"count": count},
                     )
-                    % {"count": count},
-                )
+                if held:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)s place réservée en attente d'acceptation : la personne est invitée par "
+                            "courriel à accepter l'inscription depuis son espace, qui comptera une fois acceptée.",
+                            "%(count)s places réservées en attente d'acceptation : chaque personne est invitée par "
+                            "courriel à accepter l'inscription depuis son espace, qui comptera une fois acceptée.",
+                            held,
+                        )
+                        % {"count": held},
+                    )
                 skipped = outcome.invalid_rows
                 if skipped:
                     messages.warning(

@@ -83,6 +83,10 @@ class Application(models.Model):
         related_name="+",
         verbose_name=_("inscrit par"),
     )
+    # What the partner's référent typed: their pages show this, not the person's own profile,
+    # until the person has agreed to the enrollment.
+    invited_email = models.EmailField(_("courriel saisi par le partenaire"), blank=True)
+    invited_name = models.CharField(_("nom saisi par le partenaire"), max_length=201, blank=True)
     status = models.CharField(
         _("statut"), max_length=16, choices=ApplicationStatus, default=ApplicationStatus.SUBMITTED
     )
@@ -147,6 +151,16 @@ class Application(models.Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_STATUSES
+
+    @property
+    def awaits_partner_consent(self) -> bool:
+        """A seat a partner holds for a person who already had an account, until they accept it."""
+        return self.status == ApplicationStatus.OFFERED and self.channel == self.Channel.PARTNER
+
+    @property
+    def partner_may_see_profile(self) -> bool:
+        """Whether the enrolling partner may read the person's own profile: once the enrollment counted."""
+        return self.status == ApplicationStatus.ENROLLED or self.enrolled_at is not None
 
     def offer_expired(self, now=None) -> bool:
         """Whether the deadline to answer an offered seat has passed (the sweep uses the same bound)."""

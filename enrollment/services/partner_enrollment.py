@@ -1,4 +1,12 @@
-"""Seats filled by a partner for its own staff, under a convention's allocations."""
+"""Seats filled by a partner for its own staff, under a convention's allocations.
+
+A person the partner enrolls under an account the enrollment itself made is enrolled at
+once: nobody else's account is touched. A person who already had an account decides: the
+seat is held for them (« place proposée », channel partner, counted on the allocation) until
+``PARTNER_CONSENT_DAYS`` have passed or the session starts, and counts as an enrollment only
+once they accept it from their space (``waitlist.offer_accept``); declining it, or letting
+the deadline pass (the expiry sweep), gives it back to the allocation.
+"""
 
 import datetime
 import logging
@@ -29,6 +37,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 Status = ApplicationStatus
 
+# How long a seat held for a person with an account waits for their answer (never past the session's start).
+PARTNER_CONSENT_DAYS = 7
+
 
 @dataclass(frozen=True)
 class StaffEnrollment:
@@ -37,6 +48,22 @@ class StaffEnrollment:
     convention: Convention
     session: Session
     user: "User"
+    # The person already had an account: hold the seat until they accept, rather than enroll them.
+    needs_consent: bool = False
+    # What the référent typed, shown on the partner's pages in place of the person's own profile.
+    email: str = ""
+    name: str = ""
+
+
+def partner_consent_deadline(*, session: Session, now: datetime.datetime) -> datetime.datetime:
+    """Until when a held seat waits: ``PARTNER_CONSENT_DAYS``, and never after the session starts (or ends)."""
+    deadline = now + datetime.timedelta(days=PARTNER_CONSENT_DAYS)
+    zone = timezone.get_default_timezone()
+    starts = datetime.datetime.combine(session.start_date, datetime.time.min, tzinfo=zone)
+    if starts > now:
+        return min(deadline, starts)
+    # Enrolled into a session already under way: the answer is still due before it ends.
+    return min(deadline, datetime.datetime.combine(session.end_date, datetime.time.max, tzinfo=zone))
 
 
 def _partner_refusal(
@@ -67,10 +94,11 @@ def _partner_refusal(
     return None
 
 
-def _partner_duplicate(user: "User", session: Session) -> ValidationError:
+def _partner_duplicate(email: str, session: Session) -> ValidationError:
+    """The refusal names the address the référent typed, never another one of the person's account."""
     return ValidationError(
         _("%(email)s a déjà une candidature ou une inscription en cours pour la session %(session)s.")
-        % {"email": user.email, "session": session.reference},
+        % {"email": email, "session": session.reference},
         code="duplicate",
     )
 
@@ -78,9 +106,11 @@ def _partner_duplicate(user: "User", session: Session) -> ValidationError:
 def applications_enroll_partner_staff(
     *, enrollments: Iterable[StaffEnrollment], by: "User | None", locked_sessions: dict[int, Session] | None = None
 ) -> list[Application]:
-    """Enroll partner staff on seats of their convention's allocations, confirmed at once; all or none.
+    """Enroll partner staff on seats of their convention's allocations; all or none.
 
-    ``enrollments``: who goes on which session under which convention. Same locking rule as every
+    ``enrollments``: who goes on which session under which convention; a person who
+    ``needs_consent`` gets the seat held for them instead (see the module docstring), without
+    the enrollment email or certificate, which come when they accept. Same locking rule as every
     seat move (``enrollment.seats``): the session rows first, then the counts, made once per
     session and allocation and counted down the list. A seat must be left both in the
     convention's allocation and in the session's capacity. Writes the applications (channel
@@ -123,7 +153,7 @@ def applications_enroll_partner_staff(
                 errors.append(refusal)
                 continue
             if (user.pk, session.pk) in live:
-                errors.append(_partner_duplicate(user, session))
+                errors.append(_partner_duplicate(enrollment.email or user.email, session))
                 continue
             key = (convention.pk, session.pk)
             if key not in allocation_left:
@@ -164,8 +194,15 @@ def applications_enroll_partner_staff(
 
         now = timezone.now()
         applications = _insert_partner_applications(enrollments, sessions=sessions, by=by, now=now)
-        reason_by_convention = {
-            pk: _("Inscription par le partenaire (convention %(convention)s).") % {"convention": convention.reference}
+        reasons = {
+            (pk, False): _("Inscription par le partenaire (convention %(convention)s).")
+            % {"convention": convention.reference}
+            for pk, convention in conventions.items()
+        } | {
+            (pk, True): _(
+                "Place réservée par le partenaire (convention %(convention)s), en attente de l'accord de la personne."
+            )
+            % {"convention": convention.reference}
             for pk, convention in conventions.items()
         }
         history = ApplicationStatusChange.objects.bulk_create(
@@ -173,14 +210,19 @@ def applications_enroll_partner_staff(
                 ApplicationStatusChange(
                     application=application,
                     from_status="",
-                    to_status=Status.ENROLLED,
+                    to_status=application.status,
                     changed_by=by,
                     changed_at=now,
-                    reason=reason_by_convention[enrollment.convention.pk],
+                    reason=reasons[(enrollment.convention.pk, enrollment.needs_consent)],
                 )
                 for application, enrollment in zip(applications, enrollments, strict=True)
             ]
         )
+        enrolled = [
+            (application, change)
+            for application, change in zip(applications, history, strict=True)
+            if application.status == Status.ENROLLED
+        ]
         outbox.notifications_create(
             rows=[
                 Notification(
@@ -194,12 +236,12 @@ def applications_enroll_partner_staff(
                         template="application_enrolled", application=application, context={}
                     ),
                 )
-                for application, change in zip(applications, history, strict=True)
+                for application, change in enrolled
                 if application.applicant.email
             ]
         )
         certificates = EnrollmentCertificate.objects.bulk_create(
-            [EnrollmentCertificate(application=application) for application in applications]
+            [EnrollmentCertificate(application=application) for application, _change in enrolled]
         )
         outbox.enqueue_on_commit(certificates_service.RENDER_TASK, *(c.pk for c in certificates))
     return applications
@@ -218,10 +260,10 @@ def _insert_partner_applications(
                 channel=Application.Channel.PARTNER,
                 convention=enrollment.convention,
                 enrolled_by=by,
-                status=Status.ENROLLED,
+                invited_email=enrollment.email[:254],
+                invited_name=enrollment.name[:201],
                 submitted_at=now,
-                decided_at=now,
-                enrolled_at=now,
+                **_held_or_enrolled(enrollment, session=sessions[enrollment.session.pk], now=now),
             )
             for reference, enrollment in zip(references, enrollments, strict=True)
         ]
@@ -232,11 +274,23 @@ def _insert_partner_applications(
             # A public submission does not lock the session: it may have raced past the check.
             for application in applications:
                 if live_application_exists(user_id=application.applicant_id, session_id=application.session_id):
-                    raise _partner_duplicate(application.applicant, application.session) from None
+                    raise _partner_duplicate(
+                        application.invited_email or application.applicant.email, application.session
+                    ) from None
             if Application.objects.filter(reference__in=references).exists():
                 continue  # another insert drew one of these references in between: draw again
             raise
     raise RuntimeError("Could not store the applications under unique references.")
+
+
+def _held_or_enrolled(enrollment: StaffEnrollment, *, session: Session, now: datetime.datetime) -> dict:
+    if enrollment.needs_consent:
+        return {
+            "status": Status.OFFERED,
+            "offered_at": now,
+            "offer_expires_at": partner_consent_deadline(session=session, now=now),
+        }
+    return {"status": Status.ENROLLED, "decided_at": now, "enrolled_at": now}
 
 
 def application_enroll_partner_staff(

@@ -1,4 +1,8 @@
-"""The waiting list: filling freed seats in order, offers a person accepts or declines, expiry."""
+"""The waiting list: filling freed seats in order, offers a person accepts or declines, expiry.
+
+A seat a partner holds for a person who already had an account (``partner_enrollment``) is an
+offer too, answered and expired the same way; accepting it enrolls the person at once.
+"""
 
 import datetime
 import logging
@@ -13,9 +17,11 @@ from django.utils.translation import gettext as _
 from core.formatting import date_long, datetime_long, time_short
 from enrollment import seats
 from enrollment.models import (
+    ApplicantProfile,
     Application,
     ApplicationStatus,
 )
+from enrollment.services.certificates import certificate_request
 from enrollment.services.transitions import _check_move, _is_staff, _lock, _notify, _sync, _transition
 from programs.models import Session
 
@@ -59,11 +65,29 @@ def waitlist_fill(*, session_id: int, by: "User | None" = None) -> list[Applicat
 
 def _expire(application: Application, *, now: datetime.datetime) -> None:
     history = _transition(application, to=Status.EXPIRED, by=None, now=now, closed_at=now)
-    _notify(application, template="offer_expired", event=str(history.pk))
+    _notify(
+        application,
+        template="offer_expired",
+        event=str(history.pk),
+        context={"partner_offer": True} if application.channel == Application.Channel.PARTNER else None,
+    )
+
+
+def _enroll_for_partner(application: Application, *, by: "User | None", now: datetime.datetime) -> None:
+    """The person agrees to the enrollment their employer made: it counts now, as a direct one does."""
+    history = _transition(application, to=Status.ENROLLED, by=by, now=now, decided_at=now, enrolled_at=now)
+    _notify(application, template="application_enrolled", event=str(history.pk))
+    certificate_request(application=application)
+    # The profile is the person's own: the employer only fills it where they left it blank.
+    convention = application.convention
+    if convention is not None:
+        ApplicantProfile.objects.filter(user_id=application.applicant_id, employer__isnull=True).update(
+            employer_id=convention.partner_id, updated_at=now
+        )
 
 
 def offer_accept(*, application: Application, by: "User | None") -> Application:
-    """The applicant takes the seat offered from the waiting list, before its deadline."""
+    """The applicant takes the seat offered from the waiting list (or held by a partner), before its deadline."""
     expired = False
     with transaction.atomic():
         session, locked = _lock(application)
@@ -76,6 +100,8 @@ def offer_accept(*, application: Application, by: "User | None") -> Application:
             _expire(locked, now=now)
             _fill(session, by=None, now=now)
             expired = True
+        elif locked.awaits_partner_consent:
+            _enroll_for_partner(locked, by=by, now=now)
         else:
             history = _transition(locked, to=Status.ACCEPTED, by=by, now=now, decided_at=now)
             _notify(locked, template="application_accepted", event=str(history.pk))
@@ -105,17 +131,22 @@ def offer_decline_check(*, application: Application, now: datetime.datetime | No
 
 
 def offer_decline(*, application: Application, by: "User | None") -> Application:
-    """The applicant gives back the seat offered from the waiting list, before its deadline."""
+    """The applicant gives back the seat offered from the waiting list (or held by a partner), before its deadline."""
     with transaction.atomic():
         session, locked = _lock(application)
         if by is None or not (by.pk == locked.applicant_id or _is_staff(by)):
             raise ValidationError(_("Seul le candidat peut répondre à cette proposition."), code="forbidden")
         now = timezone.now()
         offer_decline_check(application=locked, now=now)
-        history = _transition(
-            locked, to=Status.WITHDRAWN, by=by, reason=_("Place proposée déclinée."), now=now, closed_at=now
+        partner_offer = locked.awaits_partner_consent
+        reason = _("Inscription par le partenaire déclinée.") if partner_offer else _("Place proposée déclinée.")
+        history = _transition(locked, to=Status.WITHDRAWN, by=by, reason=reason, now=now, closed_at=now)
+        _notify(
+            locked,
+            template="application_withdrawn",
+            event=str(history.pk),
+            context={"declined_offer": True, "partner_offer": partner_offer},
         )
-        _notify(locked, template="application_withdrawn", event=str(history.pk), context={"declined_offer": True})
         _fill(session, by=None, now=now)
     _sync(application, locked)
     return locked

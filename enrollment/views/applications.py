@@ -72,6 +72,14 @@ def next_step(application, now=None) -> str:
     if status == ApplicationStatus.OFFERED:
         if application.offer_expired(now):
             return _("Le délai pour répondre à la place proposée est dépassé.")
+        if application.awaits_partner_consent:
+            return _(
+                "%(partner)s souhaite vous inscrire à cette session : acceptez ou refusez avant le %(date)s à %(time)s."
+            ) % {
+                "partner": application.convention.partner.name,
+                "date": date_long(application.offer_expires_at),
+                "time": time_short(application.offer_expires_at),
+            }
         return _("Une place vous est proposée : répondez avant le %(date)s à %(time)s.") % {
             "date": date_long(application.offer_expires_at),
             "time": time_short(application.offer_expires_at),
@@ -83,6 +91,8 @@ def next_step(application, now=None) -> str:
     if status == ApplicationStatus.WITHDRAWN:
         return _("Vous avez retiré cette candidature.")
     if status == ApplicationStatus.EXPIRED:
+        if application.channel == Application.Channel.PARTNER:
+            return _("Vous n'avez pas répondu à temps à l'inscription proposée par votre employeur.")
         return _("Vous n'avez pas répondu à temps à la place proposée : elle a été proposée à une autre personne.")
     return _("Cette candidature a été annulée.")
 
@@ -322,12 +332,15 @@ def offer_answer(request, reference):
         # A refusal cannot be undone: it is only made from the page that says what it gives up.
         return redirect("enrollment:offer_decline", reference=reference)
     try:
-        waitlist.offer_accept(application=application, by=request.user)
+        accepted = waitlist.offer_accept(application=application, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("Vous avez accepté la place : le CNAM Mayotte finalise votre inscription."))
+        if accepted.status == ApplicationStatus.ENROLLED:
+            messages.success(request, _("Vous avez accepté l'inscription : elle est confirmée."))
+        else:
+            messages.success(request, _("Vous avez accepté la place : le CNAM Mayotte finalise votre inscription."))
     return redirect("enrollment:detail", reference=reference)
 
 
@@ -336,7 +349,9 @@ def offer_answer(request, reference):
 def offer_decline(request, reference):
     """Refusing an offered seat, in two steps: what is given up, then « Oui, je refuse la place »."""
     application = _own_application(
-        request.user, reference, Application.objects.select_related("session__programme", "session__site")
+        request.user,
+        reference,
+        Application.objects.select_related("session__programme", "session__site", "convention__partner"),
     )
     try:
         # The confirmation is only shown for a seat that can still be given back.
@@ -356,7 +371,11 @@ def offer_decline(request, reference):
         else:
             messages.success(
                 request,
-                _("Vous avez refusé la place proposée : elle passe à la personne suivante sur la liste d'attente."),
+                _("Vous avez refusé l'inscription proposée par votre employeur : vous n'êtes pas inscrit.")
+                if application.channel == Application.Channel.PARTNER
+                else _(
+                    "Vous avez refusé la place proposée : elle passe à la personne suivante sur la liste d'attente."
+                ),
             )
         return redirect("enrollment:detail", reference=reference)
     return render(

@@ -65,7 +65,13 @@ def test_dashboard_shows_own_conventions_allocations_and_staff(client):
     partner = referent.partner
     allocation = SeatAllocationFactory(partner=partner, seats=4)
     PartnerApplicationFactory(allocation=allocation, email="agent1@tsingoni.yt")
-    PartnerApplicationFactory(allocation=allocation, email="agent2@tsingoni.yt", status=ApplicationStatus.WITHDRAWN)
+    # Enrolled, then withdrawn: the partner still sees who it was (a seat held and declined would not show).
+    PartnerApplicationFactory(
+        allocation=allocation,
+        email="agent2@tsingoni.yt",
+        status=ApplicationStatus.WITHDRAWN,
+        enrolled_at=datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC),
+    )
     ConventionFactory(partner=partner, reference="CONV-2026-900", state=Convention.State.DRAFT, signed_on=None)
     client.force_login(referent.user)
 
@@ -271,6 +277,7 @@ def test_company_staff_profile_says_employee(client):
 def test_existing_account_is_reused_not_duplicated(client):
     existing = PartnerApplicationFactory(allocation=SeatAllocationFactory(), email="Deja.Inscrit@Exemple.yt").applicant
     profile = existing.applicant_profile
+    first_employer = profile.employer
     referent = PartnerMemberFactory()
     allocation = SeatAllocationFactory(partner=referent.partner)
     client.force_login(referent.user)
@@ -280,11 +287,12 @@ def test_existing_account_is_reused_not_duplicated(client):
     assert response.status_code == 302
     assert get_user_model().objects.filter(email__iexact="deja.inscrit@exemple.yt").count() == 1
     application = Application.objects.get(session=allocation.session, applicant=existing)
-    assert application.status == ApplicationStatus.ENROLLED
+    # The person already had an account: the seat waits for their agreement (tests/partner_space/test_account_trust.py).
+    assert application.status == ApplicationStatus.OFFERED
     profile.refresh_from_db()
     assert profile.first_name != "Autre"  # the person's own profile is not overwritten
-    assert profile.employer == referent.partner
-    invitation = Notification.objects.get(application=application, template="partner_staff_invitation")
+    assert profile.employer == first_employer
+    invitation = Notification.objects.get(application=application, template="partner_staff_consent")
     assert invitation.context["needs_claim"] is False and "claim_url" not in invitation.context
 
 
