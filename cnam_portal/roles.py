@@ -49,6 +49,11 @@ BUSINESS_MODELS = {
 }
 
 
+# The France Travail id, birth date, phone and address of applicants (enrollment.admin.privacy);
+# their documents need the document models' own view permission.
+PERSONAL_DATA = "enrollment.view_personal_data"
+
+
 def _perms(app_label: str, model: str, actions) -> list[str]:
     return [f"{app_label}.{action}_{model}" for action in actions]
 
@@ -66,6 +71,8 @@ ROLES: dict[str, list[str]] = {
         *(perm for model in BUSINESS_MODELS["programs"] for perm in _perms("programs", model, CRUD)),
         *_perms("enrollment", "application", ["view", "change"]),
         *_perms("enrollment", "applicantprofile", ["view", "change"]),
+        # They instruct applications: France Travail id, birth date, phone, address, documents.
+        PERSONAL_DATA,
         *_perms("enrollment", "applicationdocument", ["view"]),
         *_perms("enrollment", "applicationstatuschange", ["view"]),
         *_perms("core", "notification", ["view"]),
@@ -80,7 +87,9 @@ ROLES: dict[str, list[str]] = {
         *_perms("centre", "centre", ["view", "change"]),
     ],
     # Partners, conventions (PDF versions are produced, never typed in) and calls for projects;
-    # the catalogue and applications read-only (a convention's staff list needs the latter).
+    # the catalogue and applications read-only (a convention's staff list needs the latter). No
+    # personal data nor documents: the staff list needs names, emails and job titles, which every
+    # reader of applications sees, even for the staff a partner enrolled.
     CHARGE_PARTENARIATS: [
         *(
             perm
@@ -101,7 +110,7 @@ ROLES: dict[str, list[str]] = {
         *_perms("enrollment", "application", ["view"]),
     ],
     # Reads everything, changes nothing; the reports read the same data.
-    DIRECTION: _all_views(),
+    DIRECTION: [*_all_views(), PERSONAL_DATA],
 }
 
 
@@ -111,27 +120,31 @@ def _ensure_permissions(apps) -> None:
         create_permissions(app_config, verbosity=0, apps=apps)
 
 
-def _model_exists(apps, perm: str) -> bool:
+def _permission_exists(apps, perm: str) -> bool:
+    """Whether ``apps`` has a model declaring ``perm``: a default one, or one of its ``Meta.permissions``."""
     app_label, codename = perm.split(".", 1)
-    model_name = codename.split("_", 1)[1]
     try:
-        apps.get_model(app_label, model_name)
+        models = apps.get_app_config(app_label).get_models()
     except LookupError:
         return False
-    return True
+    return any(
+        codename in {f"{action}_{model._meta.model_name}" for action in model._meta.default_permissions}
+        or codename in {name for name, _label in model._meta.permissions}
+        for model in models
+    )
 
 
 def sync_roles(apps=global_apps, *, roles: dict[str, list[str]] | None = None) -> dict[str, int]:
     """Create or update each role's group so that it holds exactly its listed permissions.
 
     ``apps`` is the migration's historical registry, or the project's. In a migration, the
-    permissions of models a later migration creates are left for that migration, which calls
-    this again (``migrations.RunPython(sync_roles_migration)``). Returns the number of
-    permissions per group.
+    permissions of models (or of ``Meta.permissions``) a later migration creates are left for
+    that migration, which calls this again (``migrations.RunPython(sync_roles_migration)``).
+    Returns the number of permissions per group.
     """
     roles = ROLES if roles is None else roles
     if apps is not global_apps:
-        roles = {name: [perm for perm in perms if _model_exists(apps, perm)] for name, perms in roles.items()}
+        roles = {name: [perm for perm in perms if _permission_exists(apps, perm)] for name, perms in roles.items()}
     _ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

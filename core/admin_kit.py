@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms import Form
@@ -128,7 +129,10 @@ class PrivateDocumentInline(LocalDatesMixin, admin.TabularInline):
 
 
 class DocumentDownloadMixin(_ModelAdminBase):
-    """A model admin's view streaming one of an object's documents, to staff allowed to view the object.
+    """A model admin's view streaming one of an object's documents, to staff allowed to view both.
+
+    Viewing the object is not enough: documents (an ID card, a diploma) need the document model's
+    own view permission, which a role reading applications for other reasons does not have.
 
     Set ``document_model``, ``document_owner_field`` (its foreign key to the admin's model) and
     ``document_url_name`` (the URL's name, under the ``admin`` namespace).
@@ -148,8 +152,14 @@ class DocumentDownloadMixin(_ModelAdminBase):
             *super().get_urls(),
         ]
 
+    def has_document_permission(self, request: HttpRequest) -> bool:
+        opts = self.document_model._meta
+        return self.has_view_permission(request) and request.user.has_perm(
+            f"{opts.app_label}.{get_permission_codename('view', opts)}"
+        )
+
     def document_view(self, request: HttpRequest, owner_id: int, document_id: int) -> FileResponse:
-        if not self.has_view_permission(request):
+        if not self.has_document_permission(request):
             raise PermissionDenied
         document = get_object_or_404(
             self.document_model, pk=document_id, **{f"{self.document_owner_field}_id": owner_id}

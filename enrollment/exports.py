@@ -65,6 +65,14 @@ class ApplicantColumns:
 
 
 class ApplicationResource(ApplicantColumns, resources.ModelResource):
+    """All applications as staff filtered them; the personal columns only with ``personal_data=True``.
+
+    The admin passes whether the exporting account may read personal data (enrollment.admin.privacy).
+    """
+
+    # Columns only readers of applicants' personal data receive.
+    personal_columns = ("phone", "france_travail_id")
+
     reference = column(_("Référence"))
     last_name = column(_("Nom"))
     first_name = column(_("Prénom"))
@@ -107,6 +115,12 @@ class ApplicationResource(ApplicantColumns, resources.ModelResource):
         export_order = fields
         # Export only: staff never load applications from a spreadsheet.
         import_id_fields = ()
+
+    def __init__(self, *, personal_data: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if not personal_data:
+            for name in self.personal_columns:
+                del self.fields[name]
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("applicant__applicant_profile", "session__programme", "convention").order_by(

@@ -88,6 +88,12 @@ class PartnerMemberAdmin(LocalDatesMixin, admin.ModelAdmin):
     fields = ["partner", "email", "full_name", "job_title", "role", "is_active", "user", "invited_at", "joined_at"]
     actions = [resend_invitation]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A member joins a partner by invitation (the service): moving one to another partner would
+        # hand that partner's staff list to an account nobody invited there.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else ["partner", *readonly]
+
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
@@ -275,6 +281,12 @@ class ConventionAdmin(LocalDatesMixin, admin.ModelAdmin):
     inlines = [SignatoryInline, ArticleInline, AllocationInline, DocumentInline]
     actions = [generate_pdf, to_sign, back_to_draft, record_signature, terminate, export_staff_csv, export_staff_xlsx]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The partner is chosen when the convention is created: moving it would show the staff
+        # enrolled through it to another partner's référents.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else ["partner", *readonly]
+
     def has_staff_export_permission(self, request):
         # The staff list is personal data of applicants: it needs the right to see applications.
         return self.has_view_permission(request) and request.user.has_perm("enrollment.view_application")
@@ -365,6 +377,12 @@ class SeatAllocationAdmin(admin.ModelAdmin):
     search_fields = ["convention__reference", "session__reference", "session__programme__title"]
     list_select_related = ["convention", "session__programme"]
     autocomplete_fields = ["convention", "session"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The service keys an allocation on its convention and session: another convention on the
+        # change form would reserve seats there instead (the form already refuses another session).
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else ["convention", *readonly]
 
     def get_queryset(self, request):
         return allocations_with_usage(super().get_queryset(request))

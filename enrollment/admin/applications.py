@@ -23,6 +23,7 @@ from core.formatting import date_long, date_short, datetime_long, time_short
 from core.models import Notification
 from core.spreadsheets import CSV, XLSX
 from enrollment.admin import actions as admin_actions
+from enrollment.admin.privacy import PERSONAL_PROFILE_FIELDS, may_see_personal_data, reads_personal_data
 from enrollment.exports import ApplicationResource
 from enrollment.models import (
     ApplicantProfile,
@@ -40,12 +41,34 @@ class ApplicantProfileAdmin(LocalDatesMixin, admin.ModelAdmin):
     list_filter = ["situation", "highest_level", "commune", "employer"]
     search_fields = ["last_name", "first_name", "user__email", "france_travail_id", "phone"]
     list_select_related = ["user"]
-    raw_id_fields = ["user"]
-    readonly_fields = ["consent_at", "consent_text", "created_at", "updated_at"]
+    # The profile is its account's: given to another account, it would hand over this person's identity.
+    readonly_fields = ["user", "consent_at", "consent_text", "created_at", "updated_at"]
 
     @admin.display(description=_("courriel"), ordering="user__email")
     def email(self, obj):
         return obj.user.email
+
+    # --- Personal fields, for those allowed to read them only (enrollment.admin.privacy) ---
+
+    def get_list_display(self, request):
+        names = super().get_list_display(request)
+        return names if may_see_personal_data(request.user) else [n for n in names if n not in PERSONAL_PROFILE_FIELDS]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if may_see_personal_data(request.user) else [f for f in fields if not reads_personal_data(f)]
+
+    def get_exclude(self, request, obj=None):
+        excluded = super().get_exclude(request, obj)
+        if may_see_personal_data(request.user):
+            return excluded
+        return [*(excluded or []), *sorted(PERSONAL_PROFILE_FIELDS)]
+
+    def lookup_allowed(self, lookup, value, request):
+        # A hand-written filter (?france_travail_id=...) would tell who has a given identifier.
+        if reads_personal_data(lookup) and not may_see_personal_data(request.user):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 class HistoryInline(LocalDatesMixin, admin.TabularInline):
@@ -132,6 +155,8 @@ PROFILE_FIELDS = [
     "profile_employer",
     "profile_consent_at",
 ]
+# The profile's personal fields on the application page (enrollment.admin.privacy).
+PERSONAL_PROFILE_DISPLAYS = frozenset({"profile_birth_date", "profile_phone", "profile_france_travail_id"})
 
 
 SESSION_TITLE_CHARS = 32
@@ -170,6 +195,7 @@ class ApplicationAdmin(LocalDatesMixin, DocumentDownloadMixin, ExportMixin, admi
         "applicant__applicant_profile__france_travail_id",
     ]
     search_help_text = _("Nom, prénom, courriel, référence ou identifiant France Travail.")
+    search_help_text_without_personal_data = _("Nom, prénom, courriel ou référence.")
     list_select_related = ["applicant__applicant_profile", "session__programme"]
     date_hierarchy = "submitted_at"
     # Export only (CSV and Excel), honouring the list's filters and search; no import.
@@ -231,6 +257,36 @@ class ApplicationAdmin(LocalDatesMixin, DocumentDownloadMixin, ExportMixin, admi
     def has_add_permission(self, request):
         # Applications come from the public flow or the partner space, through the services.
         return False
+
+    # --- Personal fields, for those allowed to read them only (enrollment.admin.privacy) ---
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_see_personal_data(request.user):
+            return fieldsets
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in PERSONAL_PROFILE_DISPLAYS]})
+            for title, options in fieldsets
+        ]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if may_see_personal_data(request.user):
+            return fields
+        return [f for f in fields if not reads_personal_data(f, profile_path="applicant__applicant_profile")]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not may_see_personal_data(request.user):
+            changelist.search_help_text = self.search_help_text_without_personal_data
+        return changelist
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        # The export's columns follow the same rule as the pages.
+        return {
+            **super().get_export_resource_kwargs(request, **kwargs),
+            "personal_data": may_see_personal_data(request.user),
+        }
 
     # --- Decisions from the change page, through the same services as the list's actions ---
 

@@ -66,6 +66,14 @@ class ApplicantProfile(models.Model):
         ordering = ["last_name", "first_name"]
         verbose_name = _("profil de candidat")
         verbose_name_plural = _("profils de candidats")
+        # Reading a profile is not enough for these (enrollment.admin.privacy): see cnam_portal.roles.
+        permissions = [
+            (
+                "view_personal_data",
+                "Peut voir les données personnelles des candidats "
+                "(identifiant France Travail, date de naissance, téléphone, adresse)",
+            )
+        ]
         indexes = [models.Index(fields=["situation"], name="profile_situation")]
         constraints = [
             models.CheckConstraint(

@@ -123,7 +123,7 @@ def test_change_page_shows_profile_documents_history_and_notifications(admin_cli
     assert "Acceptée" in html
 
 
-def test_documents_are_streamed_only_to_staff_allowed_to_view_applications(client, staff_user):
+def test_documents_are_streamed_only_to_staff_allowed_to_view_applications_and_documents(client, staff_user):
     app = applications.application_submit(
         user=ApplicantFactory(), session=SessionFactory(), motivation="Motivé.", documents=[("cv", pdf_upload())]
     )
@@ -139,6 +139,8 @@ def test_documents_are_streamed_only_to_staff_allowed_to_view_applications(clien
     viewer = StaffUserFactory(plain=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
     client.force_login(viewer)
+    assert client.get(url).status_code == 403  # the application, not yet its documents
+    viewer.user_permissions.add(Permission.objects.get(codename="view_applicationdocument"))
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")

@@ -503,6 +503,8 @@ def test_admin_document_download_is_for_staff_allowed_to_view(client, person, pr
     client.force_login(clerk)
     assert client.get(url).status_code == 403
     clerk.user_permissions.add(Permission.objects.get(codename="view_vaerequest"))
+    assert client.get(url).status_code == 403  # the request, not yet its documents
+    clerk.user_permissions.add(Permission.objects.get(codename="view_vaedocument"))
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
