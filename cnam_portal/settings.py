@@ -5,6 +5,7 @@ for development (SQLite under ``var/``, tasks run in-process, emails printed to
 the console); with ``DEBUG`` off the portal refuses to start on an unsafe value.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -122,6 +123,9 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads a body (CSRF, forms): one larger than its page takes is refused with
+    # a 413 unread. After the two above so that page keeps the security headers and its nonce.
+    "core.request_limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -306,14 +310,58 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+# HTTPS only in production; a plain-HTTP stack on one machine (tests/stack.py) turns both off.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The load balancer's probe may ask over plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Only the header: joining the browsers' preload list is asked for separately (hstspreload.org).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+
+# --- Behind the reverse proxy ----------------------------------------------
+
+# Addresses or networks of the reverse proxies in front of the portal (gunicorn.conf.py reads
+# the same variable). Only on a connection from one of them is X-Forwarded-For believed: anyone
+# else could write any address there and get fresh rate limits on every try.
+TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        _everyone = ipaddress.ip_network(_proxy, strict=False).prefixlen == 0
+    except ValueError:
+        _everyone = True
+    if _everyone:
+        raise ImproperlyConfigured(
+            f"FORWARDED_ALLOW_IPS: {_proxy!r} is not the address or network of a proxy (never '*')."
+        )
+# The proxy appends the address it was reached from: the right-most entry is the person's
+# (allauth's rate limits; partner_space.accounts.AccountAdapter.get_client_ip).
+ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+# --- Request bodies (core.request_limits) ----------------------------------
+
+# The largest body each page takes, by URL name ("*" ends a prefix); a larger one is refused
+# with a 413 before a byte of it is read. The application and VAE forms carry up to six
+# documents (enrollment.uploads.MAX_DOCUMENTS) of DOCUMENT_MAX_BYTES each, plus their fields.
+DOCUMENTS_BODY_MAX_BYTES = 6 * DOCUMENT_MAX_BYTES + 1024 * 1024
+REQUEST_BODY_MAX_BYTES = {
+    # Every other form, the admin's included.
+    "*": 2 * 1024 * 1024,
+    # Sign-in, sign-up, passwords, addresses: a few short fields.
+    "account_*": 64 * 1024,
+    "admin_login": 64 * 1024,
+    "enrollment:apply": DOCUMENTS_BODY_MAX_BYTES,
+    "enrollment:vae_request": DOCUMENTS_BODY_MAX_BYTES,
+    # A staff list of 1 MiB at most (partner_space.imports.MAX_FILE_BYTES).
+    "partners:import": 2 * 1024 * 1024,
+}
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    # The DSFR sets a few style attributes from its scripts.
-    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    # No 'unsafe-inline': the DSFR's scripts change styles through the CSSOM (element.style),
+    # which style-src does not govern, and the portal's own <style> blocks carry the nonce.
+    "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from backoffice import views as admin_views
 from core import views
+from core.admin_login import admin_login
 from programs.views import home
 
 admin.site.site_header = "CNAM Mayotte — administration"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/rapports/", admin_views.report, name="admin_report"),
+    # The admin's sign-in, throttled like the portal's; the admin's own URL names stay.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("formations/", include("programs.urls")),

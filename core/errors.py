@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 # The django-allauth rate limits (``ACCOUNT_RATE_LIMITS``) that guard each account page.
 RATE_LIMITED_ACTIONS = {
     "account_login": ("login", "login_failed"),
+    "admin_login": ("login_failed",),
     "account_signup": ("signup",),
     "account_reset_password": ("reset_password",),
     "account_reset_password_from_key": ("reset_password_from_key",),

@@ -1,8 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.client_address import from_trusted_proxy
 from core.formatting import duration_text
 
 PARTNER_SESSION_KEY = "is_partner_member"
@@ -39,6 +40,20 @@ class AccountAdapter(DefaultAccountAdapter):
                 else _("Trop de tentatives de connexion échouées : pour protéger ce compte, réessayez plus tard.")
             ),
         }
+
+    def get_client_ip(self, request):
+        """The person's address, which the rate limits count by.
+
+        allauth believes ``X-Forwarded-For`` (``ALLAUTH_TRUSTED_PROXY_COUNT``) from whoever
+        connects; here only from the reverse proxy, so that a client reaching the server
+        directly cannot give itself a new address on every try.
+        """
+        if from_trusted_proxy(request):
+            return super().get_client_ip(request)
+        address = request.META.get("REMOTE_ADDR")
+        if not address:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def get_login_redirect_url(self, request):
         from partner_space.selectors import memberships_for

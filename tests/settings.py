@@ -35,3 +35,5 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# The test client speaks plain HTTP: no redirect to HTTPS (on by default with DEBUG off).
+SECURE_SSL_REDIRECT = False

@@ -107,6 +107,9 @@ class ProductionStack:
             "CELERY_BROKER_URL": f"{self.redis_url}/0",
             "MAIL_URL": f"file://{self.mail_dir}",
             "LOG_LEVEL": "WARNING",
+            # Plain HTTP on one machine: no redirect to HTTPS, no HSTS (both on by default).
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_HSTS_SECONDS": "0",
             **self.extra_env,
         }
 
