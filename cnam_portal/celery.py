@@ -2,12 +2,24 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import after_setup_logger, after_setup_task_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnam_portal.settings")
 
 app = Celery("cnam_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def redact_worker_logs(logger, **kwargs):
+    """A worker's log handlers replace Django's: they get its filter too (core.log_redaction)."""
+    from core.log_redaction import RedactingFilter
+
+    for handler in logger.handlers:
+        handler.addFilter(RedactingFilter())
+
 
 # Periodic work: sweeps make up for messages a broker outage lost.
 app.conf.beat_schedule = {

@@ -57,6 +57,16 @@ class DeliveryFailed(Exception):
         self.final = final
 
 
+def failure_summary(error: Exception) -> str:
+    """What a log line may say of a refused email: the error's kind and SMTP code, not its text.
+
+    The text names the recipients (``SMTPRecipientsRefused``), may quote the message back, or,
+    for a rendering error, its context (a claim link). The row's ``last_error`` keeps it all.
+    """
+    code = getattr(error, "smtp_code", None)
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
+
+
 def enqueue_on_commit(task_name: str, *pks: int) -> None:
     """After the current transaction commits, run ``task_name`` once per primary key."""
     if pks:
@@ -164,8 +174,9 @@ def deliver(*, notification_id: int, render: Renderer) -> bool:
             notification.last_error = ""
             notification.save(update_fields=["state", "sent_at", "subject", "attempts", "last_error"])
             return True
-    logger.warning("Notification %s not sent: %s", notification_id, failure)
-    raise DeliveryFailed(str(failure), final=final) from failure
+    summary = failure_summary(failure)
+    logger.warning("Notification %s not sent: %s (its last error is on the row).", notification_id, summary)
+    raise DeliveryFailed(summary, final=final) from failure
 
 
 def pending_ids(*, now: datetime.datetime | None = None, older_than: datetime.timedelta | None = None) -> list[int]:

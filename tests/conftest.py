@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from pytest_django.plugin import blocking_manager_key
 
 
@@ -115,7 +116,9 @@ def _demo_seeded_for_module(django_db_setup, django_db_blocker):
         outer.__enter__()
         sent_before = len(mail.outbox)
         try:
-            call_command("seed_demo", stdout=output)
+            # As a developer runs it (DEBUG on): the demo with its published passwords.
+            with override_settings(DEBUG=True):
+                call_command("seed_demo", stdout=output)
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
+from django.test import override_settings
 from django.utils import timezone
 
 from enrollment.models import Application, ApplicationStatus
@@ -55,7 +56,9 @@ def _open_public_sessions():
 
 def _scene() -> dict:
     """The demo, plus what it lacks: a fresh account, an applicant with one application per status."""
-    call_command("seed_demo", verbosity=0)
+    # Seeded as on a developer's machine (DEBUG on), so the demo accounts have their published passwords.
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", verbosity=0)
     sessions = list(_open_public_sessions())
     assert len(sessions) >= 3, "the demo needs open public sessions"
     level_four = next(s for s in sessions if s.programme.entry_level <= 4)

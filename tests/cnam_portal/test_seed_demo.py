@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,8 +30,10 @@ ADMIN_EMAIL = "admin@cnam-mayotte.fr"
 
 
 def seed() -> str:
+    """A run as in development (DEBUG on), like the ``demo_seeded`` fixture's."""
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=out)
     return out.getvalue()
 
 

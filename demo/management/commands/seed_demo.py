@@ -7,6 +7,13 @@ a later day only moves the dates, which follow today so that the demo stays aliv
 Applications are written directly, with their status history, instead of through the
 enrollment services: the services queue a notification per change and the demo must not
 send anything. The seat rule is still the ledger's one (``enrollment.seats``), checked at the end.
+
+The demo's passwords are printed and written in this file: anyone may sign in with them. So
+with ``DEBUG`` off the command refuses to run (the database may be production's) unless told
+``--i-know-this-is-production``; it then gives every demo account an unusable password, and
+takes it away from a demo account that still has its published one. Nothing usable is printed
+either, since a command's output ends up in deployment logs: the operator sets the
+administrator's password with ``manage.py changepassword``.
 """
 
 import datetime
@@ -16,7 +23,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -45,6 +52,7 @@ ADMIN_EMAIL = "admin@cnam-mayotte.fr"
 ADMIN_PASSWORD = "Lagon-Bleu-Admin-976"
 PARTNER_PASSWORD = "Partenaire-Demo-976"
 APPLICANT_PASSWORD = "Candidat-Demo-976"
+PRODUCTION_FLAG = "--i-know-this-is-production"
 
 # Statuses a staff member reaches by deciding on an application.
 DECISION_STATUSES = {
@@ -64,8 +72,10 @@ FINAL_STATUSES = {
 class DemoSeeder:
     """Writes the demo data set; one instance per run, inside the caller's transaction."""
 
-    def __init__(self, *, today: datetime.date):
+    def __init__(self, *, today: datetime.date, with_passwords: bool = True):
         self.today = today
+        # False outside development: no demo account gets (or keeps) a published password.
+        self.with_passwords = with_passwords
         self.tz = timezone.get_default_timezone()
         self.created: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
@@ -163,6 +173,15 @@ class DemoSeeder:
                 validate_password(password, candidate)
             except ValidationError as error:
                 raise CommandError(f"{email} : {' '.join(error.messages)}") from error
+        if self.with_passwords:
+            password_hash = self.password_hash(password)
+            voided = {}
+        else:
+            password_hash = make_password(None)
+            # An account seeded earlier in development loses its published password; one whose
+            # owner chose their own keeps it.
+            published = existing is not None and check_password(password, existing.password)
+            voided = {"password": password_hash} if published else {}
         user = self.upsert(
             user_model,
             {"pk": existing.pk} if existing else {"username": email},
@@ -173,9 +192,10 @@ class DemoSeeder:
                 "is_active": True,
                 "is_staff": is_superuser,
                 "is_superuser": is_superuser,
+                **voided,
             },
             # The password is the account owner's once set: a second run does not reset it (nor hash it).
-            on_create=None if existing else {"password": self.password_hash(password), "date_joined": joined},
+            on_create=None if existing else {"password": password_hash, "date_joined": joined},
         )
         self.upsert(EmailAddress, {"user": user, "email": email}, {"verified": True, "primary": True})
         return user
@@ -517,10 +537,27 @@ class Command(BaseCommand):
         "Peut être relancée : elle ne crée jamais de doublon."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            PRODUCTION_FLAG,
+            action="store_true",
+            help=_("Charger les données même avec DEBUG désactivé, sans aucun mot de passe utilisable."),
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["i_know_this_is_production"]:
+            raise CommandError(
+                _(
+                    "DEBUG est désactivé : cette base est peut-être celle de la production, où la "
+                    "démonstration créerait un superutilisateur et des comptes au mot de passe public. "
+                    "Rien n'a été enregistré. Pour charger les données quand même, sans aucun mot de "
+                    "passe utilisable, relancez avec %(flag)s."
+                )
+                % {"flag": PRODUCTION_FLAG}
+            )
         today = timezone.localdate()
         with transaction.atomic():
-            seeder = DemoSeeder(today=today)
+            seeder = DemoSeeder(today=today, with_passwords=settings.DEBUG)
             seeder.run()
         self.report(seeder)
 
@@ -558,6 +595,9 @@ class Command(BaseCommand):
             )
         )
         write("")
+        if not seeder.with_passwords:
+            self.report_without_passwords()
+            return
         write(_("Comptes de démonstration (mot de passe fixé à la création du compte, inchangé ensuite) :"))
         sophie, fatima, faiza = (demo_data.APPLICANTS[key].email for key in ("sophie", "fatima", "faiza"))
         accounts = [
@@ -574,6 +614,18 @@ class Command(BaseCommand):
             % {"password": APPLICANT_PASSWORD}
         )
         write(self.style.WARNING(_("Ces comptes sont publics : ne chargez jamais ces données en production.")))
+
+    def report_without_passwords(self) -> None:
+        write = self.stdout.write
+        write(_("Comptes de démonstration, sans mot de passe utilisable (DEBUG désactivé) :"))
+        write(f"  {_('Administrateur'):<42} {ADMIN_EMAIL}")
+        for member in demo_data.MEMBERS:
+            write(f"  {self.member_label(member):<42} {member.email}")
+        write(_("  Candidats : %(count)d comptes …@candidat.example.") % {"count": len(demo_data.APPLICANTS)})
+        write(
+            _("Pour ouvrir l'administration, choisissez un mot de passe : manage.py changepassword %(email)s")
+            % {"email": ADMIN_EMAIL}
+        )
 
     @staticmethod
     def member_label(member: demo_data.MemberData) -> str:
