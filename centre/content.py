@@ -78,7 +78,19 @@ Bases légales (article 6 du règlement général sur la protection des données
 
 Chaque décision sur une candidature est prise par une personne de l'équipe du CNAM Mayotte ; aucune ne repose sur un profilage automatisé."""
 
+# The periods between braces are the portal's settings, filled in when the page is shown
+# (core.retention): the page always says what the nightly retention run does.
 PRIVACY_RETENTION = """\
+- Pièces justificatives d'une candidature refusée, retirée, expirée ou annulée : effacées {pieces_candidatures_closes} après la décision ;
+- Pièces d'une inscription et attestations d'inscription : conservées {preuves_inscription} après la fin de la session, la durée pendant laquelle les financeurs (Fonds social européen, France Travail, OPCO, Région) peuvent contrôler la formation, puis effacées ;
+- Pièces d'une demande de VAE : effacées {pieces_candidatures_closes} après une décision de non-recevabilité, {preuves_inscription} après le résultat ;
+- Compte et profil de candidat : après {compte_inactif} sans connexion ni candidature en cours, un courriel vous prévient ; sans nouvelle connexion dans les {preavis_compte_inactif} qui suivent, ils sont anonymisés ;
+- Vous pouvez à tout moment télécharger vos données ou supprimer votre compte depuis votre espace candidat (« Mes données personnelles ») ;
+- Journaux techniques du serveur : un an au plus ;
+- Statistiques : sans limite de durée, car elles ne permettent plus de vous identifier."""
+
+# The first wording, without the periods from the settings: a record that still holds it gets the one above.
+PRIVACY_RETENTION_BEFORE_SETTINGS = """\
 - Candidatures, pièces justificatives et demandes de VAE : deux ans après la fin de la session (ou de la procédure de VAE), puis elles sont supprimées ;
 - Inscriptions faites par un partenaire : jusqu'à la fin de la convention, puis deux ans après la fin de la session ;
 - Compte et profil de candidat : supprimés après trois ans sans connexion ;

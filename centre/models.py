@@ -6,9 +6,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.phones import national, validate_e164
+from core.retention import PLACEHOLDERS_HELP, fill_retention_periods
 from core.validators import validate_siret
 
 from . import content
@@ -145,7 +147,9 @@ class Centre(models.Model):
         _("finalités et bases légales"), default=content.PRIVACY_PURPOSES, help_text=PLAIN_TEXT_HELP
     )
     privacy_retention = models.TextField(
-        _("durées de conservation"), default=content.PRIVACY_RETENTION, help_text=PLAIN_TEXT_HELP
+        _("durées de conservation"),
+        default=content.PRIVACY_RETENTION,
+        help_text=format_lazy("{} {}", PLAIN_TEXT_HELP, PLACEHOLDERS_HELP),
     )
     privacy_recipients = models.TextField(
         _("destinataires"), default=content.PRIVACY_RECIPIENTS, help_text=PLAIN_TEXT_HELP
@@ -225,6 +229,11 @@ class Centre(models.Model):
     @property
     def opening_hours_lines(self) -> list[str]:
         return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+    @property
+    def privacy_retention_text(self) -> str:
+        """The retention periods as the page shows them: the settings' periods in place of their names."""
+        return fill_retention_periods(self.privacy_retention)
 
     @property
     def accessibility_statement(self) -> str:

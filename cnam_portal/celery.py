@@ -47,4 +47,8 @@ app.conf.beat_schedule = {
         "task": "enrollment.tasks.sweep_pending_uploads",
         "schedule": crontab(minute=20),
     },
+    "apply-retention-periods": {
+        "task": "enrollment.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }

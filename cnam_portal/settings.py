@@ -297,6 +297,24 @@ OFFER_HOLD_HOURS = int(os.environ.get("OFFER_HOLD_HOURS", "48"))
 SEAT_LOCK_TIMEOUT_MS = int(os.environ.get("SEAT_LOCK_TIMEOUT_MS", "5000"))
 SESSION_REMINDER_DAYS = 3
 
+# Personal data retention (core.retention states them in the consent and the privacy page;
+# enrollment.services.personal_data applies them every night). Defaults follow the CNIL's
+# guidance for training bodies.
+# Documents of a refused, withdrawn, expired or cancelled application (and of a VAE request
+# found not admissible): erased this many days after the decision.
+RETENTION_CLOSED_DOCUMENTS_DAYS = int(os.environ.get("RETENTION_CLOSED_DOCUMENTS_DAYS", "90"))
+# Evidence of an enrollment (its documents, the attestation d'inscription, the documents of a
+# VAE request that reached its result): kept this many years after the session's end, the
+# period funders (Fonds social européen FSE+, France Travail, OPCO, Région) may audit an action.
+RETENTION_EVIDENCE_YEARS = int(os.environ.get("RETENTION_EVIDENCE_YEARS", "5"))
+# An account without sign-in (or, never signed in, since it was made) and without a live
+# application for this many days is warned by email...
+RETENTION_INACTIVE_ACCOUNT_DAYS = int(os.environ.get("RETENTION_INACTIVE_ACCOUNT_DAYS", "730"))
+# ...then anonymised this many days after the warning if it is still inactive.
+RETENTION_INACTIVE_NOTICE_DAYS = int(os.environ.get("RETENTION_INACTIVE_NOTICE_DAYS", "30"))
+# How long the link that confirms an account deletion stays valid.
+ACCOUNT_DELETION_LINK_HOURS = int(os.environ.get("ACCOUNT_DELETION_LINK_HOURS", "24"))
+
 # --- Security --------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True

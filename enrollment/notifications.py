@@ -18,6 +18,7 @@ from core import claims, outbox
 from core.formatting import date_long, datetime_long
 from core.models import Notification
 
+from . import account_links
 from .models import Application
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ NOTIFICATION_KINDS = {
     "partner_staff_consent": gettext_lazy("Inscription par l'employeur, à accepter"),
     "partner_member_invitation": gettext_lazy("Invitation à l'espace partenaire"),
     "vae_stage": gettext_lazy("Étape de la demande de VAE"),
+    "account_deletion_confirm": gettext_lazy("Confirmation de la suppression du compte"),
+    "account_inactive_warning": gettext_lazy("Compte inactif bientôt anonymisé"),
 }
 
 SUBJECTS = {
@@ -127,6 +130,9 @@ def _render(notification: Notification) -> outbox.RenderedEmail:
     if stored.get("needs_claim") and notification.user_id:
         # Made now, never stored: the row holds nothing that opens the account (core.claims).
         context["claim_url"] = claims.claim_url(notification.user)
+    if stored.get("needs_deletion_link") and notification.user_id:
+        # Same rule: the link that deletes the account is derived here, never stored.
+        context["deletion_url"] = account_links.deletion_url(notification.user)
     subject = notification.subject
     if not subject and application is not None:
         subject = subject_for(template=notification.template, application=application, context=stored)

@@ -11,7 +11,7 @@ from celery import shared_task
 from core import outbox
 
 from . import notifications
-from .services import applications, certificates, reminders, waitlist
+from .services import applications, certificates, personal_data, reminders, waitlist
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +76,9 @@ def send_session_reminders() -> int:
 def sweep_pending_uploads() -> int:
     """Delete the documents of refused application forms kept longer than a day."""
     return applications.pending_uploads_sweep()
+
+
+@shared_task
+def apply_retention() -> None:
+    """Erase what the retention periods say is due and anonymise the long-inactive accounts (logs counts)."""
+    personal_data.retention_run()

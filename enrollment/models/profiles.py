@@ -8,17 +8,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.retention import retention_phrases
 from enrollment.validators import normalize_phone, validate_france_travail_id, validate_phone
 from programs.models import Commune, QualificationLevel
 
 # Stored word for word with the consent, so it is not passed through gettext: what
 # the person read is what we keep, whatever the interface language becomes.
+# The periods come from the settings (core.retention), so the text says what the nightly
+# retention run does.
 CONSENT_TEXT = (
     "J'accepte que le CNAM Mayotte traite les données de ce profil et des pièces que je dépose "
     "pour instruire mes candidatures, organiser ma formation et établir mon attestation "
-    "d'inscription. Ces données sont conservées trois ans après ma dernière "
-    "candidature ; je peux y accéder, les faire rectifier ou effacer en écrivant au CNAM Mayotte."
-)
+    "d'inscription. Les pièces d'une candidature refusée, retirée, expirée ou annulée sont effacées "
+    "{pieces_candidatures_closes} après la décision ; celles d'une inscription et l'attestation, "
+    "{preuves_inscription} après la fin de la session, comme l'exigent les financeurs. Après "
+    "{compte_inactif} sans connexion ni candidature en cours, un courriel me prévient et mon "
+    "compte est anonymisé {preavis_compte_inactif} plus tard. Je peux télécharger mes données ou "
+    "supprimer mon compte depuis mon espace candidat, et les faire rectifier en écrivant au CNAM Mayotte."
+).format(**retention_phrases())
 # The version is the text itself: any change to the wording asks for a new consent.
 
 

@@ -91,7 +91,8 @@ def certificate_render(*, certificate_id: int) -> EnrollmentCertificate:
 
 def session_certificates_refresh(*, session_id: int) -> int:
     """After a session's details change, re-render the certificates whose content changed."""
-    applications = Application.objects.filter(session_id=session_id, status=Status.ENROLLED)
+    # An anonymised account's enrollment stays in the figures, with no one left to certify.
+    applications = Application.objects.filter(session_id=session_id, status=Status.ENROLLED, applicant__is_active=True)
     count = 0
     with transaction.atomic():
         for application in applications:

@@ -211,8 +211,10 @@ def test_privacy_page_first_content_covers_what_the_law_asks(client):
     for kept in ("votre compte", "votre profil de candidat", "vos candidatures", "vos pièces justificatives"):
         assert kept in html
     assert "si votre employeur vous inscrit" in html
-    assert "deux ans après la fin de la session" in html
-    assert "supprimés après trois ans sans connexion" in html
+    # The periods are the settings' (core.retention), filled in when the page is shown.
+    assert "effacées 3 mois après la décision" in html
+    assert "conservées 5 ans après la fin de la session" in html
+    assert "après 2 ans sans connexion ni candidature en cours" in html
     for right in ("droit d'accès", "droit de rectification", "droit à l'effacement", "droit à la limitation"):
         assert right in html
     assert "droit d'opposition" in html
