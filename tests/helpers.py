@@ -55,6 +55,20 @@ def inline_management(response, overrides: dict | None = None) -> dict:
 # --- Pages -------------------------------------------------------------------------------------
 
 
+def change_form_data(page, **overrides) -> dict:
+    """What an admin change form holds as shown (its editable fields and inlines), with ``overrides`` posted instead."""
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if hasattr(value, "pk"):
+            value = value.pk
+        if isinstance(value, (list, tuple)):
+            value = [getattr(item, "pk", item) for item in value]
+        data[name] = "" if value is None else value
+    return {**data, **inline_management(page), **overrides}
+
+
 def visible_text(response, *, field_contents: bool = True) -> str:
     """What a person reads: the page without its markup, scripts, styles and attribute values.
 

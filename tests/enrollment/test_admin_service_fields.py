@@ -13,7 +13,7 @@ from enrollment.models import ApplicantProfile, ApplicationDocument, EnrollmentC
 from enrollment.services import applications
 from enrollment.services import vae as services_vae
 from tests.factories import ApplicantFactory, ApplicationFactory, ProgrammeFactory, SessionFactory, StaffUserFactory
-from tests.helpers import inline_management, pdf_upload, visible_text
+from tests.helpers import change_form_data, inline_management, pdf_upload, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +24,6 @@ def manager(client):
     return client
 
 
-def form_data(page, **overrides) -> dict:
-    """What the change form holds as shown (its editable fields and inlines), with ``overrides`` posted instead."""
-    form = page.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if hasattr(value, "pk"):
-            value = value.pk
-        data[name] = "" if value is None else value
-    return {**data, **inline_management(page), **overrides}
-
-
 def test_a_manager_cannot_give_a_profile_to_another_account(client, manager):
     owner = ApplicantFactory(profile__last_name="Attoumani", profile__france_travail_id="7654321Y")
     profile = owner.applicant_profile
@@ -44,7 +32,7 @@ def test_a_manager_cannot_give_a_profile_to_another_account(client, manager):
     page = manager.get(url)
     assert 'name="user"' not in page.content.decode()
 
-    manager.post(url, form_data(page, user=stranger.pk, job_title="Aide-soignante"))
+    manager.post(url, change_form_data(page, user=stranger.pk, job_title="Aide-soignante"))
 
     profile.refresh_from_db()
     assert profile.user_id == owner.pk
@@ -101,7 +89,7 @@ def test_a_document_stays_with_its_application(manager):
 
     manager.post(
         url,
-        form_data(
+        change_form_data(
             page,
             **{"documents-0-application": other.pk, "documents-0-kind": "cv", "documents-0-original_name": "cv.pdf"},
         ),

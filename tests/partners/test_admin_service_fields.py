@@ -17,7 +17,7 @@ from tests.factories import (
     SeatAllocationFactory,
     StaffUserFactory,
 )
-from tests.helpers import inline_management, visible_text
+from tests.helpers import change_form_data, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +26,6 @@ pytestmark = pytest.mark.django_db
 def officer(client):
     client.force_login(StaffUserFactory(role=CHARGE_PARTENARIATS))
     return client
-
-
-def form_data(page, **overrides) -> dict:
-    """What the change form holds as shown (its editable fields and inlines), with ``overrides`` posted instead."""
-    form = page.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if hasattr(value, "pk"):
-            value = value.pk
-        if isinstance(value, (list, tuple)):
-            value = [getattr(item, "pk", item) for item in value]
-        data[name] = "" if value is None else value
-    return {**data, **inline_management(page), **overrides}
 
 
 def test_a_convention_cannot_be_moved_to_another_partner(client, officer):
@@ -53,7 +39,7 @@ def test_a_convention_cannot_be_moved_to_another_partner(client, officer):
     page = officer.get(url)
     assert 'name="partner"' not in page.content.decode()
 
-    officer.post(url, form_data(page, partner=other_partner.pk))
+    officer.post(url, change_form_data(page, partner=other_partner.pk))
 
     convention.refresh_from_db()
     assert convention.partner_id == application.applicant.applicant_profile.employer_id
@@ -87,7 +73,7 @@ def test_a_member_cannot_be_moved_to_another_partner(officer):
     page = officer.get(url)
     assert 'name="partner"' not in page.content.decode()
 
-    officer.post(url, form_data(page, partner=other.pk, full_name="Référente RH (modifiée)"))
+    officer.post(url, change_form_data(page, partner=other.pk, full_name="Référente RH (modifiée)"))
 
     member.refresh_from_db()
     assert member.partner_id == home
