@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -89,7 +90,10 @@ class CentreAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        # A list of one row is a detour: go straight to the form.
+        # A list of one row is a detour: go straight to the form, for those who may read it (the
+        # list's own permission check is skipped here, so it is made first).
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         return redirect("admin:centre_centre_change", centre_ensure().pk)
 
     def save_model(self, request, obj, form, change):

@@ -4,6 +4,7 @@ from django.urls import include, path
 from backoffice import views as admin_views
 from core import views
 from core.admin_login import admin_login
+from core.admin_view_on_site import admin_view_on_site
 from programs.views import home
 
 admin.site.site_header = "CNAM Mayotte — administration"
@@ -21,6 +22,12 @@ urlpatterns = [
     path("admin/rapports/", admin_views.report, name="admin_report"),
     # The admin's sign-in, throttled like the portal's; the admin's own URL names stay.
     path("admin/login/", admin_login, name="admin_login"),
+    # The admin's « Voir sur le site » link, for staff who may read the object; the admin's URL name stays.
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(admin_view_on_site),
+        name="admin_view_on_site",
+    ),
     path("admin/", admin.site.urls),
     path("compte/", include("allauth.urls")),
     path("formations/", include("programs.urls")),
