@@ -23,7 +23,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make run        serve the portal on http://127.0.0.1:$(PORT) (DEBUG, SQLite, demo data)"
 	@echo "make test       run the whole test suite"
-	@echo "make lint       ruff, import contracts and cycles, mypy, djLint"
+	@echo "make lint       ruff, import contracts and cycles, mypy, djLint, django-upgrade"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make migrate    apply migrations"
 	@echo "make seed       load the demo data"
@@ -93,6 +93,7 @@ lint: venv
 	$(VENV)/bin/python .ci/import_cycles.py
 	DEBUG=1 $(VENV)/bin/mypy
 	$(VENV)/bin/djlint templates --lint
+	git ls-files -z -- '*.py' | xargs -0 $(VENV)/bin/django-upgrade --target-version 6.1 --check
 
 format: venv
 	$(VENV)/bin/ruff format .

@@ -38,13 +38,13 @@ def too_large(request: HttpRequest, budget: int) -> HttpResponse:
 
 def _declared_length(request: HttpRequest) -> int | None:
     try:
-        return int(request.META.get("CONTENT_LENGTH") or "")
+        return int(request.headers.get("content-length") or "")
     except ValueError:
         return None
 
 
 def _is_chunked(request: HttpRequest) -> bool:
-    return "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    return "chunked" in request.headers.get("transfer-encoding", "").lower()
 
 
 class RequestBodyLimitMiddleware:
