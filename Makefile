@@ -78,9 +78,12 @@ test: venv
 	if [ $$status = 5 ]; then echo "error: pytest collected no tests." >&2; fi; \
 	exit $$status
 
+# One worker for every queue in development; WORKER_QUEUES=mail make worker runs one group only.
+WORKER_QUEUES ?= mail,documents,default
+
 worker: venv
 	@test -n "$$CELERY_BROKER_URL" || { echo "error: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 1; }
-	$(VENV)/bin/celery -A cnam_portal worker --loglevel=INFO
+	$(VENV)/bin/celery -A cnam_portal worker --loglevel=INFO --queues=$(WORKER_QUEUES)
 
 beat: venv
 	@test -n "$$CELERY_BROKER_URL" || { echo "error: set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)" >&2; exit 1; }

@@ -1,6 +1,7 @@
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.schedules import crontab
 from celery.signals import after_setup_logger, after_setup_task_logger
 
@@ -9,6 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnam_portal.settings")
 app = Celery("cnam_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+NOTIFICATION_SWEEP_SECONDS = 30.0
 
 
 @after_setup_logger.connect
@@ -21,15 +26,38 @@ def redact_worker_logs(logger, **kwargs):
         handler.addFilter(RedactingFilter())
 
 
+class SweepOnConnect(bootsteps.StartStopStep):
+    """Sweep the outbox each time the worker connects to the broker: at start and when it returns.
+
+    Emails written while the broker was down never reached it, and beat may have been down
+    with it: the worker that reconnects sends them at once (it retries the connection every
+    30 s at most) instead of waiting for the next periodic sweep.
+    """
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def start(self, parent):
+        try:
+            parent.app.send_task("enrollment.tasks.sweep_notifications", kwargs={"broker_returned": True})
+        except Exception:
+            # The connection dropped again: the next reconnection, or beat, sweeps.
+            logger.exception("Could not ask for an outbox sweep after connecting to the broker.")
+
+
+app.steps["consumer"].add(SweepOnConnect)
+
+
 # Periodic work: sweeps make up for messages a broker outage lost.
 app.conf.beat_schedule = {
     "expire-seat-offers": {
         "task": "enrollment.tasks.expire_offers",
         "schedule": crontab(minute="*/10"),
     },
+    # Often, and cheap (the due rows only, on an index): an email written while the broker was
+    # down leaves within a minute of its return, even if no worker reconnected (SweepOnConnect).
     "send-pending-notifications": {
         "task": "enrollment.tasks.sweep_notifications",
-        "schedule": crontab(minute="*/5"),
+        "schedule": NOTIFICATION_SWEEP_SECONDS,
     },
     "expire-conventions": {
         "task": "partners.tasks.expire_conventions",
@@ -37,6 +65,10 @@ app.conf.beat_schedule = {
     },
     "retry-convention-documents": {
         "task": "partners.tasks.retry_failed_documents",
+        "schedule": crontab(minute="*/10"),
+    },
+    "retry-certificates": {
+        "task": "enrollment.tasks.retry_failed_certificates",
         "schedule": crontab(minute="*/10"),
     },
     "send-session-reminders": {

@@ -65,6 +65,47 @@ def mailers_from_url(url: str, data_dir: Path) -> dict:
     raise ImproperlyConfigured(f"MAIL_URL: unsupported scheme {scheme!r}.")
 
 
+def private_storage_from_url(url: str, location: Path) -> dict:
+    """The ``STORAGES`` entry of private files: the local disk under ``location``, or an S3 bucket.
+
+    Empty: the disk. ``s3://ACCESS_KEY:SECRET_KEY@host:port/bucket[/prefix]?region=gra`` puts
+    them in an S3-compatible bucket (OVHcloud, Scaleway, MinIO), private and never given a URL;
+    ``secure=0`` speaks plain HTTP (a store on the private network), ``sse=0`` leaves out the
+    server-side encryption a store may refuse, ``addressing=virtual`` names the bucket in the host.
+    """
+    if not url:
+        return {"BACKEND": "core.storage.PrivateStorage", "OPTIONS": {"location": location}}
+    parts = urlsplit(url)
+    if parts.scheme != "s3":
+        raise ImproperlyConfigured(f"STORAGE_URL: unsupported scheme {parts.scheme!r} (s3://… or empty).")
+    bucket, _slash, prefix = unquote(parts.path).strip("/").partition("/")
+    if not (parts.hostname and bucket and parts.username and parts.password):
+        raise ImproperlyConfigured("STORAGE_URL: s3://ACCESS_KEY:SECRET_KEY@host:port/bucket is required.")
+    query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    secure = query.get("secure", "1") not in {"0", "false", "no", "off"}
+    encrypted = query.get("sse", "1") not in {"0", "false", "no", "off"}
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    endpoint = f"{'https' if secure else 'http'}://{host}{f':{parts.port}' if parts.port else ''}"
+    options = {
+        "access_key": unquote(parts.username),
+        "secret_key": unquote(parts.password),
+        "bucket_name": bucket,
+        "location": prefix,
+        "endpoint_url": endpoint,
+        "region_name": query.get("region") or None,
+        "addressing_style": query.get("addressing", "path"),
+        "signature_version": "s3v4",
+        # Private objects; a signed URL could be made but the portal never asks for one.
+        "default_acl": "private",
+        "querystring_auth": True,
+        # As on the disk, a save never replaces an object a row may still name (a failed render
+        # discards only what it wrote).
+        "file_overwrite": False,
+        "object_parameters": {"ServerSideEncryption": "AES256"} if encrypted else {},
+    }
+    return {"BACKEND": "core.object_storage.PrivateObjectStorage", "OPTIONS": options}
+
+
 # --- Core ------------------------------------------------------------------
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
@@ -182,17 +223,25 @@ else:
 
 # --- Cache (rate limits count here: Redis when configured) ----------------
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
+
+def caches_from_url(url: str) -> dict:
+    """Build the ``CACHES`` setting from ``REDIS_URL`` (a per-process memory cache without one).
+
+    The cache fails open (``core.cache``): with its Redis down, sign-in works without rate limits.
+    """
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "core.cache.FailOpenRedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": "cnam",
         }
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = caches_from_url(REDIS_URL)
 
 # --- Authentication (django-allauth, email as login) -----------------------
 
@@ -246,9 +295,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded documents are personal data: they live outside any served folder and
 # are only streamed by views that check who asks.
 PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
+# Several hosts share them, and they survive the loss of one, in an S3-compatible bucket.
+STORAGE_URL = os.environ.get("STORAGE_URL", "")
+PRIVATE_STORAGE = private_storage_from_url(STORAGE_URL, PRIVATE_MEDIA_ROOT)
 STORAGES = {
-    "default": {"BACKEND": "core.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
-    "private": {"BACKEND": "core.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
+    "default": PRIVATE_STORAGE,
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -277,8 +329,26 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+# A worker waits out a broker outage of any length (retrying every 30 s at most, also at start)
+# instead of exiting after 100 tries: it sends what the outage held up as soon as it reconnects.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Redis hands an unacknowledged message to another worker after this many seconds, and a worker
+# holds a task waiting for its countdown unacknowledged: it must outlast the longest countdown
+# (tests/cnam_portal/test_celery_outages.py checks every task's), or a retry runs twice.
+BROKER_VISIBILITY_TIMEOUT = int(os.environ.get("BROKER_VISIBILITY_TIMEOUT", str(3 * 3600)))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+}
 CELERY_TASK_ACKS_LATE = True
+# A pool child killed mid-task (kill -9, out of memory) puts its message back instead of dropping it;
+# each task's row state (the outbox's claim, a document's status) makes running it again harmless.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A child is replaced after this many tasks or once it holds this much memory (KiB: PDF rendering grows).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "200"))
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(512 * 1024)))
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -287,6 +357,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # The task that renders and sends one outbox row (core.outbox hands it rows by this name).
 OUTBOX_SEND_TASK = "enrollment.tasks.send_notification"
+
+# Three queues, so that a burst of 500 PDFs never delays a seat-offer email and a long sweep
+# delays neither: each worker group consumes its own (docker-compose.yml, README "Queues").
+# Every task is named here; tests/cnam_portal/test_task_routes.py fails on one left out.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "enrollment.tasks.send_notification": {"queue": "mail"},
+    "enrollment.tasks.render_certificate": {"queue": "documents"},
+    "partners.tasks.render_convention_document": {"queue": "documents"},
+    "enrollment.tasks.sweep_notifications": {"queue": "default"},
+    "enrollment.tasks.retry_failed_certificates": {"queue": "default"},
+    "enrollment.tasks.expire_offers": {"queue": "default"},
+    "enrollment.tasks.send_session_reminders": {"queue": "default"},
+    "enrollment.tasks.sweep_pending_uploads": {"queue": "default"},
+    "enrollment.tasks.apply_retention": {"queue": "default"},
+    "partners.tasks.retry_failed_documents": {"queue": "default"},
+    "partners.tasks.expire_conventions": {"queue": "default"},
+}
+
+# /healthz says "degraded" while the oldest email waiting in the outbox is older than this.
+HEALTH_OUTBOX_MAX_AGE_SECONDS = int(os.environ.get("HEALTH_OUTBOX_MAX_AGE_SECONDS", "900"))
 
 # --- Business parameters ---------------------------------------------------
 
@@ -331,7 +422,7 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # HTTPS only in production; a plain-HTTP stack on one machine (tests/stack.py) turns both off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # The load balancer's probe may ask over plain HTTP inside the private network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/ready|/live)?$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 # Only the header: joining the browsers' preload list is asked for separately (hstspreload.org).

@@ -18,6 +18,8 @@ handler429 = "core.errors.rate_limited"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.healthz_ready, name="healthz_ready"),
+    path("healthz/live", views.healthz_live, name="healthz_live"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/rapports/", admin_views.report, name="admin_report"),
     # The admin's sign-in, throttled like the portal's; the admin's own URL names stay.

@@ -3,6 +3,7 @@
 The first two are abstract: each app's concrete model adds its owner (an application, a VAE request).
 """
 
+import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
@@ -85,8 +86,25 @@ class PrivateDocument(models.Model):
         ]
 
 
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def due(self, now: datetime.datetime) -> "NotificationQuerySet":
+        """Rows whose next attempt is due: pending ones, and an uncertain one's single resend."""
+        return self.filter(
+            state__in=[Notification.State.PENDING, Notification.State.UNCERTAIN], next_attempt_at__lte=now
+        )
+
+    def stale_claims(self, before: datetime.datetime) -> "NotificationQuerySet":
+        """Rows claimed for sending before ``before`` whose outcome was never recorded (a worker lost)."""
+        return self.filter(state=Notification.State.SENDING, claimed_at__lt=before)
+
+
 class Notification(models.Model):
-    """One email to send: written with the event, sent by a task after commit (``core.outbox``)."""
+    """One email to send: written with the event, sent by a task after commit (``core.outbox``).
+
+    Its states follow the outbox's claim, send, mark sequence: a claimed row is "en cours" until
+    the outcome is recorded; one whose outcome is unknown (answer lost, worker gone) is
+    "incertain", and is resent at most once, with the same ``message_id``.
+    """
 
     # The French name of each email by template name, for staff; each app adds its own emails
     # (``enrollment.apps``), so the outbox itself knows no app.
@@ -94,6 +112,8 @@ class Notification(models.Model):
 
     class State(models.TextChoices):
         PENDING = "en_attente", _("En attente")
+        SENDING = "en_cours", _("Envoi en cours")
+        UNCERTAIN = "incertain", _("Envoi incertain")
         SENT = "envoyee", _("Envoyée")
         FAILED = "echec", _("Échec définitif")
 
@@ -114,6 +134,19 @@ class Notification(models.Model):
     last_error = models.TextField(_("dernière erreur"), blank=True)
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    # Made at the first claim and kept: every retry carries it, so a receiving server or the
+    # person's mail client can tell a resend from a new email.
+    message_id = models.CharField(_("identifiant du message (Message-ID)"), max_length=250, blank=True)
+    # The sweep takes a row only when this is due: one retry chain per row. None: nothing planned.
+    next_attempt_at = models.DateTimeField(_("prochain essai le"), null=True, blank=True, default=timezone.now)
+    claimed_at = models.DateTimeField(_("dernier envoi commencé le"), null=True, blank=True)
+    # Temporary errors are retried until then (set at the first claim, cleared by a staff resend).
+    retry_until = models.DateTimeField(_("nouveaux essais jusqu'au"), null=True, blank=True)
+    # When an outcome first became uncertain: a second one is left to staff, never resent again.
+    uncertain_at = models.DateTimeField(_("envoi incertain depuis le"), null=True, blank=True)
+    failure_reason = models.CharField(_("motif"), max_length=300, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         # The table it had when the outbox lived in enrollment: rows, indexes and constraints stay.
@@ -121,7 +154,10 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["state", "created_at"], name="notification_state_created")]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="notification_state_created"),
+            models.Index(fields=["state", "next_attempt_at"], name="notification_state_due"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(state="envoyee") | Q(sent_at__isnull=False), name="notification_sent_has_time"

@@ -7,23 +7,36 @@ Celery *by task name*, so services never import the tasks that call them back. A
 neither undoes nor fails the committed event: it is logged, and the periodic sweeps
 (``pending_ids`` for emails, each app's own for its documents) send what a lost message left pending.
 
-``deliver`` claims one pending row under a row lock (a second worker skips it), sends it and
-records the outcome in the same transaction. A failure leaves the row pending with one more
-attempt recorded; after ``MAX_ATTEMPTS`` it is marked failed for staff to look at.
+``deliver`` runs a claim → send → mark sequence, the send outside any transaction: the claim (a
+short transaction under a row lock; a second worker skips the row) moves a due row to "en cours"
+and counts the attempt; the send carries the row's ``message_id``, made once and reused on
+every retry; the mark records the outcome. A temporary refusal (SMTP 4xx, a server down or
+slow) leaves the row pending until ``next_attempt_at`` (capped exponential backoff, for
+``RETRY_FOR``); a permanent one (5xx on the recipient, the sender or the message) fails it at
+once, with a French reason for staff. An unknown outcome (the connection lost once the message
+was on its way, or a claim older than ``CLAIM_TIMEOUT``: the worker died) is "envoi incertain":
+the sweep resends it once, with the same Message-ID, and leaves a second one to staff.
 """
 
+import contextlib
 import datetime
+import enum
 import logging
+import random
+import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, mailers, make_msgid
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext
 
 from core.models import Notification
 
@@ -35,8 +48,17 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 7
 SWEEP_BATCH = 500
+# Temporary errors: retried after 30 s, 1, 2, 4… minutes, at most an hour apart, for a day.
+RETRY_MIN_DELAY = datetime.timedelta(seconds=30)
+RETRY_MAX_DELAY = datetime.timedelta(hours=1)
+RETRY_FOR = datetime.timedelta(hours=24)
+# Longer than any send can last (each SMTP step times out after 20 s): a claim older than this
+# was lost with its worker.
+CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
+# A new row's own task runs at once after commit: the sweep leaves it that long.
+FIRST_SEND_GRACE = datetime.timedelta(minutes=1)
+IDEMPOTENCY_HEADER = "X-Idempotency-Key"
 
 
 @dataclass(frozen=True)
@@ -135,19 +157,15 @@ def notifications_create(*, rows: Sequence[Notification]) -> list[Notification]:
 
 
 def deliver(*, notification_id: int, render: Renderer) -> bool:
-    """Send one pending notification; True if this call sent it, False if there was nothing to do.
+    """Send one due notification; True if this call sent it, False if there was nothing to do.
 
-    Raises DeliveryFailed (after recording the attempt) when the mailer refused it.
+    Raises DeliveryFailed (after recording the outcome) when the email did not surely leave.
     """
-    with transaction.atomic():
-        # skip_locked: a row another worker is sending right now is theirs to finish.
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, state=Notification.State.PENDING)
-            .first()
-        )
-        if notification is None:
-            return False
+    notification = _claim(notification_id)
+    if notification is None:
+        return False
+    connection = mailers.default
+    try:
         try:
             email = render(notification)
             message = EmailMultiAlternatives(
@@ -155,36 +173,228 @@ def deliver(*, notification_id: int, render: Renderer) -> bool:
                 body=email.text,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[notification.recipient_email],
+                headers={"Message-ID": notification.message_id, IDEMPOTENCY_HEADER: notification.idempotency_key},
             )
             message.attach_alternative(email.html, "text/html")
-            message.send()
         except Exception as exc:
-            notification.attempts += 1
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.state = Notification.State.FAILED
-            notification.save(update_fields=["attempts", "last_error", "state"])
-            failure = exc
-            final = notification.state == Notification.State.FAILED
+            # Nothing left: a temporary fault (the database, a template being deployed) is retried.
+            failed: tuple[_Outcome, Exception] | None = (_Outcome.TEMPORARY, exc)
         else:
-            notification.state = Notification.State.SENT
-            notification.sent_at = timezone.now()
-            notification.subject = email.subject
-            notification.attempts += 1
-            notification.last_error = ""
-            notification.save(update_fields=["state", "sent_at", "subject", "attempts", "last_error"])
+            failed = _send(connection, message)
+        if failed is None:
+            # Marked before QUIT: between the server's answer and this update lies the only
+            # window in which a lost worker makes a duplicate (resent once, same Message-ID).
+            _mark_sent(notification, subject=email.subject)
             return True
+        outcome, failure = failed
+        final = _mark_failed(notification, failure, outcome)
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()  # accepted or refused, and recorded: QUIT's answer changes nothing
     summary = failure_summary(failure)
     logger.warning("Notification %s not sent: %s (its last error is on the row).", notification_id, summary)
     raise DeliveryFailed(summary, final=final) from failure
 
 
-def pending_ids(*, now: datetime.datetime | None = None, older_than: datetime.timedelta | None = None) -> list[int]:
-    """Pending rows old enough that their own task has surely run or been lost."""
+class _Outcome(enum.Enum):
+    TEMPORARY = "temporary"
+    PERMANENT = "permanent"
+    UNKNOWN = "unknown"
+
+
+def site_domain() -> str:
+    """The domain of the portal's Message-IDs (the machine's name says nothing to the person)."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def _claim(notification_id: int) -> Notification | None:
+    now = timezone.now()
+    with transaction.atomic():
+        # skip_locked: a row another worker is claiming right now is theirs.
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True).due(now).filter(pk=notification_id).first()
+        )
+        if notification is None:
+            return None
+        notification.state = Notification.State.SENDING
+        notification.claimed_at = now
+        notification.attempts += 1
+        if not notification.message_id:
+            notification.message_id = make_msgid(domain=site_domain())
+        if notification.retry_until is None:
+            notification.retry_until = now + RETRY_FOR
+        notification.save(update_fields=["state", "claimed_at", "attempts", "message_id", "retry_until"])
+    return notification
+
+
+def _send(connection: Any, message: EmailMultiAlternatives) -> tuple[_Outcome, Exception] | None:
+    """Hand ``message`` to the mailer: None once accepted, else what failed and what it means."""
+    try:
+        # Until the connection is open, nothing has left: a failure here is surely temporary.
+        connection.open()
+    except Exception as exc:
+        return _Outcome.TEMPORARY, exc
+    try:
+        connection.send_messages([message])  # already open: it stays so, and the close is ours
+    except Exception as exc:
+        return _refusal(exc), exc
+    return None
+
+
+def _refusal(error: Exception) -> _Outcome:
+    """What an error raised while sending says of the message.
+
+    The server's coded answers are definite (5xx: never retried; 4xx: retried); a lost
+    connection or a timeout leaves the outcome unknown (the message may be on the server).
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        return _Outcome.PERMANENT if codes and all(code >= 500 for code in codes) else _Outcome.TEMPORARY
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return _Outcome.PERMANENT if error.smtp_code >= 500 else _Outcome.TEMPORARY
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return _Outcome.UNKNOWN
+    if isinstance(error, smtplib.SMTPException):  # another coded answer (4xx), before the message
+        return _Outcome.TEMPORARY
+    if isinstance(error, OSError):  # a timeout, a reset connection
+        return _Outcome.UNKNOWN
+    return _Outcome.TEMPORARY
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """How long to wait after ``attempts`` failed attempts: doubling from 30 s, capped, never shorter."""
+    seconds = min(RETRY_MIN_DELAY.total_seconds() * 2 ** max(attempts - 1, 0), RETRY_MAX_DELAY.total_seconds())
+    # Spread retries out (so a burst does not come back as a burst) without ever shortening one.
+    return datetime.timedelta(seconds=seconds * (1 + random.uniform(0, 0.25)))  # noqa: S311
+
+
+def _this_claim(notification: Notification):
+    # Only the claim this call made: a row a later claim took back is that claim's to record.
+    return Notification.objects.filter(
+        pk=notification.pk,
+        claimed_at=notification.claimed_at,
+        state__in=[Notification.State.SENDING, Notification.State.UNCERTAIN],
+    )
+
+
+def _mark_sent(notification: Notification, *, subject: str) -> None:
+    _this_claim(notification).update(
+        state=Notification.State.SENT,
+        sent_at=timezone.now(),
+        subject=subject[:250],
+        last_error="",
+        failure_reason="",
+        next_attempt_at=None,
+    )
+
+
+def _mark_failed(notification: Notification, failure: Exception, outcome: _Outcome) -> bool:
+    """Record a failed attempt; True when it is final ("échec")."""
+    now = timezone.now()
+    error = f"{type(failure).__name__}: {failure}"[:2000]
+    with translation.override(settings.LANGUAGE_CODE):
+        if outcome is _Outcome.UNKNOWN:
+            updates = _uncertain(notification, now)
+        elif outcome is _Outcome.PERMANENT:
+            updates = {"state": Notification.State.FAILED, "failure_reason": _permanent_reason(failure)}
+        elif notification.retry_until is not None and now >= notification.retry_until:
+            updates = {
+                "state": Notification.State.FAILED,
+                "failure_reason": gettext("Serveur de messagerie injoignable pendant plus de %(hours)d heures.")
+                % {"hours": int(RETRY_FOR.total_seconds() // 3600)},
+            }
+        else:
+            updates = {
+                "state": Notification.State.PENDING,
+                "next_attempt_at": now + retry_delay(notification.attempts),
+                "failure_reason": gettext("Échec temporaire (%(error)s) : nouvel essai prévu.")
+                % {"error": failure_summary(failure)},
+            }
+    if updates["state"] == Notification.State.FAILED:
+        updates["next_attempt_at"] = None
+    _this_claim(notification).update(last_error=error, **updates)
+    return updates["state"] == Notification.State.FAILED
+
+
+def _uncertain(notification: Notification, now: datetime.datetime) -> dict[str, Any]:
+    """The fields of a row whose send may or may not have reached the server: resent once only."""
+    if notification.uncertain_at is None:
+        return {
+            "state": Notification.State.UNCERTAIN,
+            "uncertain_at": now,
+            "next_attempt_at": now + RETRY_MIN_DELAY,
+            "failure_reason": gettext(
+                "Réponse du serveur de messagerie perdue : le courriel est peut-être parti ; "
+                "il est renvoyé une fois, avec le même identifiant."
+            ),
+        }
+    return {
+        "state": Notification.State.UNCERTAIN,
+        "next_attempt_at": None,
+        "failure_reason": gettext(
+            "Réponse du serveur de messagerie perdue une seconde fois : le courriel n'est plus renvoyé "
+            "automatiquement ; vérifiez avant de le renvoyer."
+        ),
+    }
+
+
+def _permanent_reason(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code = next(iter(error.recipients.values()))[0]
+        return gettext("Adresse du destinataire refusée par le serveur de messagerie (code %(code)s).") % {"code": code}
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return gettext("Adresse de l'expéditeur refusée par le serveur de messagerie (code %(code)s).") % {
+            "code": error.smtp_code
+        }
+    data_code = error.smtp_code if isinstance(error, smtplib.SMTPResponseException) else ""
+    return gettext("Message refusé par le serveur de messagerie (code %(code)s).") % {"code": data_code}
+
+
+def stale_claims_mark(*, now: datetime.datetime | None = None) -> int:
+    """Mark "envoi incertain" the rows claimed longer than ``CLAIM_TIMEOUT`` ago (their worker is gone)."""
     now = now or timezone.now()
-    older_than = datetime.timedelta(minutes=2) if older_than is None else older_than
+    marked = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for notification in Notification.objects.stale_claims(now - CLAIM_TIMEOUT).order_by("pk")[:SWEEP_BATCH]:
+            updates = _uncertain(notification, now)
+            marked += _this_claim(notification).filter(state=Notification.State.SENDING).update(**updates)
+    if marked:
+        logger.warning("%d notification(s) claimed but never recorded: marked uncertain.", marked)
+    return marked
+
+
+def pending_ids(*, now: datetime.datetime | None = None, older_than: datetime.timedelta | None = None) -> list[int]:
+    """Rows whose next attempt is due; never-tried rows only once their own task has surely run or been lost."""
+    now = now or timezone.now()
+    older_than = FIRST_SEND_GRACE if older_than is None else older_than
     return list(
-        Notification.objects.filter(state=Notification.State.PENDING, created_at__lte=now - older_than)
-        .order_by("created_at", "pk")
+        Notification.objects.due(now)
+        .exclude(attempts=0, created_at__gt=now - older_than)
+        .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
+
+
+def notification_resend(*, notification: Notification) -> None:
+    """Staff resend a row that failed, or whose outcome stayed uncertain: a new retry chain, same Message-ID."""
+    with transaction.atomic():
+        locked = Notification.objects.select_for_update().get(pk=notification.pk)
+        _resend(locked)
+    notification.refresh_from_db()
+
+
+def _resend(notification: Notification) -> None:
+    if notification.state not in (Notification.State.FAILED, Notification.State.UNCERTAIN):
+        raise ValidationError(
+            gettext("Seul un courriel en échec ou à l'envoi incertain peut être renvoyé (il est : %(state)s).")
+            % {"state": notification.get_state_display()}
+        )
+    if notification.state == Notification.State.UNCERTAIN and notification.next_attempt_at is not None:
+        raise ValidationError(gettext("Ce courriel sera renvoyé automatiquement sous peu."))
+    notification.state = Notification.State.PENDING
+    notification.next_attempt_at = timezone.now()
+    notification.retry_until = None
+    notification.uncertain_at = None
+    notification.failure_reason = ""
+    notification.save(update_fields=["state", "next_attempt_at", "retry_until", "uncertain_at", "failure_reason"])
+    enqueue_on_commit(settings.OUTBOX_SEND_TASK, notification.pk)

@@ -1,16 +1,13 @@
-"""Pages every deployment serves whatever the apps: the health check and the favicon."""
-
-import logging
+"""Pages every deployment serves whatever the apps: the health checks and the favicon."""
 
 from django.conf import settings
-from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
-logger = logging.getLogger(__name__)
+from . import health
 
 
 @require_GET
@@ -23,45 +20,51 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     return redirect(static("dsfr/dist/favicon/favicon.ico"))
 
 
-def _database_state() -> str:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError as error:
-        logger.warning("health check: database unreachable: %s", error)
-        return "error"
-    return "ok"
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Tell an operator what works, and a load balancer whether the portal can serve.
 
-
-def _broker_state() -> str:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return "in-process"
-    from celery import current_app as app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as error:  # kombu raises many transport-specific errors
-        logger.warning("health check: broker unreachable: %s", error)
-        return "error"
-    return "ok"
+    Only the database is required (503 without it). A broker outage only delays emails and
+    PDFs (they wait in the outbox and the sweep sends them), a cache outage only lifts the
+    rate limits (``core.cache``): the portal still serves, ``degraded``, as it does while the
+    oldest waiting email is older than ``HEALTH_OUTBOX_MAX_AGE_SECONDS`` or a document failed.
+    """
+    database = health.database_state()
+    broker = health.broker_state()
+    cache = health.cache_state()
+    serving = database == "ok"
+    outbox = health.outbox_state() if serving else None
+    failed = health.failed_documents_state() if serving else None
+    degraded = (
+        "error" in {broker, cache}
+        or (outbox is not None and (outbox["oldest_pending_seconds"] or 0) > settings.HEALTH_OUTBOX_MAX_AGE_SECONDS)
+        or bool(failed and any(failed.values()))
+    )
+    body = {
+        "status": ("degraded" if degraded else "ok") if serving else "error",
+        "database": database,
+        "broker": broker,
+        "cache": cache,
+        "outbox": outbox,
+        "failed_documents": failed,
+    }
+    return JsonResponse(body, status=200 if serving else 503)
 
 
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Tell a load balancer whether the portal can serve.
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """For load balancers: send requests here only if the database answers with the current schema."""
+    database = health.database_state()
+    migrations = health.migrations_state() if database == "ok" else "unknown"
+    ready = database == "ok" and migrations == "ok"
+    body = {"status": "ok" if ready else "error", "database": database, "migrations": migrations}
+    return JsonResponse(body, status=200 if ready else 503)
 
-    The database is required. A broker outage only delays emails and PDFs (they
-    wait in the outbox and the sweep sends them), so the portal still serves.
-    """
-    database = _database_state()
-    broker = _broker_state()
-    serving = database == "ok"
-    body = {
-        "status": ("ok" if broker != "error" else "degraded") if serving else "error",
-        "database": database,
-        "broker": broker,
-    }
-    return JsonResponse(body, status=200 if serving else 503)
+
+@never_cache
+@require_GET
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """For process supervisors: the process answers. No I/O, so an outage elsewhere never restarts it."""
+    return JsonResponse({"status": "ok"})

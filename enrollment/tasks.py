@@ -1,9 +1,10 @@
 """Celery tasks: thin wrappers that take primary keys, reload, and call a service.
 
-Each is safe to run twice: ``deliver`` only sends a pending row it could claim, the
+Each is safe to run twice: ``deliver`` only sends a due row it could claim, the
 certificate render skips unchanged data, expiry and reminders check state first.
 """
 
+import datetime
 import logging
 
 from celery import shared_task
@@ -16,30 +17,24 @@ from .services import applications, certificates, personal_data, reminders, wait
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(outbox.DeliveryFailed,),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=outbox.MAX_ATTEMPTS - 1,
-    acks_late=True,
-)
-def send_notification(self, notification_id: int) -> bool:
+@shared_task(acks_late=True)
+def send_notification(notification_id: int) -> bool:
+    """Send one due row. No Celery retry: the row's ``next_attempt_at`` and the sweep make its one chain."""
     try:
         return notifications.deliver(notification_id=notification_id)
-    except outbox.DeliveryFailed as exc:
-        # Run in-process (no broker) a retry would fire at once, against the same
-        # unreachable server: leave the row pending for the sweep instead.
-        if exc.final or self.request.is_eager:
-            return False
-        raise
+    except outbox.DeliveryFailed:
+        return False  # recorded on the row (and logged): the sweep sends it again when it is due
 
 
 @shared_task
-def sweep_notifications() -> int:
-    """Re-enqueue what a lost message or a broker outage left pending."""
-    ids = outbox.pending_ids()
+def sweep_notifications(*, broker_returned: bool = False) -> int:
+    """Re-enqueue what a lost message or a broker outage left pending.
+
+    Just after the broker returns (``cnam_portal.celery.SweepOnConnect``), every due row counts,
+    however recent: its message, or the enqueue itself, may have been lost in the outage.
+    """
+    outbox.stale_claims_mark()  # a claim whose worker was lost becomes uncertain, resent once
+    ids = outbox.pending_ids(older_than=datetime.timedelta(0)) if broker_returned else outbox.pending_ids()
     for notification_id in ids:
         send_notification.delay(notification_id)
     return len(ids)
@@ -52,6 +47,9 @@ def sweep_notifications() -> int:
     retry_backoff_max=1800,
     max_retries=5,
     acks_late=True,
+    # A child killed while rendering (out of memory) drops this message rather than taking it
+    # again and again: the certificate stays pending and the 10-minute sweep renders it anew.
+    reject_on_worker_lost=False,
 )
 def render_certificate(self, certificate_id: int) -> None:
     try:
@@ -60,6 +58,12 @@ def render_certificate(self, certificate_id: int) -> None:
         if self.request.is_eager:
             return  # recorded as failed on the row; staff or a new request try again
         raise
+
+
+@shared_task
+def retry_failed_certificates() -> int:
+    """Periodic sweep: failed certificates below the attempt limit, pending ones whose message was lost."""
+    return len(certificates.certificates_retry())
 
 
 @shared_task

@@ -150,7 +150,7 @@ def delete_stored_files(storage, names: list[str]) -> None:
     for name in names:
         try:
             storage.delete(name)
-        except OSError:
+        except Exception:  # an object store's errors (botocore's) are no OSError
             logger.exception("Could not delete %s after a failed submission.", name)
 
 

@@ -56,6 +56,7 @@ def member_for(user: "User | AnonymousUser | None", *, partner_id: int | None = 
 
 class ConventionDocumentState(TypedDict):
     latest_document_state: str | None
+    latest_document_error: str | None
     latest_document_version: int | None
     has_ready_document: bool
 
@@ -68,6 +69,7 @@ def partner_conventions(*, partner: Partner) -> "QuerySet[WithAnnotations[Conven
         Convention.objects.filter(partner=partner, state__in=VISIBLE_CONVENTION_STATES)
         .annotate(
             latest_document_state=Subquery(latest.values("state")[:1]),
+            latest_document_error=Subquery(latest.values("error")[:1]),
             latest_document_version=Subquery(latest.values("version")[:1], output_field=IntegerField()),
             has_ready_document=Exists(ready),
         )

@@ -150,7 +150,7 @@ class DocumentInline(LocalDatesMixin, admin.TabularInline):
     model = ConventionDocument
     extra = 0
     can_delete = False
-    fields = ["version", "state", "download", "error", "requested_at", "rendered_at"]
+    fields = ["version", "state", "download", "error", "attempts", "requested_at", "rendered_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -408,12 +408,22 @@ class SeatAllocationAdmin(admin.ModelAdmin):
 
 @admin.register(ConventionDocument)
 class ConventionDocumentAdmin(LocalDatesMixin, admin.ModelAdmin):
-    list_display = ["convention", "version", "state", "requested_at", "rendered_at", "download"]
+    list_display = ["convention", "version", "state", "attempts", "error", "requested_at", "rendered_at", "download"]
     list_filter = ["state"]
     search_fields = ["convention__reference"]
     list_select_related = ["convention"]
     exclude = ["file"]
-    readonly_fields = ["convention", "version", "state", "download", "content_hash", "error", "attempts", "rendered_at"]
+    readonly_fields = [
+        "convention",
+        "version",
+        "state",
+        "download",
+        "content_hash",
+        "error",
+        "error_detail",
+        "attempts",
+        "rendered_at",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -220,6 +220,8 @@ class ConventionDocument(models.Model):
     file = models.FileField(_("fichier"), storage=private_storage, upload_to="conventions/", blank=True)
     content_hash = models.CharField(_("empreinte des données"), max_length=64, blank=True)
     error = models.TextField(_("raison de l'échec"), blank=True)
+    # The exception as raised, for whoever fixes the cause; ``error`` says it in French.
+    error_detail = models.TextField(_("détail technique de l'échec"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
     rendered_at = models.DateTimeField(_("produite le"), null=True, blank=True)

@@ -439,8 +439,8 @@ def _document_file_name(document: ConventionDocument, reference: str) -> str:
 def convention_document_render(*, document_id: int) -> ConventionDocument:
     """Render one version to the private storage. Idempotent: a ready version is left alone.
 
-    On failure the version is marked « Échec » with the reason and the exception is raised
-    again so that the task can retry.
+    Any failure, in the rendering or in the storing, marks the version « Échec » with the
+    reason at once (the sweep tries it again) and is raised again so that the task can retry.
     """
     document = ConventionDocument.objects.select_related("convention").get(pk=document_id)
     if document.state == ConventionDocument.State.READY:
@@ -450,35 +450,55 @@ def convention_document_render(*, document_id: int) -> ConventionDocument:
         data = documents.convention_data(convention)
         pdf = documents.render_convention(convention, data=data)
     except Exception as error:
-        _document_failed(document_id, error)
+        _document_failed(document_id, error, reason=_("la mise en page du PDF a échoué."))
         raise
 
-    with transaction.atomic():
-        locked = ConventionDocument.objects.select_for_update().get(pk=document_id)
-        if locked.state == ConventionDocument.State.READY:
-            return locked  # another worker finished first
-        # The data may have moved on since the request: the version shows what it was rendered from.
-        locked.content_hash = documents.content_hash(data)
-        locked.file.save(_document_file_name(locked, convention.reference), ContentFile(pdf), save=False)
-        locked.state = ConventionDocument.State.READY
-        locked.error = ""
-        locked.attempts += 1
-        locked.rendered_at = timezone.now()
-        locked.save(update_fields=["file", "content_hash", "state", "error", "attempts", "rendered_at"])
+    stored = ""
+    try:
+        with transaction.atomic():
+            locked = ConventionDocument.objects.select_for_update().get(pk=document_id)
+            if locked.state == ConventionDocument.State.READY:
+                return locked  # another worker finished first
+            # The data may have moved on since the request: the version shows what it was rendered from.
+            locked.content_hash = documents.content_hash(data)
+            locked.file.save(_document_file_name(locked, convention.reference), ContentFile(pdf), save=False)
+            stored = locked.file.name or ""
+            locked.state = ConventionDocument.State.READY
+            locked.error = ""
+            locked.error_detail = ""
+            locked.attempts += 1
+            locked.rendered_at = timezone.now()
+            locked.save(
+                update_fields=["file", "content_hash", "state", "error", "error_detail", "attempts", "rendered_at"]
+            )
+    except Exception as error:
+        if stored:
+            _discard_file(document.file.storage, stored)
+        _document_failed(
+            document_id, error, reason=_("le PDF n'a pas pu être enregistré dans le stockage des documents.")
+        )
+        raise
     return locked
 
 
-def _document_failed(document_id: int, error: Exception) -> None:
+def _discard_file(storage, name: str) -> None:
+    # The row was not updated: a file left behind would be an orphan nobody serves or erases.
+    try:
+        storage.delete(name)
+    except Exception:
+        logger.warning("Could not delete orphan convention PDF %s", name, exc_info=True)
+
+
+def _document_failed(document_id: int, error: Exception, *, reason: str) -> None:
     with transaction.atomic():
         locked = ConventionDocument.objects.select_for_update().get(pk=document_id)
         if locked.state == ConventionDocument.State.READY:
             return
         locked.state = ConventionDocument.State.FAILED
-        locked.error = _("Échec de la production du PDF : %(error)s") % {
-            "error": f"{type(error).__name__}: {error}"[:1000]
-        }
+        locked.error = _("Échec de la production du PDF : %(reason)s") % {"reason": reason}
+        locked.error_detail = f"{type(error).__name__}: {error}"[:2000]
         locked.attempts += 1
-        locked.save(update_fields=["state", "error", "attempts"])
+        locked.save(update_fields=["state", "error", "error_detail", "attempts"])
     logger.warning("Convention document %s failed: %s", document_id, error)
 
 

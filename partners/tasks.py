@@ -13,7 +13,9 @@ RENDER_MAX_RETRIES = 3
 RENDER_RETRY_BASE_SECONDS = 30
 
 
-@shared_task(bind=True, max_retries=RENDER_MAX_RETRIES, acks_late=True)
+# A child killed while rendering (out of memory) drops this message rather than taking it again
+# and again: the document stays pending and the 10-minute sweep renders it anew.
+@shared_task(bind=True, max_retries=RENDER_MAX_RETRIES, acks_late=True, reject_on_worker_lost=False)
 def render_convention_document(self, document_id: int) -> None:
     """Render one convention PDF version; on failure retry with backoff (30 s, 60 s, 120 s)."""
     try:

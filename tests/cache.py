@@ -5,11 +5,14 @@
 counters another worker's test is counting.
 """
 
-from django.core.cache.backends.redis import RedisCache
+from core.cache import FailOpenRedisCache
 
 
-class WorkerRedisCache(RedisCache):
+class WorkerRedisCache(FailOpenRedisCache):
     def clear(self):
+        return self._call(self._clear_own_keys, False)
+
+    def _clear_own_keys(self):
         client = self._cache.get_client(write=True)
         keys = list(client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
         if keys:

@@ -198,3 +198,30 @@ def xlsx_bytes(rows, *, header=("prenom", "nom", "email", "fonction", "session")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- Storage outages ---------------------------------------------------------------------------
+
+
+@contextmanager
+def unwritable_storage(storage, tmp_path):
+    """Inside the block, ``storage`` (a file-system storage) has a file where its folder should be.
+
+    Every save fails, even for root (who ignores permissions); on leaving, the real folder is back.
+    """
+    if not hasattr(storage, "_location"):
+        pytest.skip("the private storage is not on the local disk")
+    blocker = tmp_path / "stockage-indisponible"
+    blocker.write_bytes(b"")
+    saved = {
+        key: storage.__dict__[key] for key in ("_location", "base_location", "location") if key in storage.__dict__
+    }
+    storage.__dict__.pop("base_location", None)
+    storage.__dict__.pop("location", None)
+    storage._location = str(blocker)
+    try:
+        yield storage
+    finally:
+        storage.__dict__.pop("base_location", None)
+        storage.__dict__.pop("location", None)
+        storage.__dict__.update(saved)

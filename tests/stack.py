@@ -203,6 +203,8 @@ class ProductionStack:
                         "worker",
                         "--loglevel=INFO",
                         "--concurrency=1",
+                        # One worker for the whole stack: it consumes every queue of CELERY_TASK_ROUTES.
+                        "--queues=mail,documents,default",
                         "--without-gossip",
                         "--without-mingle",
                         "--without-heartbeat",

@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 
+from core import outbox
 from core.admin_kit import (
     DocumentDownloadMixin,
     LocalDatesMixin,
     PrivateDocumentInline,
     log_admin_action,
     private_file_response,
+    report_each,
 )
 from core.formatting import date_long, date_short, datetime_long, time_short
 from core.models import Notification
@@ -126,7 +128,7 @@ class NotificationInline(LocalDatesMixin, admin.TabularInline):
     model = Notification
     extra = 0
     can_delete = False
-    fields = ["created_at", notification_kind, "recipient_email", "state", "attempts", "sent_at"]
+    fields = ["created_at", notification_kind, "recipient_email", "state", "failure_reason", "attempts", "sent_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -509,15 +511,30 @@ class NotificationAdmin(LocalDatesMixin, admin.ModelAdmin):
         "account",
         application_link,
         "state",
+        "failure_reason",
         "attempts",
         "last_error",
         "created_at",
         "sent_at",
+        "next_attempt_at",
+        "retry_until",
+        "message_id",
     ]
     readonly_fields = fields
+    actions = ["resend"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Renvoyer (courriels en échec ou à l'envoi incertain)"), permissions=["change"])
+    def resend(self, request, queryset):
+        report_each(
+            self,
+            request,
+            queryset,
+            lambda notification: outbox.notification_resend(notification=notification),
+            log=lambda notification: gettext("Renvoi demandé depuis l'administration."),
+        )
 
     @admin.display(description=_("courriel envoyé"), ordering="template")
     def email_short(self, obj):
@@ -525,9 +542,11 @@ class NotificationAdmin(LocalDatesMixin, admin.ModelAdmin):
 
     @admin.display(description=_("état"), ordering="state")
     def state_short(self, obj):
-        if obj.attempts <= 1:
+        if obj.attempts <= 1 and not obj.failure_reason:
             return obj.get_state_display()
         attempts = ngettext("%(count)d tentative", "%(count)d tentatives", obj.attempts) % {"count": obj.attempts}
+        if obj.failure_reason and obj.state != Notification.State.SENT:
+            attempts = f"{attempts} — {obj.failure_reason}"
         return format_html('{}<br><span class="quiet">{}</span>', obj.get_state_display(), attempts)
 
     @admin.display(description=_("compte"))
@@ -537,11 +556,21 @@ class NotificationAdmin(LocalDatesMixin, admin.ModelAdmin):
 
 @admin.register(EnrollmentCertificate)
 class EnrollmentCertificateAdmin(LocalDatesMixin, admin.ModelAdmin):
-    list_display = [application_reference, "state", "generated_at", "attempts", "download"]
+    list_display = [application_reference, "state", "error", "generated_at", "attempts", "download"]
     list_filter = ["state"]
     search_fields = ["application__reference"]
     list_select_related = ["application"]
-    readonly_fields = [application_link, "state", "download", "data_hash", "error", "attempts", "generated_at"]
+    readonly_fields = [
+        application_link,
+        "state",
+        "download",
+        "data_hash",
+        "error",
+        "error_detail",
+        "attempts",
+        "requested_at",
+        "generated_at",
+    ]
     exclude = ["file", "application"]  # the application shows as a link, under its French name
 
     def has_add_permission(self, request):

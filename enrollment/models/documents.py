@@ -65,7 +65,11 @@ class EnrollmentCertificate(models.Model):
     file = models.FileField(_("fichier"), storage=private_storage, upload_to="attestations/", blank=True)
     data_hash = models.CharField(_("empreinte des données"), max_length=64, blank=True)
     error = models.TextField(_("raison de l'échec"), blank=True)
+    # The exception as raised, for whoever fixes the cause; ``error`` says it in French.
+    error_detail = models.TextField(_("détail technique de l'échec"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    # When a render was last asked for: a pending row older than the sweep's delay lost its message.
+    requested_at = models.DateTimeField(_("demandée le"), default=timezone.now)
     generated_at = models.DateTimeField(_("produite le"), null=True, blank=True)
 
     class Meta:

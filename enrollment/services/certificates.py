@@ -1,11 +1,13 @@
 """Enrollment certificates: the PDF requested after enrollment, rendered by a worker, refreshed when its data change."""
 
+import datetime
 import logging
 from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,10 @@ from enrollment.models import (
 logger = logging.getLogger(__name__)
 Status = ApplicationStatus
 RENDER_TASK = "enrollment.tasks.render_certificate"
+# A certificate is tried at most this many times (Celery's own retries included), then staff look.
+CERTIFICATE_MAX_ATTEMPTS = 8
+# A pending certificate older than this lost its message: the sweep sends it again.
+CERTIFICATE_STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 class CertificateRenderError(Exception):
@@ -35,13 +41,20 @@ def certificate_request(*, application: Application) -> EnrollmentCertificate:
             % {"status": application.get_status_display()},
             code="not_enrolled",
         )
-    certificate, _created = EnrollmentCertificate.objects.get_or_create(application=application)
+    certificate, created = EnrollmentCertificate.objects.get_or_create(application=application)
+    if not created and certificate.state != EnrollmentCertificate.State.READY:
+        certificate.requested_at = timezone.now()
+        certificate.save(update_fields=["requested_at"])
     outbox.enqueue_on_commit(RENDER_TASK, certificate.pk)
     return certificate
 
 
 def certificate_render(*, certificate_id: int) -> EnrollmentCertificate:
-    """Render the certificate PDF unless the stored one already shows the current data."""
+    """Render the certificate PDF unless the stored one already shows the current data.
+
+    Any failure, in the rendering or in the storing, marks the row « Échec » with a French
+    reason (the exception itself in ``error_detail``) before ``CertificateRenderError`` is raised.
+    """
     failure = None
     with transaction.atomic():
         certificate = EnrollmentCertificate.objects.select_for_update().get(pk=certificate_id)
@@ -50,36 +63,46 @@ def certificate_render(*, certificate_id: int) -> EnrollmentCertificate:
         ).get(pk=certificate.application_id)
         if application.status != Status.ENROLLED:
             return certificate
-        data = documents.certificate_data(application)
-        data_hash = documents.certificate_data_hash(data)
         storage = certificate.file.storage
-        if (
-            certificate.state == EnrollmentCertificate.State.READY
-            and certificate.data_hash == data_hash
-            and certificate.file.name
-            and storage.exists(certificate.file.name)
-        ):
-            return certificate
         previous = certificate.file.name if certificate.file else ""
         new_name = ""
+        pdf = None
         try:
-            pdf = documents.render_certificate(application)
-            certificate.file.save(f"attestation-{application.reference}.pdf", ContentFile(pdf), save=False)
-            new_name = certificate.file.name or ""
-            certificate.state = EnrollmentCertificate.State.READY
-            certificate.data_hash = data_hash
-            certificate.error = ""
-            certificate.generated_at = timezone.now()
-            certificate.attempts += 1
-            certificate.save()
+            # A savepoint: a failed write leaves the transaction usable for recording the failure.
+            with transaction.atomic():
+                data = documents.certificate_data(application)
+                data_hash = documents.certificate_data_hash(data)
+                if (
+                    certificate.state == EnrollmentCertificate.State.READY
+                    and certificate.data_hash == data_hash
+                    and certificate.file.name
+                    and storage.exists(certificate.file.name)
+                ):
+                    return certificate
+                pdf = documents.render_certificate(application)
+                certificate.file.save(f"attestation-{application.reference}.pdf", ContentFile(pdf), save=False)
+                new_name = certificate.file.name or ""
+                certificate.state = EnrollmentCertificate.State.READY
+                certificate.data_hash = data_hash
+                certificate.error = ""
+                certificate.error_detail = ""
+                certificate.generated_at = timezone.now()
+                certificate.attempts += 1
+                certificate.save()
         except Exception as exc:
             if new_name:
-                storage.delete(new_name)
+                _discard_file(storage, new_name)
             certificate.refresh_from_db()
             certificate.state = EnrollmentCertificate.State.FAILED
-            certificate.error = f"{type(exc).__name__}: {exc}"[:2000]
+            if pdf is None:
+                reason = _("la mise en page du PDF a échoué.")
+            else:
+                reason = _("le PDF n'a pas pu être enregistré dans le stockage des documents.")
+            certificate.error = _("Échec de la production de l'attestation : %(reason)s") % {"reason": reason}
+            certificate.error_detail = f"{type(exc).__name__}: {exc}"[:2000]
             certificate.attempts += 1
-            certificate.save(update_fields=["state", "error", "attempts"])
+            certificate.save(update_fields=["state", "error", "error_detail", "attempts"])
+            logger.warning("Certificate %s failed: %s", certificate_id, type(exc).__name__)
             failure = exc
         else:
             if previous and previous != new_name:
@@ -87,6 +110,36 @@ def certificate_render(*, certificate_id: int) -> EnrollmentCertificate:
     if failure is not None:
         raise CertificateRenderError(str(failure)) from failure
     return certificate
+
+
+def _discard_file(storage, name: str) -> None:
+    # The row was not updated: a file left behind would be an orphan nobody serves or erases.
+    try:
+        storage.delete(name)
+    except Exception:
+        logger.warning("Could not delete orphan certificate %s", name, exc_info=True)
+
+
+def certificates_retry(*, now: datetime.datetime | None = None) -> list[int]:
+    """The sweep: render again the certificates a failure or a lost message left unrendered.
+
+    Failed ones until ``CERTIFICATE_MAX_ATTEMPTS``; pending ones once older than
+    ``CERTIFICATE_STALE_AFTER`` (their message is then presumed lost).
+    """
+    now = now or timezone.now()
+    due = EnrollmentCertificate.objects.filter(
+        Q(state=EnrollmentCertificate.State.FAILED, attempts__lt=CERTIFICATE_MAX_ATTEMPTS)
+        | Q(state=EnrollmentCertificate.State.PENDING, requested_at__lt=now - CERTIFICATE_STALE_AFTER),
+        application__status=Status.ENROLLED,
+        application__applicant__is_active=True,
+    )
+    ids = list(due.order_by("requested_at", "pk").values_list("pk", flat=True))
+    if ids:
+        EnrollmentCertificate.objects.filter(pk__in=ids).update(
+            state=EnrollmentCertificate.State.PENDING, requested_at=now
+        )
+        outbox.enqueue_on_commit(RENDER_TASK, *ids)
+    return ids
 
 
 def session_certificates_refresh(*, session_id: int) -> int:

@@ -127,7 +127,7 @@ def _erase_files(names: list[str]) -> None:
     for name in names:
         try:
             storage.delete(name)
-        except OSError:
+        except Exception:  # an object store's errors (botocore's) are no OSError
             failed += 1
     if failed:
         logger.error("Personal data: %d files could not be erased.", failed)

@@ -193,6 +193,8 @@ PAGES = [
     # The public site.
     Row("home", everyone()),
     Row("healthz", everyone()),
+    Row("healthz_ready", everyone()),
+    Row("healthz_live", everyone()),
     Row("favicon", everyone(STATIC)),
     Row("programs:catalogue", everyone()),
     Row("programs:detail", everyone(), {"slug": "programme.slug"}),

@@ -7,6 +7,7 @@ deploy check runs in a real process with exactly the production environment the 
 import os
 import re
 import runpy
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,15 @@ def test_the_deploy_check_passes_with_the_readme_production_environment():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose is not installed")
+@pytest.mark.parametrize("profile", [None, "minio"])
+def test_docker_compose_accepts_the_file_with_the_example_environment(tmp_path, profile):
+    """The compose file as an operator starts it: next to a copy of .env.example, with its password set."""
+    shutil.copy(BASE_DIR / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    shutil.copy(BASE_DIR / ".env.example", tmp_path / ".env")
+    command = ["docker-compose", *(["--profile", profile] if profile else []), "config", "-q"]
+    env = {**os.environ, "POSTGRES_PASSWORD": "not-a-real-password"}
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

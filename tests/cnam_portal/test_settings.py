@@ -155,7 +155,8 @@ def test_services_come_from_their_urls(tmp_path):
     assert (loaded["DB_NAME"], loaded["DB_HOST"]) == ("cnam", "db.internal")
     assert loaded["CELERY_BROKER_URL"] == "redis://cache.internal:6379/0"
     assert loaded["CELERY_TASK_ALWAYS_EAGER"] is False
-    assert loaded["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    # The Redis cache that fails open: sign-in survives its outage (tests/core/test_cache_outage.py).
+    assert loaded["CACHE_BACKEND"] == "core.cache.FailOpenRedisCache"
     assert loaded["CACHE_LOCATION"] == "redis://cache.internal:6379/1"
     assert loaded["SESSION_COOKIE_SECURE"] is True
     assert loaded["OFFER_HOLD_HOURS"] == 24

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import locmem
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import get_resolver, include, path, reverse
@@ -427,7 +427,7 @@ def test_a_refused_claim_email_logs_neither_the_recipient_nor_the_link(refusal, 
     def send(self, *args, **kwargs):
         raise refusal(user.email, link)
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", send)
 
     def render(row):
         return outbox.RenderedEmail(subject="Activez votre compte", text=f"Activez : {link}", html=f"<p>{link}</p>")

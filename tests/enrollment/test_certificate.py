@@ -146,7 +146,8 @@ def test_render_failure_is_recorded_and_a_later_run_recovers(enrolled, monkeypat
     tasks.render_certificate.delay(certificate.pk)
     certificate.refresh_from_db()
     assert certificate.state == EnrollmentCertificate.State.FAILED
-    assert "fontconfig unavailable" in certificate.error
+    assert certificate.error == "Échec de la production de l'attestation : la mise en page du PDF a échoué."
+    assert certificate.error_detail == "OSError: fontconfig unavailable"
     assert certificate.attempts == 1
     assert not certificate.file
 

@@ -5,7 +5,7 @@ import smtplib
 
 import pytest
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from core import outbox
@@ -109,26 +109,27 @@ def test_idempotency_key_is_deterministic_per_event(staff):
 
 
 def test_failing_mailer_leaves_row_pending_then_sweep_sends(staff, monkeypatch, django_capture_on_commit_callbacks):
-    original_send = EmailMultiAlternatives.send
+    original_send = locmem.EmailBackend.send_messages
 
     def refuse(self, *args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        raise smtplib.SMTPSenderRefused(451, b"4.3.0 Try again later", "ne-pas-repondre@cnam-mayotte.fr")
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
     application = ApplicationFactory()
     with django_capture_on_commit_callbacks(execute=True):
         applications.application_accept(application=application, by=staff)
     notification = Notification.objects.get(application=application)
     assert notification.state == Notification.State.PENDING
     assert notification.attempts == 1
-    assert "SMTPServerDisconnected" in notification.last_error
+    assert "SMTPSenderRefused" in notification.last_error
+    assert notification.next_attempt_at >= timezone.now() + outbox.RETRY_MIN_DELAY - datetime.timedelta(seconds=5)
     assert mail.outbox == []
 
-    # The sweep leaves fresh rows to their own task…
+    # The sweep leaves a row whose next attempt is not due yet…
     assert tasks.sweep_notifications.delay().get() == 0
-    # …and resends older ones once the server is back.
-    monkeypatch.setattr(EmailMultiAlternatives, "send", original_send)
-    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    # …and resends it once it is, the server being back.
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", original_send)
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now())
     assert tasks.sweep_notifications.delay().get() == 1
     notification.refresh_from_db()
     assert notification.state == Notification.State.SENT
@@ -140,19 +141,19 @@ def test_failing_mailer_leaves_row_pending_then_sweep_sends(staff, monkeypatch, 
     assert len(mail.outbox) == 1
 
 
-def test_repeated_failures_end_in_failed_state(staff, monkeypatch):
+def test_a_permanent_refusal_fails_at_once(staff, monkeypatch):
     def refuse(self, *args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"x@example.yt": (550, b"unknown")})
 
-    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
     application = ApplicationFactory()
     applications.application_accept(application=application, by=staff)
     notification = Notification.objects.get(application=application)
-    for _ in range(outbox.MAX_ATTEMPTS):
-        tasks.send_notification.delay(notification.pk)
+    tasks.send_notification.delay(notification.pk)
     notification.refresh_from_db()
     assert notification.state == Notification.State.FAILED
-    assert notification.attempts == outbox.MAX_ATTEMPTS
+    assert notification.attempts == 1
+    assert "550" in notification.failure_reason
     # A failed row is no longer swept.
     assert outbox.pending_ids(now=timezone.now() + datetime.timedelta(hours=1)) == []
 

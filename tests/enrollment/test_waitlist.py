@@ -221,6 +221,7 @@ def test_periodic_task_names_match_the_beat_schedule():
         tasks.send_session_reminders.name,
         tasks.sweep_pending_uploads.name,
         tasks.apply_retention.name,
+        tasks.retry_failed_certificates.name,
         partner_tasks.expire_conventions.name,
         partner_tasks.retry_failed_documents.name,
     }

@@ -186,7 +186,8 @@ def test_failed_render_is_marked_with_its_reason(convention):
     document.refresh_from_db()
     assert document.state == Doc.FAILED
     assert document.attempts == 1
-    assert document.error == "Échec de la production du PDF : OSError: police introuvable"
+    assert document.error == "Échec de la production du PDF : la mise en page du PDF a échoué."
+    assert document.error_detail == "OSError: police introuvable"
     assert not document.file
 
 
@@ -197,7 +198,7 @@ def test_task_retries_then_the_sweep_renders_it(convention, django_capture_on_co
     # The message retried itself (eagerly here) up to its limit, each try counted.
     assert document.state == Doc.FAILED
     assert document.attempts == tasks.RENDER_MAX_RETRIES + 1
-    assert "RuntimeError: boom" in document.error
+    assert document.error_detail == "RuntimeError: boom"
 
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.retry_failed_documents.delay().get() == 1

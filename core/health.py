@@ -1,0 +1,101 @@
+"""What /healthz reads beyond the database: the broker, the cache, the outbox and failed documents.
+
+Each check answers within a short timeout, so a dead or hung Redis never holds the probe.
+``core`` knows no app: each app names its documents that can fail (``failed_documents``) in
+its ``ready()``, as it names its emails for the outbox.
+"""
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count, Min, QuerySet
+from django.utils import timezone
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+CHECK_TIMEOUT_SECONDS = 1
+
+# A name for staff ("conventions", "attestations") -> the rows of that document in failed state.
+failed_documents: dict[str, Callable[[], QuerySet]] = {}
+
+_migrations_applied = False
+
+
+def database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("health check: database unreachable: %s", error)
+        return "error"
+    return "ok"
+
+
+def migrations_state() -> str:
+    """``ok`` once every migration on disk is applied; remembered then (none is unapplied while serving)."""
+    global _migrations_applied
+    if _migrations_applied:
+        return "ok"
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as error:
+        logger.warning("health check: migrations unreadable: %s", error)
+        return "error"
+    if pending:
+        return "pending"
+    _migrations_applied = True
+    return "ok"
+
+
+def broker_state() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    from celery import current_app as app
+
+    short = {"socket_connect_timeout": CHECK_TIMEOUT_SECONDS, "socket_timeout": CHECK_TIMEOUT_SECONDS}
+    try:
+        with app.connection_for_write(connect_timeout=CHECK_TIMEOUT_SECONDS, transport_options=short) as conn:
+            conn.ensure_connection(max_retries=0, timeout=CHECK_TIMEOUT_SECONDS)
+    except Exception as error:  # kombu raises many transport-specific errors
+        logger.warning("health check: broker unreachable: %s", error)
+        return "error"
+    return "ok"
+
+
+def cache_state() -> str:
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):
+        return "in-process"
+    reachable = getattr(backend, "reachable", None)
+    if reachable is not None:
+        return "ok" if reachable() else "error"
+    try:
+        backend.set("healthz", 1, timeout=10)
+    except Exception as error:  # any backend's own errors
+        logger.warning("health check: cache unreachable: %s", error)
+        return "error"
+    return "ok"
+
+
+def outbox_state(*, now: datetime.datetime | None = None) -> dict:
+    """How many emails wait, and for how long the oldest has (seconds), which a sweep should keep short."""
+    backlog = Notification.objects.filter(state=Notification.State.PENDING).aggregate(
+        pending=Count("pk"), oldest=Min("created_at")
+    )
+    oldest = backlog["oldest"]
+    age = None if oldest is None else max(0, int(((now or timezone.now()) - oldest).total_seconds()))
+    return {"pending": backlog["pending"], "oldest_pending_seconds": age}
+
+
+def failed_documents_state() -> dict[str, int]:
+    return {name: rows().count() for name, rows in sorted(failed_documents.items())}
