@@ -75,7 +75,8 @@ ROLES: dict[str, list[str]] = {
         PERSONAL_DATA,
         *_perms("enrollment", "applicationdocument", ["view"]),
         *_perms("enrollment", "applicationstatuschange", ["view"]),
-        *_perms("core", "notification", ["view"]),
+        # They answer « je n'ai rien reçu »: resend an email that failed (every field stays read-only).
+        *_perms("core", "notification", ["view", "change"]),
         *_perms("enrollment", "enrollmentcertificate", ["view"]),
         *_perms("enrollment", "vaerequest", ["view", "change"]),
         *_perms("enrollment", "vaestagechange", ["view", "add"]),

@@ -14,7 +14,7 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from .models import Notification
@@ -87,14 +87,21 @@ def cache_state() -> str:
     return "ok"
 
 
+# Emails not delivered yet: waiting, being sent, or whose last send may not have arrived.
+UNDELIVERED = (Notification.State.PENDING, Notification.State.SENDING, Notification.State.UNCERTAIN)
+
+
 def outbox_state(*, now: datetime.datetime | None = None) -> dict:
-    """How many emails wait, and for how long the oldest has (seconds), which a sweep should keep short."""
-    backlog = Notification.objects.filter(state=Notification.State.PENDING).aggregate(
-        pending=Count("pk"), oldest=Min("created_at")
+    """How many emails are not delivered yet, for how long the oldest has waited (seconds), which a
+    sweep should keep short, and how many have an uncertain outcome (a lost server answer)."""
+    backlog = Notification.objects.filter(state__in=UNDELIVERED).aggregate(
+        pending=Count("pk"),
+        oldest=Min("created_at"),
+        uncertain=Count("pk", filter=Q(state=Notification.State.UNCERTAIN)),
     )
     oldest = backlog["oldest"]
     age = None if oldest is None else max(0, int(((now or timezone.now()) - oldest).total_seconds()))
-    return {"pending": backlog["pending"], "oldest_pending_seconds": age}
+    return {"pending": backlog["pending"], "oldest_pending_seconds": age, "uncertain": backlog["uncertain"]}
 
 
 def failed_documents_state() -> dict[str, int]:

@@ -394,7 +394,7 @@ ADMIN_MODELS = {
     "partners.callforprojects": AdminModel("call_for_projects", {C, D, SU}, {C, SU}, {C, SU}, {C, SU}),
     "enrollment.applicantprofile": AdminModel("a_profile", {G, D, SU}, SUPERUSER_ONLY, {G, SU}, SUPERUSER_ONLY),
     "enrollment.application": AdminModel("enrolled", {G, C, D, SU}, NOBODY, {G, SU}, SUPERUSER_ONLY),
-    "core.notification": AdminModel("notification", {G, D, SU}, NOBODY, SUPERUSER_ONLY, SUPERUSER_ONLY),
+    "core.notification": AdminModel("notification", {G, D, SU}, NOBODY, {G, SU}, SUPERUSER_ONLY),
     "enrollment.enrollmentcertificate": AdminModel("certificate", {G, D, SU}, NOBODY, SUPERUSER_ONLY, SUPERUSER_ONLY),
     "enrollment.vaerequest": AdminModel("vae_request", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
     # The one record: its list is its form.

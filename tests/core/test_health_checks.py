@@ -53,7 +53,7 @@ def test_everything_up_is_ok_and_says_what_it_checked(client, redis_server):
         "database": "ok",
         "broker": "ok",
         "cache": "ok",
-        "outbox": {"pending": 0, "oldest_pending_seconds": None},
+        "outbox": {"pending": 0, "oldest_pending_seconds": None, "uncertain": 0},
         "failed_documents": {"attestations": 0, "conventions": 0},
     }
 
@@ -75,6 +75,12 @@ def test_the_outbox_backlog_and_failed_documents_are_reported_and_degrade(client
     assert stuck.json()["status"] == "degraded"
     assert stuck.json()["outbox"]["pending"] == 3
 
+    # Being sent, or sent without the server's answer, is not delivered either.
+    Notification.objects.filter(idempotency_key="recent").update(state=Notification.State.SENDING)
+    Notification.objects.filter(idempotency_key="older").update(state=Notification.State.UNCERTAIN)
+    in_flight = client.get("/healthz").json()["outbox"]
+    assert (in_flight["pending"], in_flight["uncertain"]) == (3, 1)
+
     Notification.objects.update(state=Notification.State.SENT, sent_at=timezone.now())
     ConventionDocument.objects.create(
         convention=ConventionFactory(), version=1, state=ConventionDocument.State.FAILED, error="disque plein"
@@ -86,7 +92,7 @@ def test_the_outbox_backlog_and_failed_documents_are_reported_and_degrade(client
     failed = client.get("/healthz")
     assert failed.status_code == 200
     assert failed.json()["status"] == "degraded"
-    assert failed.json()["outbox"] == {"pending": 0, "oldest_pending_seconds": None}
+    assert failed.json()["outbox"] == {"pending": 0, "oldest_pending_seconds": None, "uncertain": 0}
     assert failed.json()["failed_documents"] == {"attestations": 1, "conventions": 1}
 
 

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from cnam_portal.roles import DIRECTION, GESTIONNAIRE
 from cnam_portal.settings import mailers_from_url
 from core import outbox
 from core.models import Notification
@@ -207,6 +208,25 @@ def test_staff_resend_a_failed_email_from_the_admin(client, smtp_server, clock, 
     response = run_action(client, reverse(CHANGELIST), "resend", [row], follow=True)
     assert any("Seul un courriel en échec ou à l'envoi incertain peut être renvoyé" in m for m in messages_of(response))
     assert len(smtp_server.handler.received) == 1
+
+
+def test_a_manager_resends_from_the_admin_and_the_direction_may_not(
+    client, smtp_server, clock, django_capture_on_commit_callbacks
+):
+    """The person who says « je n'ai rien reçu » calls the managers: their role resends, reading does not."""
+    smtp_server.handler.rcpt_reply = "550 5.7.1 Mailbox disabled"
+    (row,) = accept_applications(1, django_capture_on_commit_callbacks)
+    smtp_server.handler.rcpt_reply = ""
+
+    client.force_login(StaffUserFactory(role=DIRECTION))
+    assert "Renvoyer" not in client.get(reverse(CHANGELIST)).content.decode()
+
+    client.force_login(StaffUserFactory(role=GESTIONNAIRE))
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(client, reverse(CHANGELIST), "resend", [row], follow=True)
+    row.refresh_from_db()
+    assert row.state == Notification.State.SENT
+    assert smtp_server.handler.ids() == [row.message_id]
 
 
 def test_an_hour_of_smtp_outage_then_every_email_delivered_exactly_once(
