@@ -192,6 +192,7 @@ def test_every_page_holds_on_a_phone_and_a_desktop(size, portal, new_context, gu
     page = new_context(**options).new_page()
     _login(page, base, EVERY_STATUS_EMAIL, CANDIDATE_PASSWORD)
     visit.open(page, f"{base}/candidatures/", "espace-candidat", "main .fr-card a")
+    visit.open(page, f"{base}/candidatures/mes-donnees/", "mes-donnees", "main form input[type=password]")
     session = next(s for s in _open_public_sessions() if not s.applications.filter(applicant__email=EVERY_STATUS_EMAIL))
     visit.open(page, f"{base}/candidatures/postuler/{session.pk}/", "candidature", "main textarea, main select")
     bad = tmp_path / "cv.pdf"
