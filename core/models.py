@@ -140,6 +140,9 @@ class Notification(models.Model):
     # The sweep takes a row only when this is due: one retry chain per row. None: nothing planned.
     next_attempt_at = models.DateTimeField(_("prochain essai le"), null=True, blank=True, default=timezone.now)
     claimed_at = models.DateTimeField(_("dernier envoi commencé le"), null=True, blank=True)
+    # The task that made the claim: when the broker hands that same task back (its worker
+    # process died before recording the outcome), the outcome is unknown at once.
+    claim_task_id = models.CharField(_("tâche de l'envoi"), max_length=64, blank=True)
     # Temporary errors are retried until then (set at the first claim, cleared by a staff resend).
     retry_until = models.DateTimeField(_("nouveaux essais jusqu'au"), null=True, blank=True)
     # When an outcome first became uncertain: a second one is left to staff, never resent again.

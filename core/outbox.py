@@ -14,8 +14,10 @@ every retry; the mark records the outcome. A temporary refusal (SMTP 4xx, a serv
 slow) leaves the row pending until ``next_attempt_at`` (capped exponential backoff, for
 ``RETRY_FOR``); a permanent one (5xx on the recipient, the sender or the message) fails it at
 once, with a French reason for staff. An unknown outcome (the connection lost once the message
-was on its way, or a claim older than ``CLAIM_TIMEOUT``: the worker died) is "envoi incertain":
-the sweep resends it once, with the same Message-ID, and leaves a second one to staff.
+was on its way, the claim's own task handed back by the broker because its process died, or a
+claim older than ``CLAIM_TIMEOUT``: the whole worker died) is "envoi incertain": it is resent
+once, with the same Message-ID (at once for a task handed back, by the sweep otherwise), and a
+second one is left to staff.
 """
 
 import contextlib
@@ -156,12 +158,14 @@ def notifications_create(*, rows: Sequence[Notification]) -> list[Notification]:
     return created
 
 
-def deliver(*, notification_id: int, render: Renderer) -> bool:
+def deliver(*, notification_id: int, render: Renderer, task_id: str = "") -> bool:
     """Send one due notification; True if this call sent it, False if there was nothing to do.
 
+    ``task_id`` names the task run that sends: the broker hands a task back under the same id
+    when the process running it died, and the row it left "en cours" is then resent at once.
     Raises DeliveryFailed (after recording the outcome) when the email did not surely leave.
     """
-    notification = _claim(notification_id)
+    notification = _claim(notification_id, task_id=task_id)
     if notification is None:
         return False
     connection = mailers.default
@@ -185,6 +189,8 @@ def deliver(*, notification_id: int, render: Renderer) -> bool:
             # Marked before QUIT: between the server's answer and this update lies the only
             # window in which a lost worker makes a duplicate (resent once, same Message-ID).
             _mark_sent(notification, subject=email.subject)
+            if notification.attempts > 1:
+                _retries_due_now()
             return True
         outcome, failure = failed
         final = _mark_failed(notification, failure, outcome)
@@ -207,24 +213,56 @@ def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
-def _claim(notification_id: int) -> Notification | None:
+def _claim(notification_id: int, *, task_id: str = "") -> Notification | None:
     now = timezone.now()
     with transaction.atomic():
         # skip_locked: a row another worker is claiming right now is theirs.
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True).due(now).filter(pk=notification_id).first()
-        )
-        if notification is None:
+        rows = Notification.objects.select_for_update(skip_locked=True).filter(pk=notification_id)
+        notification = rows.due(now).first()
+        if notification is None and task_id:
+            notification = rows.filter(state=Notification.State.SENDING, claim_task_id=task_id).first()
+            if notification is None or not _lost_claim_taken_back(notification, now):
+                return None
+        elif notification is None:
             return None
         notification.state = Notification.State.SENDING
         notification.claimed_at = now
+        notification.claim_task_id = task_id
         notification.attempts += 1
         if not notification.message_id:
             notification.message_id = make_msgid(domain=site_domain())
         if notification.retry_until is None:
             notification.retry_until = now + RETRY_FOR
-        notification.save(update_fields=["state", "claimed_at", "attempts", "message_id", "retry_until"])
+        notification.save(
+            update_fields=[
+                "state",
+                "claimed_at",
+                "claim_task_id",
+                "attempts",
+                "message_id",
+                "retry_until",
+                "uncertain_at",
+                "failure_reason",
+            ]
+        )
     return notification
+
+
+def _lost_claim_taken_back(notification: Notification, now: datetime.datetime) -> bool:
+    """The row's own task came back: its process died mid-send, so the email may have left.
+
+    True when this is the row's single uncertain resend, to make at once (same Message-ID);
+    otherwise the row is left "incertain" for staff.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        updates = _uncertain(notification, now)
+    logger.warning("Notification %s: its sending process was lost mid-send.", notification.pk)
+    if updates["next_attempt_at"] is None:
+        Notification.objects.filter(pk=notification.pk).update(**updates)
+        return False
+    notification.uncertain_at = updates["uncertain_at"]
+    notification.failure_reason = updates["failure_reason"]
+    return True
 
 
 def _send(connection: Any, message: EmailMultiAlternatives) -> tuple[_Outcome, Exception] | None:
@@ -286,6 +324,21 @@ def _mark_sent(notification: Notification, *, subject: str) -> None:
         failure_reason="",
         next_attempt_at=None,
     )
+
+
+def _retries_due_now() -> int:
+    """A retry went through: the server is back, so the emails waiting out a backoff are due now.
+
+    After an outage of an hour their next attempts lie up to an hour ahead; the next sweep
+    (every 30 s) sends them instead. Only emails whose last refusal was temporary.
+    """
+    now = timezone.now()
+    due = Notification.objects.filter(state=Notification.State.PENDING, attempts__gt=0, next_attempt_at__gt=now).update(
+        next_attempt_at=now
+    )
+    if due:
+        logger.info("The mail server answers again: %d email(s) waiting for a retry are due now.", due)
+    return due
 
 
 def _mark_failed(notification: Notification, failure: Exception, outcome: _Outcome) -> bool:

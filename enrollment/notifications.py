@@ -142,6 +142,6 @@ def _render(notification: Notification) -> outbox.RenderedEmail:
     return outbox.RenderedEmail(subject=subject, text=text, html=html)
 
 
-def deliver(*, notification_id: int) -> bool:
+def deliver(*, notification_id: int, task_id: str = "") -> bool:
     """Send one pending outbox row with the portal's email templates (see ``core.outbox.deliver``)."""
-    return outbox.deliver(notification_id=notification_id, render=render)
+    return outbox.deliver(notification_id=notification_id, render=render, task_id=task_id)

@@ -17,11 +17,11 @@ from .services import applications, certificates, personal_data, reminders, wait
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
-def send_notification(notification_id: int) -> bool:
+@shared_task(bind=True, acks_late=True)
+def send_notification(self, notification_id: int) -> bool:
     """Send one due row. No Celery retry: the row's ``next_attempt_at`` and the sweep make its one chain."""
     try:
-        return notifications.deliver(notification_id=notification_id)
+        return notifications.deliver(notification_id=notification_id, task_id=self.request.id or "")
     except outbox.DeliveryFailed:
         return False  # recorded on the row (and logged): the sweep sends it again when it is due
 

@@ -15,11 +15,11 @@ PostgreSQL (the production stack runs on PostgreSQL only).
 import os
 import shutil
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.stack import CHROMIUM_ARGS, ProductionStack
+from tests.stack import CHROMIUM_ARGS, ProductionStack, served_database_url
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make there are still synchronous.
@@ -169,13 +169,8 @@ def production_stack(django_db_setup, django_db_blocker):
         pytest.skip("The browser tests serve the portal as production does, on PostgreSQL: set DATABASE_URL.")
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed: the production stack needs its own Redis.")
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "postgres", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    database_url = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     stack = ProductionStack(
-        database_url=database_url,
+        database_url=served_database_url(),
         private_dir=Path(settings.PRIVATE_MEDIA_ROOT),
         settings_module="tests.browser.server_settings",
     )

@@ -6,19 +6,14 @@ that the worker sends to. The machine's shared Redis is never touched.
 """
 
 import asyncio
-import contextlib
 import email
 import email.policy
 import logging
 import os
-import secrets
 import shutil
 import signal
-import subprocess
 import threading
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -29,9 +24,10 @@ from cnam_portal.celery import app as celery_app
 from core import outbox
 from core.models import Notification
 from enrollment import tasks as enrollment_tasks
+from tests.celery_worker import Worker
 from tests.factories import ApplicationFactory
 from tests.redis_server import RedisServer
-from tests.stack import BIN, ROOT, _wait, free_port
+from tests.stack import _wait, free_port
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -61,83 +57,6 @@ class MailServer:
             await asyncio.sleep(self.stall)
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=email.policy.default))
         return "250 Message accepted for delivery"
-
-
-def _queues() -> str:
-    """Every queue a task may be routed to, so one worker serves them all."""
-    routes = celery_app.conf.task_routes
-    queues = {celery_app.conf.task_default_queue}
-    if isinstance(routes, dict):
-        queues |= {route["queue"] for route in routes.values() if isinstance(route, dict) and "queue" in route}
-    return ",".join(sorted(queues))
-
-
-class Worker:
-    """``celery worker`` as docker-compose runs it, one pool child, against the test database."""
-
-    def __init__(self, *, broker_url: str, mail_port: int, data_dir: Path):
-        db = connection.settings_dict
-        credentials = quote(db["USER"] or "postgres", safe="")
-        if db.get("PASSWORD"):
-            credentials += ":" + quote(db["PASSWORD"], safe="")
-        self.log = data_dir / "worker.log"
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": os.environ.get("HOME", "/tmp"),
-            "LANG": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "DJANGO_SETTINGS_MODULE": "cnam_portal.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SITE_URL": "http://127.0.0.1",
-            "DATA_DIR": str(data_dir),
-            "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-            "CELERY_BROKER_URL": broker_url,
-            "MAIL_URL": f"smtp://127.0.0.1:{mail_port}",
-            "LOG_LEVEL": "INFO",
-        }
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        ready_before = self._log_text().count("ready.")
-        command = [str(BIN / "celery"), "-A", "cnam_portal", "worker", "--loglevel=INFO", "--concurrency=1"]
-        command += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", _queues()]
-        with self.log.open("ab") as handle:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        _wait(lambda: self._log_text().count("ready.") > ready_before, timeout=60, what="The worker", log=self.log)
-
-    def pool_children(self) -> list[int]:
-        assert self.process is not None
-        children = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError):
-                # "pid (name) state ppid ...": the name may hold spaces, the fields after it do not.
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                if int(fields[1]) == self.process.pid:
-                    children.append(int(stat.parent.name))
-        return children
-
-    def kill(self) -> None:
-        """kill -9 of the whole worker (master and pool), as an out-of-memory killer or a host loss does."""
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.process = None
-
-    def _log_text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
 @pytest.fixture
@@ -279,35 +198,66 @@ def test_a_pool_child_killed_mid_send_has_its_message_redelivered_and_the_email_
     notification = _new_notification(application)
 
     assert slow_mail_server.stalled.wait(timeout=30), worker._log_text()[-3000:]
+    notification.refresh_from_db()
+    assert notification.state == Notification.State.SENDING
+    killed_claim = notification.claim_task_id
+    assert killed_claim
     [child] = worker.pool_children()
     os.kill(child, signal.SIGKILL)
 
-    # The message goes back to the queue and a new child runs it, at once: not acknowledged and dropped.
-    task_line = f"Task {outbox.settings.OUTBOX_SEND_TASK}["
-    _wait(lambda: worker._log_text().count(task_line) >= 3, timeout=30, what="The redelivery", log=worker.log)
-    assert "succeeded" in worker._log_text().rsplit(task_line, 1)[1]
-    # The row's claim stops the redelivered task from sending a second time while the outcome is unknown.
-    notification.refresh_from_db()
-    assert notification.state == Notification.State.SENDING
-    assert slow_mail_server.messages == []
-
-    # Once the claim is older than any send can last, the sweep resends it once, with its Message-ID.
-    Notification.objects.filter(pk=notification.pk).update(claimed_at=F("claimed_at") - outbox.CLAIM_TIMEOUT)
-    enrollment_tasks.sweep_notifications()
-    notification.refresh_from_db()
-    assert notification.state == Notification.State.UNCERTAIN
-    Notification.objects.filter(pk=notification.pk).update(
-        next_attempt_at=F("next_attempt_at") - outbox.RETRY_MIN_DELAY
-    )
-    enrollment_tasks.sweep_notifications()
-
+    # The message goes back to the queue and a new child runs it: the same task finding its own
+    # claim knows the send was cut short, and resends at once with the same Message-ID.
+    started = time.monotonic()
     _wait_for_messages(slow_mail_server, 1, timeout=30, worker=worker)
     _wait(lambda: _state(notification) == Notification.State.SENT, timeout=15, what="The mark", log=worker.log)
+    resent_after = time.monotonic() - started
     time.sleep(2)
     [message] = slow_mail_server.messages
     notification.refresh_from_db()
     assert message["Message-ID"] == notification.message_id
     assert str(message["To"]) == application.applicant.email
+    assert notification.claim_task_id == killed_claim  # the redelivered task, not a sweep
+    assert notification.attempts == 2
+    assert notification.uncertain_at is not None  # its single uncertain resend is spent
+    assert resent_after < 30, resent_after
+
+
+def test_a_whole_worker_killed_mid_send_has_the_email_resent_once_by_the_next_worker(
+    own_broker, slow_mail_server, start_worker
+):
+    worker = start_worker(slow_mail_server)
+    application = ApplicationFactory()
+    notification = _new_notification(application)
+    assert slow_mail_server.stalled.wait(timeout=30), worker._log_text()[-3000:]
+    killed_claim = Notification.objects.values_list("claim_task_id", flat=True).get(pk=notification.pk)
+    worker.kill()  # master and pool: the broker keeps the message unacknowledged for hours
+
+    successor = start_worker(slow_mail_server)
+    enrollment_tasks.sweep_notifications()
+    time.sleep(3)
+    # Nothing yet: a claim this young may belong to a worker still sending.
+    assert _state(notification) == Notification.State.SENDING
+    assert slow_mail_server.messages == []
+
+    # Once the claim is older than any send can last, the sweep resends it once, with its Message-ID.
+    Notification.objects.filter(pk=notification.pk).update(claimed_at=F("claimed_at") - outbox.CLAIM_TIMEOUT)
+    enrollment_tasks.sweep_notifications()
+    assert _state(notification) == Notification.State.UNCERTAIN
+    Notification.objects.filter(pk=notification.pk).update(
+        next_attempt_at=F("next_attempt_at") - outbox.RETRY_MIN_DELAY
+    )
+    enrollment_tasks.sweep_notifications()
+
+    _wait_for_messages(slow_mail_server, 1, timeout=30, worker=successor)
+    _wait(lambda: _state(notification) == Notification.State.SENT, timeout=15, what="The mark", log=successor.log)
+    time.sleep(2)
+    [message] = slow_mail_server.messages
+    notification.refresh_from_db()
+    assert message["Message-ID"] == notification.message_id
+    # The killed worker's message, handed back by the broker at last, finds nothing to send.
+    handed_back = enrollment_tasks.send_notification.apply(args=[notification.pk], task_id=killed_claim)
+    assert handed_back.get() is False
+    assert len(slow_mail_server.messages) == 1
 
 
 def _state(notification: Notification) -> str:

@@ -250,6 +250,27 @@ def test_an_hour_of_smtp_outage_then_every_email_delivered_exactly_once(
         assert 3 <= row.attempts <= 12
 
 
+def test_once_the_server_is_back_the_emails_waiting_out_a_backoff_leave_with_the_next_sweep(
+    smtp_server, clock, django_capture_on_commit_callbacks
+):
+    smtp_server.stop()
+    rows = accept_applications(4, django_capture_on_commit_callbacks)
+    sweep_every(clock, minutes=1, for_minutes=90)  # retries an hour apart by now
+    waits = [row.next_attempt_at - clock.now for row in Notification.objects.filter(pk__in=[r.pk for r in rows])]
+    assert max(waits) > datetime.timedelta(minutes=20)
+
+    smtp_server.start()
+    first = min(Notification.objects.filter(pk__in=[r.pk for r in rows]), key=lambda row: row.next_attempt_at)
+    clock.now = first.next_attempt_at
+    tasks.sweep_notifications()  # the first retry due goes through...
+    assert len(smtp_server.handler.received) == 1
+    clock.advance(seconds=30)
+    tasks.sweep_notifications()  # ...and the next sweep sends the others, not an hour later
+
+    assert states(rows) == {Notification.State.SENT: 4}
+    assert Counter(smtp_server.handler.ids()) == Counter({row.message_id: 1 for row in Notification.objects.all()})
+
+
 def test_temporary_errors_are_retried_for_a_day_then_fail(smtp_server, clock, django_capture_on_commit_callbacks):
     smtp_server.stop()
     (row,) = accept_applications(1, django_capture_on_commit_callbacks)
@@ -321,7 +342,7 @@ def test_a_claim_lost_with_its_worker_is_marked_uncertain_then_resent_once(
     assert row.state == Notification.State.SENDING
     assert len(smtp_server.handler.received) == 1
 
-    # The task again (a redelivered message) or the sweep before the claim times out: nothing sent.
+    # Another task (a stray message, the sweep) before the claim times out: nothing sent.
     assert tasks.send_notification(row.pk) is False
     sweep_every(clock, minutes=1, for_minutes=4)
     row.refresh_from_db()
@@ -336,6 +357,48 @@ def test_a_claim_lost_with_its_worker_is_marked_uncertain_then_resent_once(
     row.refresh_from_db()
     assert row.state == Notification.State.SENT
     assert smtp_server.handler.ids() == [row.message_id, row.message_id]
+
+
+def test_the_claim_s_own_task_handed_back_resends_at_once_and_only_once(monkeypatch, smtp_server, clock):
+    """A pool process killed mid-send: the broker hands its task back under the same id."""
+
+    class ProcessKilled(BaseException):
+        pass
+
+    def die_after_the_server_answers(*args, **kwargs):
+        raise ProcessKilled
+
+    application = ApplicationFactory()
+    row = Notification.objects.create(
+        idempotency_key="handed-back",
+        template="application_received",
+        recipient_email="a@example.org",
+        application=application,
+    )
+    mark_sent = outbox._mark_sent
+    monkeypatch.setattr(outbox, "_mark_sent", die_after_the_server_answers)
+    with pytest.raises(ProcessKilled):
+        tasks.send_notification.apply(args=[row.pk], task_id="task-1", throw=True)
+    monkeypatch.setattr(outbox, "_mark_sent", mark_sent)
+    row.refresh_from_db()
+    assert (row.state, row.claim_task_id) == (Notification.State.SENDING, "task-1")
+
+    # Another task (a sweep's, a stray duplicate) leaves a young claim alone.
+    assert tasks.send_notification.apply(args=[row.pk], task_id="task-2").get() is False
+    # Its own task, handed back: resent now, same Message-ID, the single uncertain resend spent.
+    assert tasks.send_notification.apply(args=[row.pk], task_id="task-1").get() is True
+    row.refresh_from_db()
+    assert row.state == Notification.State.SENT
+    assert row.uncertain_at is not None and row.attempts == 2
+    assert smtp_server.handler.ids() == [row.message_id, row.message_id]
+
+    # Lost a second time: left to staff, never sent a third time.
+    Notification.objects.filter(pk=row.pk).update(state=Notification.State.SENDING, claim_task_id="task-3")
+    assert tasks.send_notification.apply(args=[row.pk], task_id="task-3").get() is False
+    row.refresh_from_db()
+    assert row.state == Notification.State.UNCERTAIN and row.next_attempt_at is None
+    assert "vérifiez avant de le renvoyer" in row.failure_reason
+    assert len(smtp_server.handler.received) == 2
 
 
 def test_the_sweep_never_doubles_a_retry_chain(smtp_server, clock, django_capture_on_commit_callbacks):
