@@ -204,6 +204,7 @@ def deliver(*, notification_id: int, render: Renderer, task_id: str = "") -> boo
 
 class _Outcome(enum.Enum):
     TEMPORARY = "temporary"
+    UNREACHABLE = "unreachable"  # temporary too: no connection to the server at all
     PERMANENT = "permanent"
     UNKNOWN = "unknown"
 
@@ -271,7 +272,7 @@ def _send(connection: Any, message: EmailMultiAlternatives) -> tuple[_Outcome, E
         # Until the connection is open, nothing has left: a failure here is surely temporary.
         connection.open()
     except Exception as exc:
-        return _Outcome.TEMPORARY, exc
+        return _Outcome.UNREACHABLE, exc
     try:
         connection.send_messages([message])  # already open: it stays so, and the close is ours
     except Exception as exc:
@@ -341,6 +342,40 @@ def _retries_due_now() -> int:
     return due
 
 
+def _unreachable_reason() -> str:
+    return gettext("Serveur de messagerie injoignable")
+
+
+def retries_due_if_server_answers(*, now: datetime.datetime | None = None) -> int:
+    """While emails wait out a backoff because the mail server could not be reached, ask it
+    whether it is back (the sweep, every 30 s).
+
+    One connection opened and closed, no message: if the server answers, the waiting emails
+    are due now and leave at once, instead of up to an hour after it returned. A server that
+    answers but refuses for now (4xx) keeps its backoff: it is not asked.
+    """
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        unreachable = _unreachable_reason()
+    waiting = Notification.objects.filter(
+        state=Notification.State.PENDING,
+        attempts__gt=0,
+        next_attempt_at__gt=now + RETRY_MIN_DELAY,
+        failure_reason__startswith=unreachable,
+    )
+    if not waiting.exists():
+        return 0
+    connection = mailers.default
+    try:
+        connection.open()
+    except Exception:
+        return 0  # still down: the backoff stands
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return _retries_due_now()
+
+
 def _mark_failed(notification: Notification, failure: Exception, outcome: _Outcome) -> bool:
     """Record a failed attempt; True when it is final ("échec")."""
     now = timezone.now()
@@ -357,11 +392,12 @@ def _mark_failed(notification: Notification, failure: Exception, outcome: _Outco
                 % {"hours": int(RETRY_FOR.total_seconds() // 3600)},
             }
         else:
+            reason = _unreachable_reason() if outcome is _Outcome.UNREACHABLE else gettext("Échec temporaire")
             updates = {
                 "state": Notification.State.PENDING,
                 "next_attempt_at": now + retry_delay(notification.attempts),
-                "failure_reason": gettext("Échec temporaire (%(error)s) : nouvel essai prévu.")
-                % {"error": failure_summary(failure)},
+                "failure_reason": gettext("%(reason)s (%(error)s) : nouvel essai prévu.")
+                % {"reason": reason, "error": failure_summary(failure)},
             }
     if updates["state"] == Notification.State.FAILED:
         updates["next_attempt_at"] = None

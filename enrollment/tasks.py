@@ -34,6 +34,7 @@ def sweep_notifications(*, broker_returned: bool = False) -> int:
     however recent: its message, or the enqueue itself, may have been lost in the outage.
     """
     outbox.stale_claims_mark()  # a claim whose worker was lost becomes uncertain, resent once
+    outbox.retries_due_if_server_answers()  # after an outage, no wait for the backoff to run out
     ids = outbox.pending_ids(older_than=datetime.timedelta(0)) if broker_returned else outbox.pending_ids()
     for notification_id in ids:
         send_notification.delay(notification_id)

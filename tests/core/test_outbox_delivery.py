@@ -250,25 +250,51 @@ def test_an_hour_of_smtp_outage_then_every_email_delivered_exactly_once(
         assert 3 <= row.attempts <= 12
 
 
-def test_once_the_server_is_back_the_emails_waiting_out_a_backoff_leave_with_the_next_sweep(
+def test_a_retry_that_goes_through_makes_the_others_due_now(smtp_server, clock, django_capture_on_commit_callbacks):
+    smtp_server.handler.data_replies = ["451 4.3.0 Try again later"] * 100  # the server answers, refusing for now
+    rows = accept_applications(3, django_capture_on_commit_callbacks)
+    sweep_every(clock, minutes=1, for_minutes=30)
+    assert states(rows) == {Notification.State.PENDING: 3}
+    smtp_server.handler.data_replies = []
+    waiting = list(Notification.objects.filter(pk__in=[r.pk for r in rows]).order_by("next_attempt_at"))
+    assert waiting[-1].next_attempt_at - waiting[0].next_attempt_at > datetime.timedelta(seconds=30)
+
+    # The first one due goes through (its own task, no sweep): the others need not wait their turn.
+    clock.now = waiting[0].next_attempt_at
+    assert tasks.send_notification(waiting[0].pk) is True
+    assert all(row.next_attempt_at <= clock.now for row in Notification.objects.filter(state="en_attente"))
+    tasks.sweep_notifications()
+    assert states(rows) == {Notification.State.SENT: 3}
+
+
+def test_a_server_that_refuses_for_now_is_not_asked_again_before_its_backoff_runs_out(
+    smtp_server, clock, django_capture_on_commit_callbacks
+):
+    smtp_server.handler.data_replies = ["451 4.3.0 Try again later"] * 50
+    (row,) = accept_applications(1, django_capture_on_commit_callbacks)
+    sweep_every(clock, minutes=1, for_minutes=60)
+    row.refresh_from_db()
+    # A handful of tries in an hour, each refused: the sweep's check that the server answers
+    # (it does) never cuts a backoff short for a server that refuses.
+    assert 4 <= len(smtp_server.handler.refused_data) <= 8
+    assert row.attempts == len(smtp_server.handler.refused_data)
+
+
+def test_the_sweep_notices_the_server_is_back_and_the_waiting_emails_leave_within_a_minute(
     smtp_server, clock, django_capture_on_commit_callbacks
 ):
     smtp_server.stop()
-    rows = accept_applications(4, django_capture_on_commit_callbacks)
-    sweep_every(clock, minutes=1, for_minutes=90)  # retries an hour apart by now
-    waits = [row.next_attempt_at - clock.now for row in Notification.objects.filter(pk__in=[r.pk for r in rows])]
-    assert max(waits) > datetime.timedelta(minutes=20)
+    rows = accept_applications(3, django_capture_on_commit_callbacks)
+    sweep_every(clock, minutes=1, for_minutes=90)
+    assert states(rows) == {Notification.State.PENDING: 3}
+    assert smtp_server.handler.received == []
 
     smtp_server.start()
-    first = min(Notification.objects.filter(pk__in=[r.pk for r in rows]), key=lambda row: row.next_attempt_at)
-    clock.now = first.next_attempt_at
-    tasks.sweep_notifications()  # the first retry due goes through...
-    assert len(smtp_server.handler.received) == 1
-    clock.advance(seconds=30)
-    tasks.sweep_notifications()  # ...and the next sweep sends the others, not an hour later
-
-    assert states(rows) == {Notification.State.SENT: 4}
-    assert Counter(smtp_server.handler.ids()) == Counter({row.message_id: 1 for row in Notification.objects.all()})
+    for _ in range(2):  # two sweeps, 30 s apart: the first finds the server back, the second sends
+        clock.advance(seconds=30)
+        tasks.sweep_notifications()
+    assert states(rows) == {Notification.State.SENT: 3}
+    assert len(smtp_server.handler.received) == 3
 
 
 def test_temporary_errors_are_retried_for_a_day_then_fail(smtp_server, clock, django_capture_on_commit_callbacks):
