@@ -18,11 +18,12 @@ STAMP := $(VENV)/.requirements.stamp
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv run test worker beat lint format migrate seed clean distclean
+.PHONY: help venv run test bench worker beat lint format migrate seed clean distclean
 
 help:
 	@echo "make run        serve the portal on http://127.0.0.1:$(PORT) (DEBUG, SQLite, demo data)"
 	@echo "make test       run the whole test suite"
+	@echo "make bench      pages under load at demo and region scale (needs PostgreSQL, wrk)"
 	@echo "make lint       ruff, import contracts and cycles, mypy, djLint, django-upgrade"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make migrate    apply migrations"
@@ -76,6 +77,16 @@ test: venv
 	@status=0; $(VENV)/bin/pytest --create-db -n $(TEST_WORKERS) --maxprocesses $(TEST_WORKERS_MAX) --dist loadgroup \
 		$(PYTEST_ARGS) || status=$$?; \
 	if [ $$status = 5 ]; then echo "error: pytest collected no tests." >&2; fi; \
+	exit $$status
+
+# The page benchmark at both scales (bench/README.md): BENCH_DATABASE_URL names any database of
+# a PostgreSQL server, on which it makes its own; BENCH_ARGS passes options (--rounds 1).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+bench: venv
+	@command -v wrk >/dev/null || { echo "error: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+	@status=0; \
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_pages.py --scale demo $(BENCH_ARGS) || status=$$?; \
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_pages.py --scale large $(BENCH_ARGS) || status=$$?; \
 	exit $$status
 
 # One worker for every queue in development; WORKER_QUEUES=mail make worker runs one group only.

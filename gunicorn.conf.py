@@ -23,15 +23,21 @@ def trusted_proxies(value: str) -> str:
 
 # In the container, every interface (docker-compose publishes the port to the host's loopback).
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Sync workers behind the reverse proxy, which buffers slow clients and keeps their connections
+# open; a sync worker closes each connection after its answer, so no keepalive is set here.
 worker_class = "sync"
 # Uploads of up to a few MiB over a slow mobile connection: be patient with
 # clients, but never let one request hold a worker forever.
 timeout = 60
 graceful_timeout = 30
-keepalive = 5
-# Recycle workers now and then so a slow leak (PDF rendering) cannot grow unbounded.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycling by memory, not by count: a worker whose memory passes WEB_MAX_MEMORY_MB (checked
+# every few requests) finishes its request and is replaced. Restarting every thousand requests
+# cost a third of the throughput under load (a new worker imports the whole portal); the large
+# count below only bounds what a leak the memory check cannot see would do.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "50000"))
+max_requests_jitter = int(os.environ.get("WEB_MAX_REQUESTS_JITTER", str(max_requests // 10)))
+max_memory_mb = int(os.environ.get("WEB_MAX_MEMORY_MB", "200"))
+MEMORY_CHECK_EVERY = 20
 accesslog = "-"
 errorlog = "-"
 # Masks the tokens (reset, confirmation and claim links) and the search terms of the request
@@ -46,3 +52,25 @@ forwarded_allow_ips = trusted_proxies(os.environ.get("FORWARDED_ALLOW_IPS", "127
 limit_request_line = 4094
 limit_request_fields = 64
 limit_request_field_size = 8190
+
+
+def resident_memory_mb() -> float:
+    """This process's resident memory, from /proc (0 where there is no /proc)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def post_request(worker, req, environ, resp):
+    """Every MEMORY_CHECK_EVERY requests, replace a worker grown past ``max_memory_mb``."""
+    worker.requests_checked = getattr(worker, "requests_checked", 0) + 1
+    if worker.requests_checked % MEMORY_CHECK_EVERY:
+        return
+    used = resident_memory_mb()
+    if max_memory_mb and used > max_memory_mb:
+        message = "Worker %s uses %.0f MB (limit %d MB): replaced after this request."
+        worker.log.info(message, worker.pid, used, max_memory_mb)
+        worker.alive = False

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from backoffice.selectors import Period
+from backoffice.selectors import Period, SessionOrder
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 INVALID = gettext_lazy("une date s'écrit JJ/MM/AAAA (par exemple 31/12/2026).")
@@ -42,3 +42,10 @@ def period_from_query(params) -> tuple[Period, str]:
     if end < start:
         return default, _("La date de fin précède la date de début : les douze derniers mois sont affichés.")
     return Period(start=start, end=end), ""
+
+
+def session_order_from_query(params) -> SessionOrder:
+    """Which sessions the report lists first; the page offers a list of orders, so anything else
+    (an old or edited link) gets the default: the least filled, those that may need attention."""
+    value = params.get("tri", "")
+    return SessionOrder(value) if value in SessionOrder.values else SessionOrder.LEAST_FILLED

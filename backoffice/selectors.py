@@ -3,9 +3,13 @@
 The charts are drawn by ``templates/backoffice/_bar_chart.svg.html`` from ``Chart.layout``
 (positions computed in ``backoffice.charts``).
 
-Every figure is aggregated by the database (conditional ``Count``, ``Sum``, a median), so the
-report runs the same number of queries whatever the number of applications, sessions or
-conventions: see ``REPORT_QUERIES``.
+Every figure is aggregated by the database (grouped ``Count``, ``Sum``, a median) over the rows of
+the period only, each query starting from an index on the period's date (``submitted_at``,
+``decided_at``, the session's ``start_date``), so the report runs the same number of queries
+whatever the number of applications, sessions or conventions (``REPORT_QUERIES``) and reads the
+period, not the whole history. The lists are capped (``SESSION_ROWS``, ``PROGRAMME_ROWS``,
+``CALL_ROWS``) so that the page stays small at the scale of a region; the totals above them still
+count everything in the period.
 
 Definitions the page states under its tables:
 - an application belongs to the period when it was *submitted* in it (Mayotte dates, both ends included);
@@ -20,16 +24,36 @@ Definitions the page states under its tables:
 
 import datetime
 import statistics
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, F, Q, QuerySet, Sum
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Count,
+    DurationField,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextChoices,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from backoffice.charts import BarChartLayout, bar_chart_layout
 from enrollment.models import Application, ApplicationStatus, Situation
@@ -37,9 +61,15 @@ from enrollment.seats import allocations_with_usage, annotate_seats
 from partners.models import CallForProjects, Convention, Partner, SeatAllocation
 from programs.models import Commune, Session
 
-# Queries one report runs, whatever the data: statuses and situations, programmes, communes,
-# decision delay, sessions, conventions, calls for projects (+ their partners).
-REPORT_QUERIES = 8
+# Queries one report runs, whatever the data: applications by status, situation and commune,
+# programmes, decision delay, sessions (with the period's totals), conventions, calls for
+# projects (+ their partners).
+REPORT_QUERIES = 7
+
+# Rows the page lists at most, whatever the size of the region.
+SESSION_ROWS = 50
+PROGRAMME_ROWS = 20
+CALL_ROWS = 30
 
 FINAL_CALL_STATES = (CallForProjects.State.WON, CallForProjects.State.LOST, CallForProjects.State.ABANDONED)
 # Conventions that carried seats at some point; a draft never reserved any.
@@ -70,6 +100,23 @@ SITUATION_GROUPS = (
         Q(**{f"{PROFILE}situation__in": (Situation.EMPLOYEE, Situation.PUBLIC_AGENT)}),
     ),
 )
+OTHER_SITUATIONS = "autres"
+
+
+class SessionOrder(TextChoices):
+    """Which sessions of the period the capped table shows first."""
+
+    LEAST_FILLED = "moins_remplies", gettext_lazy("les moins remplies d'abord")
+    MOST_FILLED = "plus_remplies", gettext_lazy("les plus remplies d'abord")
+    START = "debut", gettext_lazy("par date de début")
+
+
+# A session without capacity has no fill rate: it goes last either way.
+SESSION_ORDERINGS = {
+    SessionOrder.LEAST_FILLED: (F("fill_rate").asc(nulls_last=True), "start_date", "reference"),
+    SessionOrder.MOST_FILLED: (F("fill_rate").desc(nulls_last=True), "start_date", "reference"),
+    SessionOrder.START: ("start_date", "reference"),
+}
 
 
 # --- Period -------------------------------------------------------------------------------------
@@ -134,6 +181,17 @@ class SessionFill:
 
 
 @dataclass(frozen=True)
+class SessionFillTable:
+    """The sessions the page lists (``SESSION_ROWS`` at most, in the order asked) and the totals
+    over every scheduled session starting in the period, listed or not."""
+
+    rows: list[SessionFill]
+    count: int
+    capacity: int
+    taken: int
+
+
+@dataclass(frozen=True)
 class ConventionUsage:
     """Seats a convention in force during the period allocated, and those its enrollments hold."""
 
@@ -160,6 +218,25 @@ class CommuneCount:
 
 
 @dataclass(frozen=True)
+class ApplicationBreakdown:
+    """Applications submitted in the period: their number, and a count per status, per situation
+    group (``SITUATION_GROUPS`` keys and ``OTHER_SITUATIONS``) and per commune of residence."""
+
+    total: int
+    by_status: Mapping[str, int]
+    by_situation: Mapping[str, int]
+    by_commune: list[CommuneCount]
+
+
+@dataclass(frozen=True)
+class ProgrammeCounts:
+    """The programmes with the most applications in the period, and how many programmes had some."""
+
+    top: Sequence[Mapping[str, Any]]
+    count: int
+
+
+@dataclass(frozen=True)
 class DecisionDelay:
     """How many applications were decided in the period, and the median of days to decide them."""
 
@@ -174,13 +251,28 @@ class Report:
     charts: list[Chart]
     decided: int
     median_days: float | None
+    session_order: SessionOrder = SessionOrder.LEAST_FILLED
     sessions: list[SessionFill] = field(default_factory=list)
+    session_count: int = 0
+    session_capacity: int = 0
+    session_taken: int = 0
     conventions: list[ConventionUsage] = field(default_factory=list)
     calls: list[CallForProjects] = field(default_factory=list)
+    # Whether more calls are open than the page lists.
+    more_calls: bool = False
 
     @property
     def median_display(self) -> str:
         return "—" if self.median_days is None else formats.number_format(self.median_days, 1)
+
+    @property
+    def sessions_truncated(self) -> bool:
+        return self.session_count > len(self.sessions)
+
+    @property
+    def fill_display(self) -> str:
+        rate = _percent(self.session_taken, self.session_capacity)
+        return "—" if rate is None else formats.number_format(rate, 1)
 
 
 class Median(Aggregate):
@@ -205,38 +297,58 @@ def applications_in(period: Period) -> QuerySet[Application]:
     return Application.objects.filter(submitted_at__gte=first, submitted_at__lt=after)
 
 
-def status_and_situation_counts(*, period: Period) -> dict[str, int]:
-    """One query: the total, a count per status and per (exclusive) situation group."""
-    aggregates: dict[str, Count] = {"total": Count("pk")}
-    for status in ApplicationStatus:
-        aggregates[f"status_{status.value}"] = Count("pk", filter=Q(status=status))
-    earlier: Q | None = None
-    for key, _label, condition in SITUATION_GROUPS:
-        aggregates[f"situation_{key}"] = Count("pk", filter=condition if earlier is None else condition & ~earlier)
-        earlier = condition if earlier is None else earlier | condition
-    return applications_in(period).aggregate(**aggregates)
+def _situation_group() -> Case:
+    """The key of the first situation group that describes the applicant (``OTHER_SITUATIONS`` if none)."""
+    return Case(
+        *(When(condition, then=Value(key)) for key, _label, condition in SITUATION_GROUPS),
+        default=Value(OTHER_SITUATIONS),
+        output_field=CharField(),
+    )
 
 
-def counts_by_programme(*, period: Period) -> list[Mapping[str, Any]]:
-    return list(
+def application_breakdown(*, period: Period) -> ApplicationBreakdown:
+    """One grouped query for the period's applications by status, situation group and commune.
+
+    It returns at most statuses × groups × communes rows (a few hundred) whatever the number of
+    applications, and reads the profile once for the three tallies, summed here.
+    """
+    rows = (
+        applications_in(period)
+        .order_by()
+        .values("status", situation=_situation_group(), commune=F(f"{PROFILE}commune"))
+        .annotate(n=Count("*"))
+    )
+    by_status: Counter[str] = Counter()
+    by_situation: Counter[str] = Counter()
+    by_commune: Counter[str] = Counter()
+    labels = dict(Commune.choices)
+    for row in rows:
+        by_status[row["status"]] += row["n"]
+        by_situation[row["situation"]] += row["n"]
+        by_commune[labels.get(row["commune"] or "", _("Non précisée"))] += row["n"]
+    ordered = sorted(by_commune.items(), key=lambda item: (-item[1], item[0]))
+    return ApplicationBreakdown(
+        total=by_status.total(),
+        by_status=by_status,
+        by_situation=by_situation,
+        by_commune=[CommuneCount(label=label, count=count) for label, count in ordered],
+    )
+
+
+def counts_by_programme(*, period: Period, limit: int = PROGRAMME_ROWS) -> ProgrammeCounts:
+    """The ``limit`` programmes with the most applications in the period, and how many had some.
+
+    A region runs a couple of thousand programmes: the chart names the first ones and sums the
+    rest. The number of programmes comes with each row (a window over the groups), so the
+    count costs no second query.
+    """
+    rows = list(
         applications_in(period)
         .values("session__programme_id", "session__programme__title")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "session__programme__title")
+        .annotate(n=Count("*"), programmes=Window(Count("*")))
+        .order_by("-n", "session__programme__title")[:limit]
     )
-
-
-def counts_by_commune(*, period: Period) -> list[CommuneCount]:
-    rows = (
-        applications_in(period).values(commune=F(f"{PROFILE}commune")).annotate(n=Count("pk")).order_by("-n", "commune")
-    )
-    labels = dict(Commune.choices)
-    merged: dict[str, int] = {}
-    for row in rows:
-        label = labels.get(row["commune"] or "", _("Non précisée"))
-        merged[label] = merged.get(label, 0) + row["n"]
-    ordered = sorted(merged.items(), key=lambda item: (-item[1], item[0]))
-    return [CommuneCount(label=label, count=count) for label, count in ordered]
+    return ProgrammeCounts(top=rows, count=rows[0]["programmes"] if rows else 0)
 
 
 def decision_delay(*, period: Period) -> DecisionDelay:
@@ -247,7 +359,7 @@ def decision_delay(*, period: Period) -> DecisionDelay:
     ).order_by()
     delay = F("decided_at") - F("submitted_at")
     if connection.vendor == "postgresql":
-        row = decided.aggregate(n=Count("pk"), median=Median(delay, output_field=DurationField()))
+        row = decided.aggregate(n=Count("*"), median=Median(delay, output_field=DurationField()))
         median = row["median"]
         return DecisionDelay(decided=row["n"], median_days=None if median is None else median.total_seconds() / 86400)
     # Elsewhere (SQLite in development): fetch the durations in one query, take the median here.
@@ -259,18 +371,58 @@ def decision_delay(*, period: Period) -> DecisionDelay:
     return DecisionDelay(decided=len(days), median_days=statistics.median(days) if days else None)
 
 
-def session_fill(*, period: Period) -> list[SessionFill]:
-    """Scheduled sessions starting in the period, with seats (enrollment.seats) and their fill rate."""
+def sessions_starting_in(period: Period) -> QuerySet[Session]:
+    """Scheduled sessions starting in the period (the index ``session_state_start``)."""
+    return Session.objects.filter(
+        state=Session.State.SCHEDULED, start_date__gte=period.start, start_date__lte=period.end
+    )
+
+
+def _seats_held() -> Coalesce:
+    """Seats taken in the session (``holding_seats``), counted from the (session, status) index alone.
+
+    ``annotate_seats`` gives the same number for each session listed; this cheaper count sorts and
+    sums every session of the period, so that the ledger's full figures are computed for the listed
+    rows only (PostgreSQL evaluates the other columns after the limit).
+    """
+    held = (
+        Application.objects.holding_seats()
+        .filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), 0)
+
+
+def session_fill(
+    *, period: Period, order: SessionOrder = SessionOrder.LEAST_FILLED, limit: int = SESSION_ROWS
+) -> SessionFillTable:
+    """The first ``limit`` sessions starting in the period in ``order``, with their seats
+    (``enrollment.seats``) and fill rate, and the period's totals, in one query.
+
+    The totals are window sums over every session of the period, computed before the limit.
+    """
     sessions = list(
-        annotate_seats(
-            Session.objects.filter(
-                state=Session.State.SCHEDULED, start_date__gte=period.start, start_date__lte=period.end
-            )
+        annotate_seats(sessions_starting_in(period))
+        .alias(held=_seats_held())
+        .annotate(
+            fill_rate=Cast("held", FloatField()) * Value(100.0) / NullIf(Cast("capacity", FloatField()), Value(0.0)),
+            period_count=Window(Count("*")),
+            period_capacity=Window(Sum("capacity")),
+            period_taken=Window(Sum("held")),
         )
         .select_related("programme", "site")
-        .order_by("start_date", "reference")
+        .order_by(*SESSION_ORDERINGS[order])[:limit]
     )
-    return [SessionFill(session=session, rate=_percent(session.seats_taken, session.capacity)) for session in sessions]
+    first = sessions[0] if sessions else None
+    return SessionFillTable(
+        rows=[SessionFill(session=row, rate=_percent(row.seats_taken, row.capacity)) for row in sessions],
+        count=first.period_count if first else 0,
+        capacity=first.period_capacity if first else 0,
+        taken=first.period_taken if first else 0,
+    )
 
 
 def convention_usage(*, period: Period) -> list[ConventionUsage]:
@@ -299,42 +451,62 @@ def convention_usage(*, period: Period) -> list[ConventionUsage]:
     ]
 
 
-def upcoming_calls(*, today: datetime.date | None = None) -> list[CallForProjects]:
-    """Calls for projects still to answer or to hear from, nearest deadline first."""
+def upcoming_calls(*, today: datetime.date | None = None, limit: int = CALL_ROWS) -> list[CallForProjects]:
+    """Calls for projects still to answer or to hear from, nearest deadline first.
+
+    Returns one more than ``limit`` when there are more, so the page knows to link to the full list.
+    """
     today = today or timezone.localdate()
     return list(
         CallForProjects.objects.filter(deadline__gte=today)
         .exclude(state__in=FINAL_CALL_STATES)
         .select_related("convention")
         .prefetch_related("partners")
-        .order_by("deadline", "pk")
+        .order_by("deadline", "pk")[: limit + 1]
     )
 
 
-def build_report(*, period: Period, today: datetime.date | None = None) -> Report:
-    counts = status_and_situation_counts(period=period)
-    total = counts["total"]
-    grouped = sum(counts[f"situation_{key}"] for key, _label, _q in SITUATION_GROUPS)
+def _programme_note(*, programmes: ProgrammeCounts, total: int) -> str:
+    """What the programmes past the charted ones add up to, written out rather than drawn: one bar
+    of thousands of applications would flatten every other."""
+    hidden = programmes.count - len(programmes.top)
+    if hidden <= 0:
+        return ""
+    rest = total - sum(row["n"] for row in programmes.top)
+    return ngettext(
+        "Les %(shown)s formations qui ont reçu le plus de candidatures ; %(count)s autre formation en a reçu %(rest)s.",
+        "Les %(shown)s formations qui ont reçu le plus de candidatures ; %(count)s autres formations en ont reçu "
+        "%(rest)s au total.",
+        hidden,
+    ) % {"shown": len(programmes.top), "count": _count(hidden), "rest": _count(rest)}
+
+
+def build_report(
+    *, period: Period, session_order: SessionOrder = SessionOrder.LEAST_FILLED, today: datetime.date | None = None
+) -> Report:
+    breakdown = application_breakdown(period=period)
+    total = breakdown.total
 
     status_rows = [
-        Row(str(status.label), counts[f"status_{status.value}"], _count(counts[f"status_{status.value}"]))
+        Row(str(status.label), breakdown.by_status[status.value], _count(breakdown.by_status[status.value]))
         for status in ApplicationStatus
     ]
     situation_rows = [
-        Row(str(label), counts[f"situation_{key}"], _count(counts[f"situation_{key}"]))
+        Row(str(label), breakdown.by_situation[key], _count(breakdown.by_situation[key]))
         for key, label, _q in SITUATION_GROUPS
     ]
-    situation_rows.append(Row(_("Autres situations"), total - grouped, _count(total - grouped)))
-    programme_rows = [
-        Row(row["session__programme__title"], row["n"], _count(row["n"])) for row in counts_by_programme(period=period)
-    ]
-    commune_rows = [Row(row.label, row.count, _count(row.count)) for row in counts_by_commune(period=period)]
+    others = breakdown.by_situation[OTHER_SITUATIONS]
+    situation_rows.append(Row(_("Autres situations"), others, _count(others)))
+    programmes = counts_by_programme(period=period)
+    programme_rows = [Row(row["session__programme__title"], row["n"], _count(row["n"])) for row in programmes.top]
+    commune_rows = [Row(row.label, row.count, _count(row.count)) for row in breakdown.by_commune]
     delay = decision_delay(period=period)
-    sessions = session_fill(period=period)
+    fill = session_fill(period=period, order=session_order)
     fill_rows = [
-        Row(f"{fill.session.programme.title} — {fill.session.reference}", fill.rate or 0, f"{fill.display} %")
-        for fill in sessions
+        Row(f"{row.session.programme.title} — {row.session.reference}", row.rate or 0, f"{row.display} %")
+        for row in fill.rows
     ]
+    calls = upcoming_calls(today=today)
 
     charts = [
         Chart("statuts", _("Candidatures par statut"), _("Candidatures"), status_rows),
@@ -350,7 +522,13 @@ def build_report(*, period: Period, today: datetime.date | None = None) -> Repor
                 "décrochage » ou « étudiant » du profil), autres salariés et agents publics, puis les autres."
             ),
         ),
-        Chart("formations", _("Candidatures par formation"), _("Candidatures"), programme_rows),
+        Chart(
+            "formations",
+            _("Candidatures par formation"),
+            _("Candidatures"),
+            programme_rows,
+            note=_programme_note(programmes=programmes, total=total),
+        ),
         Chart(
             "communes",
             _("Candidatures par commune de résidence"),
@@ -363,7 +541,10 @@ def build_report(*, period: Period, today: datetime.date | None = None) -> Repor
             _("Taux de remplissage des sessions commençant dans la période"),
             _("Taux de remplissage"),
             fill_rows,
-            note=_("Places attribuées (acceptées, proposées, inscrites) rapportées à la capacité de la session."),
+            note=_(
+                "Places attribuées (acceptées, proposées, inscrites) rapportées à la capacité de la session ; "
+                "les sessions du tableau des places, dans le même ordre."
+            ),
             unit_max=100,
         ),
     ]
@@ -373,7 +554,12 @@ def build_report(*, period: Period, today: datetime.date | None = None) -> Repor
         charts=charts,
         decided=delay.decided,
         median_days=delay.median_days,
-        sessions=sessions,
+        session_order=session_order,
+        sessions=fill.rows,
+        session_count=fill.count,
+        session_capacity=fill.capacity,
+        session_taken=fill.taken,
         conventions=convention_usage(period=period),
-        calls=upcoming_calls(today=today),
+        calls=calls[:CALL_ROWS],
+        more_calls=len(calls) > CALL_ROWS,
     )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 
+from core import fragments
 from programs.models import Session, Site
 
 from .models import AccessibilityState, Centre, map_search_url
@@ -38,7 +39,11 @@ def centre_current() -> Centre:
 
 
 def remember_accessibility_state(centre: Centre) -> None:
+    if cache.get(ACCESSIBILITY_STATE_KEY) == centre.accessibility_state:
+        return
     cache.set(ACCESSIBILITY_STATE_KEY, centre.accessibility_state, timeout=None)
+    # Every public page kept in the cache shows the footer's former state.
+    fragments.bump_now(fragments.PUBLIC)
 
 
 def footer_accessibility_state() -> "StrPromise":

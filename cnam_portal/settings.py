@@ -363,6 +363,8 @@ OUTBOX_SEND_TASK = "enrollment.tasks.send_notification"
 # Every task is named here; tests/cnam_portal/test_task_routes.py fails on one left out.
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
+    # Published on the queue of the tasks it fans out (core.outbox); this route is its default.
+    "core.tasks.enqueue_each": {"queue": "default"},
     "enrollment.tasks.send_notification": {"queue": "mail"},
     "enrollment.tasks.render_certificate": {"queue": "documents"},
     "partners.tasks.render_convention_document": {"queue": "documents"},
@@ -408,6 +410,9 @@ ACCOUNT_DELETION_LINK_HOURS = int(os.environ.get("ACCOUNT_DELETION_LINK_HOURS", 
 
 # --- Security --------------------------------------------------------------
 
+# Sessions are read from the cache, written to both: a signed-in page costs one query less, and
+# the database still holds every session when the cache is down or emptied (core.cache fails open).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
@@ -421,6 +426,9 @@ if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HTTPS only in production; a plain-HTTP stack on one machine (tests/stack.py) turns both off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The page benchmark's yardstick (bench/bench_pages.py): /_bench/bare answers "ok" through the
+# whole middleware stack. Off unless the benchmark's server sets it.
+BENCH_BARE_VIEW = env_bool("BENCH_BARE_VIEW", False)
 # The load balancer's probe may ask over plain HTTP inside the private network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz(/ready|/live)?$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))

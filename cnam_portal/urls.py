@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -37,3 +38,6 @@ urlpatterns = [
     path("partenaires/", include("partner_space.urls")),
     path("", include("centre.urls")),
 ]
+
+if settings.BENCH_BARE_VIEW:
+    urlpatterns.insert(0, path("_bench/bare", views.bench_bare, name="bench_bare"))

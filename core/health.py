@@ -7,6 +7,7 @@ its ``ready()``, as it names its emails for the outbox.
 
 import datetime
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -57,11 +58,29 @@ def migrations_state() -> str:
     return "ok"
 
 
+# A broker connection costs most of a probe's time: its answer stands for a few seconds, per
+# process (a probe every second from a load balancer opens one connection every 5 s, not 5).
+BROKER_CHECK_SECONDS = 5.0
+_broker_checks: dict[str, tuple[float, str]] = {}
+_clock = time.monotonic
+
+
 def broker_state() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
     from celery import current_app as app
 
+    url = app.conf.broker_url or ""
+    checked = _broker_checks.get(url)
+    now = _clock()
+    if checked is not None and now - checked[0] < BROKER_CHECK_SECONDS:
+        return checked[1]
+    state = _broker_check(app)
+    _broker_checks[url] = (now, state)
+    return state
+
+
+def _broker_check(app) -> str:
     short = {"socket_connect_timeout": CHECK_TIMEOUT_SECONDS, "socket_timeout": CHECK_TIMEOUT_SECONDS}
     try:
         with app.connection_for_write(connect_timeout=CHECK_TIMEOUT_SECONDS, transport_options=short) as conn:

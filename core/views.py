@@ -1,7 +1,7 @@
 """Pages every deployment serves whatever the apps: the health checks and the favicon."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control, never_cache
@@ -68,3 +68,9 @@ def healthz_ready(request: HttpRequest) -> JsonResponse:
 def healthz_live(request: HttpRequest) -> JsonResponse:
     """For process supervisors: the process answers. No I/O, so an outage elsewhere never restarts it."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def bench_bare(request: HttpRequest) -> HttpResponse:
+    """The bare view the page benchmark compares each page with (settings.BENCH_BARE_VIEW)."""
+    return HttpResponse("ok")

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from partners.models import Convention, SeatAllocation
+from programs.freshness import catalogue_changed
 from programs.models import Session
 
 from .models import SEAT_STATUSES, Application, ApplicationStatus
@@ -95,6 +96,8 @@ def lock_sessions(*, session_ids: Iterable[int], select_related: tuple[str, ...]
     missing = [pk for pk in ids if pk not in sessions]
     if missing:
         raise Session.DoesNotExist(f"Session(s) {missing} not found.")
+    # The seats left that public pages show may change: their fragments go stale on commit.
+    catalogue_changed()
     return sessions
 
 

@@ -123,6 +123,37 @@ class ImportConfirmForm(forms.Form):
         return posted if posted in (self.VALID_ONLY, self.ALL_OR_NOTHING) else self.initial["mode"]
 
 
+class StaffSearchForm(forms.Form):
+    """The search of the dashboard's staff list.
+
+    A GET form, so that a search is a link: it survives pagination, the back button and a page
+    without JavaScript. A refused value (too long) is not applied: the list stays whole and the
+    field says why.
+    """
+
+    q = forms.CharField(
+        label=_("Rechercher un agent"),
+        required=False,
+        max_length=200,
+        strip=True,
+        help_text=_(
+            "Nom, adresse de courriel ou référence de session (ex. : S-2027-TSG). "
+            "Les accents et les majuscules ne comptent pas."
+        ),
+        widget=forms.TextInput(
+            attrs={"class": "fr-input", "type": "search", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={"max_length": _("La recherche est limitée à 200 caractères : elle n'a pas été appliquée.")},
+    )
+
+    @property
+    def query(self) -> str:
+        """The text to search for, spaces collapsed; "" when the field is empty or refused."""
+        if not self.is_valid():
+            return ""
+        return " ".join(self.cleaned_data["q"].split())
+
+
 class ClaimAccountForm(SetPasswordForm):
     """The person invited chooses their password (the project's validators, French messages)."""
 

@@ -8,7 +8,9 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db import connections
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,11 +108,43 @@ def enrollable_allocations(
     )
 
 
-def partner_staff(*, partner: Partner, convention: Convention | None = None) -> QuerySet[Application]:
-    """Applications the partner made (through its conventions), newest first."""
-    queryset = Application.objects.filter(convention__partner=partner)
+def _staff_matching(queryset: QuerySet[Application], *, text: str) -> QuerySet[Application]:
+    """Keep the applications where every word of ``text`` is in a name, an email or the session reference.
+
+    The name and email searched are those the staff list shows: the person's own profile once the
+    enrollment counted (``Application.partner_may_see_profile``), before that only what the
+    référent typed. Searching the profile earlier would tell the partner what it may not read
+    yet. On PostgreSQL accents do not count ("zainaba" finds "Zaïnaba"); SQLite, in
+    development, only ignores the case of ASCII letters.
+    """
+    contains = "unaccent__icontains" if connections[queryset.db].vendor == "postgresql" else "icontains"
+    profile_visible = Q(status=ApplicationStatus.ENROLLED) | Q(enrolled_at__isnull=False)
+    for word in text.split():
+        in_profile = (
+            Q(**{f"applicant__applicant_profile__first_name__{contains}": word})
+            | Q(**{f"applicant__applicant_profile__last_name__{contains}": word})
+            | Q(**{f"applicant__email__{contains}": word})
+        )
+        as_typed = Q(**{f"invited_name__{contains}": word}) | Q(**{f"invited_email__{contains}": word})
+        queryset = queryset.filter(
+            Q(**{f"session__reference__{contains}": word})
+            | (profile_visible & in_profile)
+            | (~profile_visible & as_typed)
+        )
+    return queryset
+
+
+def partner_staff(*, partner: Partner, convention: Convention | None = None, search: str = "") -> QuerySet[Application]:
+    """Applications the partner made (through its conventions), newest first, narrowed by ``search``.
+
+    The partner filter comes first and every search only narrows it: no search reaches another
+    partner's staff.
+    """
+    queryset: QuerySet[Application] = Application.objects.filter(convention__partner=partner)
     if convention is not None:
         queryset = queryset.filter(convention=convention)
+    if search.strip():
+        queryset = _staff_matching(queryset, text=search)
     return queryset.select_related(
         "applicant__applicant_profile", "session__programme", "session__site", "convention"
     ).order_by("-submitted_at", "-pk")
@@ -149,6 +183,15 @@ def _refusal(allocation: SeatAllocation, session: Session, today: datetime.date)
     return ""
 
 
+def sessions_by_reference(references: Iterable[str]) -> QuerySet[Session]:
+    """The sessions whose reference, in capitals, is one of ``references`` (a file's, capitalised).
+
+    References are compared in capitals: "vae-2027-a" in a file, or in the catalogue, is the
+    session VAE-2027-A.
+    """
+    return Session.objects.alias(reference_upper=Upper("reference")).filter(reference_upper__in=references)
+
+
 def import_context(
     *, partner: Partner, references: Iterable[str], owners: Mapping[str, int], today: datetime.date | None = None
 ) -> ImportContext:
@@ -166,7 +209,7 @@ def import_context(
             SeatAllocation.objects.filter(
                 convention__partner=partner,
                 convention__state__in=VISIBLE_CONVENTION_STATES,
-                session__reference__in=references,
+                session__in=sessions_by_reference(references),
             ).select_related("convention", "session")
         )
     )

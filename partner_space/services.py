@@ -274,7 +274,9 @@ def staff_import_commit(*, member: PartnerMember, rows: list[StaffRow], all_or_n
     with transaction.atomic():
         references = {row.session_reference for row in rows if row.session_reference}
         # Lock every session of the file, in a stable order, before counting anything.
-        allocated = SeatAllocation.objects.filter(convention__partner=partner, session__reference__in=references)
+        allocated = SeatAllocation.objects.filter(
+            convention__partner=partner, session__in=selectors_space.sessions_by_reference(references)
+        )
         locked = seats.lock_sessions(
             session_ids=allocated.values_list("session_id", flat=True), select_related=("programme", "site")
         )

@@ -33,7 +33,13 @@ from partner_space import imports, invitations
 from partner_space import selectors as selectors_space
 from partner_space import services as services_staff
 from partner_space.accounts import PARTNER_SESSION_KEY
-from partner_space.forms import ClaimAccountForm, ImportConfirmForm, StaffEnrollForm, StaffImportForm
+from partner_space.forms import (
+    ClaimAccountForm,
+    ImportConfirmForm,
+    StaffEnrollForm,
+    StaffImportForm,
+    StaffSearchForm,
+)
 from partner_space.imports import StaffRow
 from partners import selectors, services
 from partners.models import ConventionDocument, PartnerMember
@@ -75,7 +81,9 @@ def partner_view(*, referent_only: bool = False):
                     % {"partner": member.partner.name},
                 )
             services_staff.member_join(member=member)
-            request.session[PARTNER_SESSION_KEY] = True
+            if request.session.get(PARTNER_SESSION_KEY) is not True:
+                # Set once: writing it on every page would save the session on every request.
+                request.session[PARTNER_SESSION_KEY] = True
             try:
                 return view(request, member, *args, **kwargs)
             except PermissionDenied as error:
@@ -134,7 +142,11 @@ def dashboard(request, member):
     conventions = _decorate_conventions(list(selectors_space.partner_conventions(partner=partner)))
     allocations = list(selectors_space.partner_allocations(partner=partner))
     counts = selectors_space.partner_staff_counts(partner=partner)
-    page = Paginator(selectors_space.partner_staff(partner=partner), STAFF_PER_PAGE).get_page(request.GET.get("page"))
+    search = StaffSearchForm(request.GET)
+    query = search.query
+    page = Paginator(selectors_space.partner_staff(partner=partner, search=query), STAFF_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     _decorate_staff(page.object_list)
     memberships = list(selectors_space.memberships_for(request.user))
     return render(
@@ -153,7 +165,10 @@ def dashboard(request, member):
                 "left": sum(a.seats_left for a in allocations),
             },
             "counts": counts,
+            "search": search,
+            "query": query,
             "page": page,
+            "page_range": _page_range(page),
         },
     )
 
@@ -190,9 +205,15 @@ def convention_detail(request, member, reference):
                 "left": sum(a.seats_left for a in allocations),
             },
             "page": page,
+            "page_range": _page_range(page),
             "is_referent": member.role == PartnerMember.Role.REFERENT,
         },
     )
+
+
+def _page_range(page):
+    """The staff list's page links: the first, the last and those around the current page."""
+    return page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
 
 
 def _ready_pdf_response(convention):

@@ -7,8 +7,12 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         from core import health
+        from programs import freshness
 
-        from .models import ConventionDocument
+        from .models import Convention, ConventionDocument, SeatAllocation
+
+        # The seats a convention reserves are not the public's: the catalogue's counts change with them.
+        freshness.connect([Convention, SeatAllocation])
 
         # /healthz counts the convention PDFs that failed.
         health.failed_documents["conventions"] = lambda: ConventionDocument.objects.filter(

@@ -7,8 +7,10 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import fragments
 from core.formatting import date_long
 
+from . import freshness
 from .models import Audience, Commune, Domain, Programme, QualificationLevel, Session
 from .selectors import REMOTE
 
@@ -28,6 +30,14 @@ class FlagInput(forms.CheckboxInput):
 
     def value_from_datadict(self, data, files, name):
         return data.get(name, "").strip().lower() not in {"", "0", "false", "non"}
+
+
+def _database_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The domains and audiences to filter by, as the catalogue's fragments keep them."""
+    return (
+        list(Domain.objects.order_by("position", "name").values_list("slug", "name")),
+        list(Audience.objects.order_by("position", "label").values_list("code", "label")),
+    )
 
 
 @dataclass(frozen=True)
@@ -95,12 +105,9 @@ class CatalogueFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "filtre-%s")
         super().__init__(*args, **kwargs)
-        self.fields["domaine"].choices = _blank(_("Tous les domaines")) + list(
-            Domain.objects.order_by("position", "name").values_list("slug", "name")
-        )
-        self.fields["public"].choices = _blank(_("Tous les publics")) + list(
-            Audience.objects.order_by("position", "label").values_list("code", "label")
-        )
+        domains, audiences = fragments.fragment(freshness.SCOPE, "catalogue-choices", None, _database_choices)
+        self.fields["domaine"].choices = _blank(_("Tous les domaines")) + domains
+        self.fields["public"].choices = _blank(_("Tous les publics")) + audiences
         for field in self.fields.values():
             if isinstance(field, forms.ChoiceField):
                 field.widget.attrs["class"] = "fr-select"

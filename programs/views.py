@@ -3,58 +3,94 @@ import json
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from core import fragments
 from enrollment.selectors import sessions_eligibility
 
+from . import freshness
 from .forms import CatalogueFilterForm
 from .models import Programme
 from .selectors import home_highlights, programme_catalogue, programme_page
 
 PAGE_SIZE = 20
+# What a catalogue edit or a seat move makes stale (programs.freshness).
+CATALOGUE_SCOPE = freshness.SCOPE
 
 # What json_script escapes: the JSON stays valid and cannot close its <script> element.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+# A query string longer than this is rendered, never kept: what a person or a shared link asks is shorter.
+CACHED_QUERY_CHARS = 300
+
+
 @require_GET
+@fragments.visitor_page(CATALOGUE_SCOPE, "catalogue")
 def catalogue(request):
     form = CatalogueFilterForm(request.GET)
-    paginator = Paginator(programme_catalogue(**form.selector_filters()), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "programs/catalogue.html",
-        {
+    filters = form.selector_filters()
+    query = form.cleaned_data.get("q", "")
+
+    def build() -> dict[str, str]:
+        paginator = Paginator(programme_catalogue(**filters), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        context = {
             "form": form,
-            "query": form.cleaned_data.get("q", ""),
+            "query": query,
             "active_filters": form.active_filters(),
             "now": timezone.now(),
             "page_obj": page,
             "programmes": page.object_list,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
-        },
+        }
+        return {"body": render_to_string("programs/_catalogue_body.html", context, request), "page": str(page.number)}
+
+    # The results and filters are the same for everyone asking the same thing (links included:
+    # they repeat the query string); a refused filter's message is rendered for its asker.
+    cacheable = not form.errors and len(request.META.get("QUERY_STRING", "")) <= CACHED_QUERY_CHARS
+    parts = sorted(request.GET.lists())
+    rendered = fragments.fragment(CATALOGUE_SCOPE, "catalogue", parts, build) if cacheable else build()
+    return render(
+        request,
+        "programs/catalogue.html",
+        {"catalogue_body": mark_safe(rendered["body"]), "query": query, "page_number": int(rendered["page"])},
     )
 
 
 @require_GET
+@fragments.visitor_page(CATALOGUE_SCOPE, "programme")
 def programme_detail(request, slug):
-    programme = get_object_or_404(programme_page(), slug=slug)
-    now = timezone.now()
-    # Whether each session takes this person's application now, and if not why: read in bulk.
-    eligibility = sessions_eligibility(user=request.user, sessions=programme.public_sessions, now=now)
-    for session in programme.public_sessions:
-        session.eligibility = eligibility[session.pk]
+    def build() -> dict[str, str]:
+        programme = get_object_or_404(programme_page(), slug=slug)
+        now = timezone.now()
+        # Whether each session takes this person's application now, and if not why: read in bulk.
+        eligibility = sessions_eligibility(user=request.user, sessions=programme.public_sessions, now=now)
+        for session in programme.public_sessions:
+            session.eligibility = eligibility[session.pk]
+        context = {"programme": programme, "sessions": programme.public_sessions, "now": now}
+        return {
+            "body": render_to_string("programs/_programme_body.html", context, request),
+            "json_ld": json_ld_script(course_json_ld(programme)),
+            "title": programme.title,
+            "summary": programme.summary,
+            "domain_name": programme.domain.name,
+            "domain_slug": programme.domain.slug,
+        }
+
+    # A visitor's whole page is kept (visitor_page); a signed-in person's says which sessions
+    # they applied to, so its body is theirs.
+    rendered = build()
     return render(
         request,
         "programs/programme_detail.html",
         {
-            "programme": programme,
-            "sessions": programme.public_sessions,
-            "now": now,
-            "json_ld": json_ld_script(course_json_ld(programme)),
+            **rendered,
+            "programme_body": mark_safe(rendered["body"]),
+            "json_ld": mark_safe(rendered["json_ld"]),
         },
     )
 
@@ -146,5 +182,10 @@ def course_json_ld(programme: Programme) -> dict:
 
 
 @require_GET
+@fragments.visitor_page(CATALOGUE_SCOPE, "home")
 def home(request):
-    return render(request, "home.html", home_highlights())
+    def build() -> dict[str, str]:
+        return {"body": render_to_string("_home_body.html", home_highlights(), request)}
+
+    rendered = fragments.fragment(CATALOGUE_SCOPE, "home", request.user.is_authenticated, build)
+    return render(request, "home.html", {"home_body": mark_safe(rendered["body"])})

@@ -77,7 +77,10 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
 @pytest.fixture
 def broker(settings, monkeypatch):
     """Hand tasks to a given broker instead of running them in-process: ``broker(url)``."""
+    import core.health
     from cnam_portal.celery import app as celery_app
+
+    monkeypatch.setattr(core.health, "_broker_checks", {})
 
     def use(url: str):
         settings.CELERY_TASK_ALWAYS_EAGER = False

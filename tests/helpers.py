@@ -225,3 +225,12 @@ def unwritable_storage(storage, tmp_path):
         storage.__dict__.pop("base_location", None)
         storage.__dict__.pop("location", None)
         storage.__dict__.update(saved)
+
+
+def task_callbacks(callbacks) -> list:
+    """The on-commit callbacks that hand work to Celery (core.outbox), not the fragments' freshness bumps."""
+    from functools import partial
+
+    from core import outbox
+
+    return [callback for callback in callbacks if isinstance(callback, partial) and callback.func is outbox._enqueue]

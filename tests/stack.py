@@ -272,6 +272,17 @@ class ProductionStack:
                 process.wait(timeout=5)
         self._processes = [entry for entry in self._processes if entry not in chosen]
 
+    def web_worker_memory_mb(self) -> list[float]:
+        """The resident memory of each gunicorn worker now (the master's children), in MB."""
+        masters = [process.pid for name, process in self._processes if name == "gunicorn" and process.poll() is None]
+        sizes = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            with contextlib.suppress(OSError, ValueError):
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+                if int(fields["PPid"]) in masters:
+                    sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+        return sorted(sizes)
+
     def cleanup(self) -> None:
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)

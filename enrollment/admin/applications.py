@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -135,14 +137,69 @@ class NotificationInline(LocalDatesMixin, admin.TabularInline):
         return False
 
 
-class SessionListFilter(admin.RelatedFieldListFilter):
-    """The session filter, its choices read in one query (a session's name shows its programme)."""
+class RecentChoicesFilter(admin.RelatedFieldListFilter):
+    """A related filter that lists a bounded set of choices, whatever the table's size.
+
+    A region's catalogue holds thousands of sessions and programmes: listing them all weighs
+    megabytes on every page of the list. This filter lists the ones current around today (and
+    the one chosen), and staff find any other by its reference in the search box.
+    """
+
+    shown = 25
+    recent_title = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = self.recent_title
+
+    def recent(self):
+        raise NotImplementedError
 
     def field_choices(self, field, request, model_admin):
+        values = self.lookup_val if isinstance(self.lookup_val, list) else [self.lookup_val]
+        chosen = [int(pk) for pk in values if str(pk).isdigit()]
+        rows = list(self.recent()[: self.shown])
+        if chosen and chosen[0] not in {row.pk for row in rows}:
+            rows = [*self.recent().model.objects.filter(pk=chosen[0]), *rows]
+        return [(row.pk, self.label(row)) for row in rows]
+
+    def label(self, row) -> str:
+        return str(row)
+
+
+def _window_start():
+    return timezone.localdate() - datetime.timedelta(days=RECENT_DAYS)
+
+
+class SessionListFilter(RecentChoicesFilter):
+    """The sessions starting from three months ago on, soonest first (a session's name shows its programme)."""
+
+    recent_title = _("session (des trois derniers mois et à venir)")
+
+    def recent(self):
         from programs.models import Session
 
-        sessions = Session.objects.select_related("programme").order_by("-start_date", "reference")
-        return [(session.pk, str(session)) for session in sessions]
+        return (
+            Session.objects.select_related("programme")
+            .filter(start_date__gte=_window_start())
+            .order_by("start_date", "reference")
+        )
+
+
+class ProgrammeListFilter(RecentChoicesFilter):
+    """The programmes with a session starting from three months ago on."""
+
+    recent_title = _("formation (sessions des trois derniers mois et à venir)")
+
+    def recent(self):
+        from programs.models import Programme, Session
+
+        current = Session.objects.filter(start_date__gte=_window_start()).values("programme_id")
+        return Programme.objects.filter(pk__in=current).order_by("title")
+
+
+# How far back the filters' sessions and programmes reach.
+RECENT_DAYS = 90
 
 
 PROFILE_FIELDS = [
@@ -182,7 +239,7 @@ class ApplicationAdmin(LocalDatesMixin, DocumentDownloadMixin, ExportMixin, admi
         "status",
         "channel",
         "entry_route",
-        "session__programme",
+        ("session__programme", ProgrammeListFilter),
         ("session", SessionListFilter),
         "applicant__applicant_profile__situation",
         "applicant__applicant_profile__commune",
@@ -191,15 +248,23 @@ class ApplicationAdmin(LocalDatesMixin, DocumentDownloadMixin, ExportMixin, admi
     ]
     search_fields = [
         "reference",
+        "=session__reference",
         "applicant__email",
         "applicant__applicant_profile__last_name",
         "applicant__applicant_profile__first_name",
         "applicant__applicant_profile__france_travail_id",
     ]
-    search_help_text = _("Nom, prénom, courriel, référence ou identifiant France Travail.")
-    search_help_text_without_personal_data = _("Nom, prénom, courriel ou référence.")
+    search_help_text = _(
+        "Nom, prénom, courriel, référence de la candidature, référence exacte de la session "
+        "ou identifiant France Travail."
+    )
+    search_help_text_without_personal_data = _(
+        "Nom, prénom, courriel, référence de la candidature ou référence exacte de la session."
+    )
     list_select_related = ["applicant__applicant_profile", "session__programme"]
-    date_hierarchy = "submitted_at"
+    # At a region's scale: no date hierarchy (it reads every row's date; the "déposée le" filter
+    # gives the periods), and one count per page, the filtered one.
+    show_full_result_count = False
     # Export only (CSV and Excel), honouring the list's filters and search; no import.
     resource_classes = [ApplicationResource]
     export_form_class = ExportForm

@@ -315,5 +315,116 @@ def test_the_report_runs_a_fixed_number_of_queries(client, director, scene):
     _grow(scene, 90)
     larger = _report_queries(client)
     assert small == large == larger
-    # Django session and user, then the report's own queries.
-    assert small == 2 + reporting.REPORT_QUERIES
+    # The report's own queries, apart from what the session engine and the user cost the request.
+    with CaptureQueriesContext(connection) as queries:
+        reporting.build_report(period=MARCH)
+    assert len(queries) == reporting.REPORT_QUERIES
+
+
+def _report_html(client, **params) -> str:
+    response = client.get(reverse("admin_report"), {**PERIOD, **params})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _sessions_table(html: str) -> str:
+    return html.split('id="titre-sessions"')[1].split("</section>")[0]
+
+
+@pytest.fixture
+def full_month():
+    """Four sessions of March 2026 with known fill rates, and one without capacity."""
+    taken = {"S-VIDE": (4, 0), "S-MOITIE": (4, 2), "S-PLEINE": (4, 4), "S-TIERS": (3, 1), "S-SANS": (0, 0)}
+    for day, (reference, (capacity, seats)) in enumerate(taken.items(), start=10):
+        session = SessionFactory(reference=reference, start_date=datetime.date(2026, 3, day), capacity=capacity)
+        for _ in range(seats):
+            apply(session, person(Situation.STUDENT, Commune.SADA), S.ACCEPTED, at(3, 2), at(3, 3))
+    # Starts the day before S-VIDE with the same rate: the sooner comes first among equals.
+    SessionFactory(reference="S-VIDE-AVANT", start_date=datetime.date(2026, 3, 9), capacity=6)
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ("moins_remplies", ["S-VIDE-AVANT", "S-VIDE", "S-TIERS", "S-MOITIE", "S-PLEINE", "S-SANS"]),
+        ("plus_remplies", ["S-PLEINE", "S-MOITIE", "S-TIERS", "S-VIDE-AVANT", "S-VIDE", "S-SANS"]),
+        ("debut", ["S-VIDE-AVANT", "S-VIDE", "S-MOITIE", "S-PLEINE", "S-TIERS", "S-SANS"]),
+        ("n'importe quoi", ["S-VIDE-AVANT", "S-VIDE", "S-TIERS", "S-MOITIE", "S-PLEINE", "S-SANS"]),
+    ],
+)
+def test_the_session_table_lists_the_sessions_that_matter_first(client, director, full_month, order, expected):
+    response = client.get(reverse("admin_report"), {**PERIOD, "tri": order})
+    report = response.context["report"]
+    assert [fill.session.reference for fill in report.sessions] == expected
+    # The chart draws the same sessions, in the same order.
+    assert [row.label.split(" — ")[1] for row in chart_rows(report, "remplissage")] == expected
+    html = _sessions_table(response.content.decode())
+    assert [html.index(f"— {reference}</th>") for reference in expected] == sorted(
+        html.index(f"— {reference}</th>") for reference in expected
+    )
+    # Capacity 21, seats taken 7, whatever the order; nothing is left out below the cap.
+    assert (report.session_count, report.session_capacity, report.session_taken) == (6, 21, 7)
+    assert report.fill_display == "33,3"
+    assert "sessions affichées sur" not in html
+
+
+def chart_rows(report, key):
+    return next(c for c in report.charts if c.key == key).rows
+
+
+def test_the_order_offered_is_the_one_shown(client, director, full_month):
+    html = _report_html(client, tri="plus_remplies")
+    assert '<option value="plus_remplies" selected>Les plus remplies d&#x27;abord</option>' in html
+    assert "(les plus remplies d&#x27;abord)" in _sessions_table(html)
+
+
+def test_a_large_period_lists_at_most_fifty_sessions_and_stays_small(client, director):
+    count = reporting.SESSION_ROWS + 70
+    sessions = [
+        SessionFactory(start_date=datetime.date(2026, 3, 1 + index % 31), capacity=10) for index in range(count)
+    ]
+    for index, session in enumerate(sessions[:60]):
+        apply(session, person(Situation.STUDENT, Commune.SADA), S.ACCEPTED, at(3, 1 + index % 28), at(3, 2))
+    today = timezone.localdate()
+    for index in range(reporting.CALL_ROWS + 5):
+        CallForProjects.objects.create(
+            title=f"Appel {index}", funder=CallForProjects.Funder.STATE, deadline=today + datetime.timedelta(days=index)
+        )
+
+    response = client.get(reverse("admin_report"), PERIOD)
+    html = response.content.decode()
+    report = response.context["report"]
+    assert len(html.encode()) < 300_000
+    assert (report.session_count, len(report.sessions)) == (count, reporting.SESSION_ROWS)
+    assert (report.session_capacity, report.session_taken) == (10 * count, 60)
+    table = _sessions_table(html)
+    assert table.count("<tr>") == 1 + reporting.SESSION_ROWS  # the header row, then the sessions
+    assert f"{reporting.SESSION_ROWS} sessions affichées sur {count}" in table
+    assert len(chart_rows(report, "remplissage")) == reporting.SESSION_ROWS
+    # Each session has its own programme: the chart names the first ones and sums the others.
+    assert len(chart_rows(report, "formations")) == reporting.PROGRAMME_ROWS
+    assert f"{60 - reporting.PROGRAMME_ROWS} autres formations en ont reçu {60 - reporting.PROGRAMME_ROWS}" in html
+    assert len(report.calls) == reporting.CALL_ROWS and report.more_calls
+    assert f"Seuls les {reporting.CALL_ROWS} appels aux échéances les plus proches sont affichés." in html
+
+    # The link to every session leads to the admin's list of exactly those.
+    link = table.split('<a href="')[1].split('"')[0].replace("&amp;", "&")
+    assert link.startswith(reverse("admin:programs_session_changelist"))
+    listing = client.get(link)
+    assert listing.status_code == 200 and listing.context["cl"].result_count == count
+    calls_link = html.split('id="titre-appels"')[1].split('<a href="')[-1].split('"')[0].replace("&amp;", "&")
+    calls_listing = client.get(calls_link)
+    assert calls_listing.status_code == 200 and calls_listing.context["cl"].result_count == reporting.CALL_ROWS + 5
+
+
+def test_the_links_to_the_full_lists_need_the_permission_to_read_them(client, full_month):
+    SessionFactory.create_batch(reporting.SESSION_ROWS, start_date=datetime.date(2026, 3, 2))
+    reader = UserFactory(is_staff=True)
+    direction = Group.objects.create(name="Direction (lecture)")
+    direction.permissions.add(Permission.objects.get(codename="view_application", content_type__app_label="enrollment"))
+    reader.groups.add(direction)
+    client.force_login(reader)
+    table = _sessions_table(_report_html(client))
+    assert "sessions affichées sur" in table and reverse("admin:programs_session_changelist") not in table
+    direction.permissions.add(Permission.objects.get(codename="view_session", content_type__app_label="programs"))
+    assert reverse("admin:programs_session_changelist") in _sessions_table(_report_html(client))

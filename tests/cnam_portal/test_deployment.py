@@ -144,3 +144,60 @@ def test_docker_compose_accepts_the_file_with_the_example_environment(tmp_path, 
     env = {**os.environ, "POSTGRES_PASSWORD": "not-a-real-password"}
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+# --- Recycling by memory ----------------------------------------------------------------------
+
+
+class _Worker:
+    def __init__(self):
+        self.alive = True
+        self.pid = os.getpid()
+        self.log = mock.Mock()
+
+
+def test_a_worker_is_replaced_only_once_it_outgrows_its_memory_limit():
+    config = gunicorn_config({"WEB_MAX_MEMORY_MB": "100000"})
+    assert config.max_requests >= 10_000 and config.max_requests_jitter > 0
+    worker = _Worker()
+    for _ in range(200):
+        config.post_request(worker, None, {}, None)
+    assert worker.alive
+
+    tiny = gunicorn_config({"WEB_MAX_MEMORY_MB": "1"})
+    worker = _Worker()
+    for _ in range(19):
+        tiny.post_request(worker, None, {}, None)
+    assert worker.alive  # checked every 20 requests, not on each
+    tiny.post_request(worker, None, {}, None)
+    assert not worker.alive
+    assert "replaced after this request" in worker.log.info.call_args.args[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_replaces_a_worker_over_its_memory_limit_without_failing_a_request():
+    """From outside: a limit below any worker's size replaces each worker every 20 requests."""
+    import urllib.request
+
+    from django.db import connection
+
+    from tests.stack import ProductionStack, served_database_url
+
+    if connection.vendor != "postgresql" or shutil.which("redis-server") is None:
+        pytest.skip("the production stack runs on PostgreSQL with its own redis-server")
+    stack = ProductionStack(
+        database_url=served_database_url(), web_workers=1, with_worker=False, extra_env={"WEB_MAX_MEMORY_MB": "1"}
+    )
+    try:
+        stack.start()
+        statuses = []
+        for _ in range(45):
+            with urllib.request.urlopen(f"{stack.url}/healthz/live", timeout=30) as response:  # noqa: S310
+                statuses.append(response.status)
+        log = (stack.data_dir / "gunicorn.log").read_text(errors="replace")
+    finally:
+        stack.cleanup()
+    assert statuses == [200] * 45
+    replaced = log.count("replaced after this request")
+    assert replaced >= 2, log[-2000:]
+    assert log.count("Booting worker") == replaced + 1

@@ -116,6 +116,25 @@ def test_a_dead_redis_answers_within_two_seconds_with_200_and_says_so(client, re
     assert (body["status"], body["database"], body["broker"], body["cache"]) == ("degraded", "ok", "error", "error")
 
 
+def test_probes_in_quick_succession_open_one_broker_connection(client, redis_server, monkeypatch):
+    checks = []
+    check = core.health._broker_check
+    monkeypatch.setattr(core.health, "_broker_check", lambda app: checks.append(1) or check(app))
+    clock = [1000.0]
+    monkeypatch.setattr(core.health, "_clock", lambda: clock[0])
+
+    for _ in range(5):
+        assert client.get("/healthz").json()["broker"] == "ok"
+        clock[0] += 0.9
+    assert len(checks) == 1
+
+    # The broker dies: the next probe after the interval says so.
+    redis_server.stop()
+    clock[0] += core.health.BROKER_CHECK_SECONDS
+    assert client.get("/healthz").json()["broker"] == "error"
+    assert len(checks) == 2
+
+
 def test_a_dead_database_answers_503_and_reads_nothing_else(client):
     with mock.patch.object(connection, "cursor", side_effect=OperationalError("connection refused")):
         response = client.get("/healthz")

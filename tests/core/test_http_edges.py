@@ -288,3 +288,8 @@ def test_signed_in_message_names_the_person_not_the_username(client):
     html = response.content.decode()
     assert "Connexion réussie : bienvenue, Amina Madi." in html
     assert not re.search(rf"\b{re.escape(user.username)}\b", html)
+
+
+def test_the_benchmark_s_bare_view_does_not_exist_unless_the_benchmark_asks(client, settings):
+    assert settings.BENCH_BARE_VIEW is False
+    assert client.get("/_bench/bare").status_code == 404

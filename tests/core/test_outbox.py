@@ -4,6 +4,7 @@ import datetime
 import os
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from django.conf import settings
@@ -124,3 +125,60 @@ def test_a_web_process_finds_the_tasks_no_module_imported_yet():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["enrollment.tasks.render_certificate", "partners.tasks.render_convention_document"]
+
+
+@pytest.fixture
+def own_broker(broker):
+    from cnam_portal.celery import app as celery_app
+    from tests.redis_server import RedisServer
+
+    server = RedisServer().start()
+    broker(server.url())
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    yield server
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    server.cleanup()
+
+
+def _queued(server, queue: str) -> list[str]:
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(server.url())
+    return [json.loads(body)["headers"]["task"] for body in client.lrange(queue, 0, -1)]
+
+
+def _rows(count: int, prefix: str) -> list[Notification]:
+    application = ApplicationFactory()
+    return [
+        Notification(
+            idempotency_key=f"{prefix}-{n}",
+            template="application_received",
+            recipient_email=f"agent{n}@tsingoni.yt",
+            application=application,
+        )
+        for n in range(count)
+    ]
+
+
+def test_a_large_commit_publishes_one_message_and_a_worker_publishes_each_row(
+    own_broker, django_capture_on_commit_callbacks
+):
+    """A partner's import of hundreds of staff answers without publishing one message per row."""
+    with django_capture_on_commit_callbacks(execute=True):
+        rows = outbox.notifications_create(rows=_rows(outbox.FAN_OUT_OVER + 30, "bulk"))
+    assert _queued(own_broker, "mail") == [outbox.FAN_OUT_TASK]  # on the emails' queue
+
+    from core import tasks as core_tasks
+
+    assert core_tasks.enqueue_each(settings.OUTBOX_SEND_TASK, [row.pk for row in rows]) == len(rows)
+    assert Counter(_queued(own_broker, "mail")) == {outbox.FAN_OUT_TASK: 1, settings.OUTBOX_SEND_TASK: len(rows)}
+
+
+def test_a_small_commit_publishes_each_row_at_once(own_broker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.notifications_create(rows=_rows(3, "few"))
+    assert _queued(own_broker, "mail") == [settings.OUTBOX_SEND_TASK] * 3

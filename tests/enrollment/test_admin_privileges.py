@@ -284,7 +284,8 @@ def test_searching_by_a_france_travail_id_reveals_nothing_to_a_partnership_offic
     assert list(response.context["cl"].result_list) == []
     # Nor does the search box offer it.
     assert "identifiant France Travail" not in visible_text(response)
-    assert "Nom, prénom, courriel ou référence." in visible_text(response)
+    expected_help = "Nom, prénom, courriel, référence de la candidature ou référence exacte de la session."
+    assert expected_help in visible_text(response)
     # Nor through a hand-written filter on the field.
     probe = officer.get(changelist, {"applicant__applicant_profile__france_travail_id": "7654321Y"})
     assert probe.status_code == 400

@@ -43,6 +43,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = reverse("partners:dashboard")
+WRITES = {"INSERT", "UPDATE", "DELETE"}
 
 
 def enroll_post(client, allocation, **overrides):
@@ -129,6 +130,21 @@ def test_dashboard_query_count_does_not_grow_with_staff(client):
     print(f"\ndashboard queries: {len(few)} with 4 staff, {len(many)} with 31 staff")
     assert len(few) == len(many)
     assert len(many) <= 12
+
+
+def test_reading_the_space_writes_nothing(client):
+    """A GET of a partner page neither saves the session nor updates a row, once the first visit is recorded."""
+    referent = PartnerMemberFactory()
+    allocation = SeatAllocationFactory(partner=referent.partner)
+    PartnerApplicationFactory(allocation=allocation)
+    client.force_login(referent.user)
+    client.get(DASHBOARD)  # the first visit: joined_at and the session's partner flag
+
+    for url in (DASHBOARD, reverse("partners:enroll"), reverse("partners:import")):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        writes = [query["sql"] for query in queries if query["sql"].split(None, 1)[0].upper() in WRITES]
+        assert writes == [], (url, writes)
 
 
 def test_lecteur_sees_the_space_without_enroll_actions(client):

@@ -227,6 +227,23 @@ def test_full_valid_file_commits_every_row_with_invitations(client, scene):
     assert Notification.objects.filter(template="application_enrolled").count() == 3
 
 
+@pytest.mark.parametrize("typed", ["s-2027-tsg-b", "S-2027-TSG-B"])
+def test_a_session_reference_in_small_letters_is_found_whatever_the_file_s_case(client, scene, typed):
+    referent, allocation = scene
+    lowercase = SeatAllocationFactory(
+        convention=allocation.convention, seats=2, session__capacity=10, session__reference="s-2027-tsg-b"
+    )
+    _upload(client, csv_bytes([["Awa", "Madi", "awa@tsingoni.yt", "", typed]]))
+    token = client.session["partners:import"]["token"]
+    assert "inconnue" not in client.get(PREVIEW).content.decode()
+
+    response = client.post(PREVIEW, {"token": token, "mode": "tout_ou_rien"})
+
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert application.session == lowercase.session and application.enrolled_by == referent.user
+
+
 def test_confirm_validates_again_because_seats_may_have_gone(client, scene):
     referent, allocation = scene
     content = csv_bytes([[f"A{n}", f"B{n}", f"agent{n}@tsingoni.yt", "", "S-2027-TSG"] for n in range(3)])
