@@ -36,6 +36,18 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _celery_may_wait_for_results():
+    """Tasks run in-process here: Celery raises a process-wide flag while one runs and restores it
+    after, and two threads running tasks at once (tests/concurrency.py) can leave it raised, which
+    makes every later ``result.get()`` of the process refuse ("within a task"). No test starts
+    inside a task."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
 def _restore_reference_data():
     from django.apps import apps
 
