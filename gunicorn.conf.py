@@ -34,7 +34,7 @@ graceful_timeout = 30
 # every few requests) finishes its request and is replaced. Restarting every thousand requests
 # cost a third of the throughput under load (a new worker imports the whole portal); the large
 # count below only bounds what a leak the memory check cannot see would do.
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "50000"))
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "200000"))
 max_requests_jitter = int(os.environ.get("WEB_MAX_REQUESTS_JITTER", str(max_requests // 10)))
 max_memory_mb = int(os.environ.get("WEB_MAX_MEMORY_MB", "200"))
 MEMORY_CHECK_EVERY = 20

@@ -126,8 +126,16 @@ class _NotKept(Exception):
 
 def _render(view, request, args, kwargs, nonce: str) -> dict[str, str]:
     response = view(request, *args, **kwargs)
-    # Only a plain page: an error, a redirect, a cookie set (a CSRF token used) is this visitor's.
-    if response.status_code != 200 or response.cookies or response.streaming:
+    # Only a plain page: an error, a redirect, a cookie set, a CSRF token in a form (the
+    # middleware sets its cookie later), a session changed: each is this visitor's.
+    session = getattr(request, "session", None)
+    if (
+        response.status_code != 200
+        or response.cookies
+        or response.streaming
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or (session is not None and session.modified)
+    ):
         raise _NotKept(response)
     html = response.content.decode(response.charset)
     return {"html": html.replace(nonce, NONCE_PLACEHOLDER) if nonce else html, "content_type": response["Content-Type"]}

@@ -47,6 +47,8 @@ from partners.models import ConventionDocument, PartnerMember
 SESSION_PARTNER_KEY = "partners:partner_id"
 SESSION_IMPORT_KEY = "partners:import"
 STAFF_PER_PAGE = 50
+# The dashboard's reserved seats: the sessions soonest to come; each convention's page lists all of its own.
+DASHBOARD_ALLOCATIONS = 20
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 
@@ -140,7 +142,11 @@ def dashboard(request, member):
         raise Http404
     partner = member.partner
     conventions = _decorate_conventions(list(selectors_space.partner_conventions(partner=partner)))
-    allocations = list(selectors_space.partner_allocations(partner=partner))
+    # The sessions still to come or under way, soonest first; the others are on each convention's page.
+    current = selectors_space.partner_allocations(partner=partner).filter(session__end_date__gte=timezone.localdate())
+    allocations = list(current[: DASHBOARD_ALLOCATIONS + 1])
+    more_allocations = current.count() - DASHBOARD_ALLOCATIONS if len(allocations) > DASHBOARD_ALLOCATIONS else 0
+    allocations = allocations[:DASHBOARD_ALLOCATIONS]
     counts = selectors_space.partner_staff_counts(partner=partner)
     search = StaffSearchForm(request.GET)
     query = search.query
@@ -159,11 +165,8 @@ def dashboard(request, member):
             "memberships": memberships if len(memberships) > 1 else [],
             "conventions": conventions,
             "allocations": allocations,
-            "seats": {
-                "reserved": sum(a.seats for a in allocations),
-                "used": sum(a.seats_used for a in allocations),
-                "left": sum(a.seats_left for a in allocations),
-            },
+            "more_allocations": more_allocations,
+            "seats": selectors_space.partner_seat_totals(partner=partner),
             "counts": counts,
             "search": search,
             "query": query,

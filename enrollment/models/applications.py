@@ -111,6 +111,8 @@ class Application(models.Model):
         verbose_name_plural = _("candidatures")
         indexes = [
             models.Index(fields=["session", "status"], name="application_session_status"),
+            # A convention's seats used in each session (enrollment.seats.allocations_with_usage).
+            models.Index(fields=["convention", "session", "status"], name="application_allocation_use"),
             # The staff list's order (newest first, then the primary key Django adds), alone and
             # under its most used filter: a page of 200,000 rows reads 100, not all.
             models.Index(fields=["-submitted_at", "-id"], name="application_newest"),

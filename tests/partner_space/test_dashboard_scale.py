@@ -281,3 +281,37 @@ def test_html_does_not_grow_beyond_one_page_of_staff(client, allocation):
     # From two pages to many, the pagination gains its ellipsis; from six pages on, nothing but digits.
     assert 0 <= sizes[STAFF_PER_PAGE * 20] - sizes[STAFF_PER_PAGE + 10] < row
     assert 0 <= sizes[STAFF_PER_PAGE * 20] - sizes[STAFF_PER_PAGE * 6] < 32 < row
+
+
+def test_the_dashboard_shows_the_soonest_sessions_and_counts_every_seat(client):
+    """A rectorat reserving seats in hundreds of sessions: the page lists the next 20, its figures count them all."""
+    from partner_space.views import DASHBOARD_ALLOCATIONS
+    from tests.factories import ConventionFactory, SessionFactory
+
+    referent = PartnerMemberFactory()
+    convention = ConventionFactory(partner=referent.partner)
+    today = datetime.date.today()
+    past = SessionFactory(
+        reference="S-PASSEE",
+        start_date=today - datetime.timedelta(days=90),
+        end_date=today - datetime.timedelta(days=30),
+    )
+    SeatAllocationFactory(convention=convention, session=past, seats=3)
+    for index in range(DASHBOARD_ALLOCATIONS + 5):
+        session = SessionFactory(
+            reference=f"S-{index:03d}",
+            start_date=today + datetime.timedelta(days=index + 1),
+            end_date=today + datetime.timedelta(days=index + 60),
+        )
+        SeatAllocationFactory(convention=convention, session=session, seats=2)
+    client.force_login(referent.user)
+
+    response = client.get(DASHBOARD)
+    html = response.content.decode()
+
+    assert [a.session.reference for a in response.context["allocations"]] == [
+        f"S-{index:03d}" for index in range(DASHBOARD_ALLOCATIONS)
+    ]
+    assert "S-PASSEE" not in html
+    assert "Et 5 autres sessions à venir" in html
+    assert response.context["seats"] == {"reserved": 3 + 2 * (DASHBOARD_ALLOCATIONS + 5), "used": 0, "left": 53}
