@@ -24,10 +24,6 @@ CATALOGUE_SCOPE = freshness.SCOPE
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-# A query string longer than this is rendered, never kept: what a person or a shared link asks is shorter.
-CACHED_QUERY_CHARS = 300
-
-
 @require_GET
 @fragments.visitor_page(CATALOGUE_SCOPE, "catalogue")
 def catalogue(request):
@@ -49,9 +45,14 @@ def catalogue(request):
         }
         return {"body": render_to_string("programs/_catalogue_body.html", context, request), "page": str(page.number)}
 
-    # The results and filters are the same for everyone asking the same thing (links included:
-    # they repeat the query string); a refused filter's message is rendered for its asker.
-    cacheable = not form.errors and len(request.META.get("QUERY_STRING", "")) <= CACHED_QUERY_CHARS
+    # A signed-in person's results and filters are everyone's who asks the same (links included:
+    # they repeat the query string), a refused filter's message excepted; a visitor's whole page
+    # is kept already (visitor_page).
+    cacheable = (
+        request.user.is_authenticated
+        and not form.errors
+        and len(request.META.get("QUERY_STRING", "")) <= fragments.KEPT_QUERY_CHARS
+    )
     parts = sorted(request.GET.lists())
     rendered = fragments.fragment(CATALOGUE_SCOPE, "catalogue", parts, build) if cacheable else build()
     return render(

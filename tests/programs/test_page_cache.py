@@ -173,3 +173,16 @@ def test_pages_render_without_a_cache(client, session, settings):
     for url in pages(session):
         assert client.get(url).status_code == 200
     assert "4 places restantes" in client.get(CATALOGUE).content.decode()
+
+
+def test_a_signed_in_person_s_catalogue_keeps_its_results_and_shows_a_decision_at_once(
+    client, session, django_capture_on_commit_callbacks
+):
+    client.force_login(UserFactory())
+    _first, cold = _queries(client, CATALOGUE)
+    second, warm = _queries(client, CATALOGUE)
+    assert warm < cold and "4 places restantes" in second
+    waiting = ApplicationFactory(session=session, status=ApplicationStatus.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        applications.application_accept(application=waiting, by=StaffUserFactory())
+    assert "3 places restantes" in client.get(CATALOGUE).content.decode()
