@@ -13,13 +13,19 @@ shows (a catalogue edit, a seat taken or freed) bumps the version after its tran
 commits, and the next request renders afresh, so no page shows a seat count older than the last
 decision. ``FRAGMENT_SECONDS`` bounds what only time changes (an application window opening).
 The cache failing (core.cache fails open) means rendering every time, never a stale page.
+
+A signed-in person's own pages (their applications, their organisation's dashboard) are kept
+for that person's session alone (``personal_page``), under the public scope and the scopes of
+what they show (``person_scope``, ``partner_scope``), bumped by the apps' ``freshness`` modules.
+The form tokens of a kept page (CSRF) are put back per response, freshly masked, like the nonce.
 """
 
 import hashlib
 import json
 import logging
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial, wraps
 from typing import Any
 
@@ -28,6 +34,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
@@ -39,50 +46,80 @@ FRAGMENT_SECONDS = 60
 VERSION_SECONDS = 24 * 3600
 
 
+def person_scope(user_id: int) -> str:
+    """What one person's own pages show of them: their applications, requests and profile."""
+    return f"person:{user_id}"
+
+
+def partner_scope(partner_id: int) -> str:
+    """What a partner's dashboard shows: its conventions, reserved seats, members and staff enrolled."""
+    return f"partner:{partner_id}"
+
+
 def _version_key(scope: str) -> str:
     return f"fragments:{scope}:version"
 
 
 def version(scope: str) -> str:
     """The scope's current version (made on first use)."""
-    key = _version_key(scope)
-    current = cache.get(key)
-    if current is None:
-        current = str(time.time_ns())
-        if not cache.add(key, current, VERSION_SECONDS):
-            current = cache.get(key) or current
-    return str(current)
+    return versions([scope])[0]
 
 
-def bump(scope: str) -> None:
-    """Make every fragment of ``scope`` stale, once the current transaction commits."""
-    transaction.on_commit(partial(bump_now, scope))
+def versions(scopes: list[str]) -> list[str]:
+    """The current version of each scope, in one round trip when all exist (made on first use)."""
+    keys = [_version_key(scope) for scope in scopes]
+    found = cache.get_many(keys) if len(keys) > 1 else {key: cache.get(key) for key in keys}
+    current = []
+    for key in keys:
+        value = found.get(key)
+        if value is None:
+            value = str(time.time_ns())
+            if not cache.add(key, value, VERSION_SECONDS):
+                value = cache.get(key) or value
+        current.append(str(value))
+    return current
 
 
-def bump_now(scope: str) -> None:
-    """Make every fragment of ``scope`` stale now (what changed is not in a transaction: a cached value)."""
+def bump(*scopes: str) -> None:
+    """Make every fragment of ``scopes`` stale, once the current transaction commits."""
+    transaction.on_commit(partial(bump_now, *scopes))
+
+
+def bump_now(*scopes: str) -> None:
+    """Make every fragment of ``scopes`` stale now (what changed is not in a transaction: a cached value)."""
     # A new value rather than an increment: it works the same when the key has expired.
-    cache.set(_version_key(scope), str(time.time_ns()), VERSION_SECONDS)
+    value = str(time.time_ns())
+    cache.set_many({_version_key(scope): value for scope in scopes}, VERSION_SECONDS)
 
 
-def fragment[T](scope: str, name: str, parts: Any, build: Callable[[], T]) -> T:
+def fragment[T](scope: str, name: str, parts: Any, build: Callable[[], T], *, also: Iterable[str] = ()) -> T:
     """The fragment ``name`` for ``parts`` (what the request asked, JSON-serialisable), built on a miss.
 
     ``build`` returns the fragment (rendered HTML and the few values the rest of the page
-    needs, or data a page reads on every request), stored as it is.
+    needs, or data a page reads on every request), stored as it is; a dict of it may say for
+    how long at most in ``"seconds"`` (what only time changes sooner). The fragment is stale
+    once ``scope`` or any scope ``also`` names is bumped.
     """
-    digest = hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode(), usedforsecurity=False).hexdigest()
-    key = f"fragments:{scope}:{version(scope)}:{name}:{translation.get_language()}:{digest}"
+    scopes = [scope, *also]
+    digest = hashlib.sha1(
+        json.dumps([scopes, versions(scopes), parts], sort_keys=True, default=str).encode(), usedforsecurity=False
+    ).hexdigest()
+    key = f"fragments:{scope}:{name}:{translation.get_language()}:{digest}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     built = build()
-    cache.set(key, built, FRAGMENT_SECONDS)
+    seconds = built.get("seconds", FRAGMENT_SECONDS) if isinstance(built, dict) else FRAGMENT_SECONDS
+    if seconds > 0:
+        cache.set(key, built, min(seconds, FRAGMENT_SECONDS))
     return built
 
 
 # Where each response's nonce goes in a kept page (never a valid nonce: it holds spaces).
 NONCE_PLACEHOLDER = "<< csp nonce >>"
+# Where each response's form token goes in a kept personal page (never a valid token either).
+CSRF_PLACEHOLDER = "<< csrf token >>"
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # A query string longer than this is rendered, never kept: what a person or a shared link asks is shorter.
 KEPT_QUERY_CHARS = 300
 
@@ -93,30 +130,65 @@ def visitor_page(scope: str, name: str):
     def decorator(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not _same_for_every_visitor(request):
+            if request.user.is_authenticated or not _may_keep(request):
                 return view(request, *args, **kwargs)
             parts = [request.path, sorted(request.GET.lists())]
-            lazy_nonce = get_nonce(request)  # falsy until made: made here, for the policy header too
-            nonce = "" if lazy_nonce is None else str(lazy_nonce)
-            try:
-                kept = fragment(scope, f"page:{name}", parts, lambda: _render(view, request, args, kwargs, nonce))
-            except _NotKept as not_kept:
-                return not_kept.response
-            html = kept["html"].replace(NONCE_PLACEHOLDER, nonce) if nonce else kept["html"]
-            return HttpResponse(html, content_type=kept["content_type"])
+            return _kept_response(scope, f"page:{name}", parts, (), view, request, args, kwargs, personal=False)
 
         return wrapper
 
     return decorator
 
 
-def _same_for_every_visitor(request: HttpRequest) -> bool:
+def personal_page(name: str, scopes: Callable[..., Iterable[str]] | None = None):
+    """Keep the page a signed-in person gets (GET, no message waiting) for their own session alone.
+
+    The page is stale once the public scope, the person's (``person_scope``) or one of
+    ``scopes(request, *args, **kwargs)`` is bumped. Put it under the decorators that sign the
+    person in and check what they may see: a kept page is served without running the view.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            session_key = request.session.session_key
+            if not (request.user.is_authenticated and session_key and _may_keep(request)):
+                return view(request, *args, **kwargs)
+            also = [person_scope(request.user.pk), *(scopes(request, *args, **kwargs) if scopes else ())]
+            # The session's key, hashed into the cache key: a kept page reaches no other browser.
+            parts = [request.user.pk, session_key, request.path, sorted(request.GET.lists())]
+            return _kept_response(PUBLIC, f"personal:{name}", parts, also, view, request, args, kwargs, personal=True)
+
+        return wrapper
+
+    return decorator
+
+
+def _may_keep(request: HttpRequest) -> bool:
     return (
         request.method == "GET"
-        and not request.user.is_authenticated
         and len(request.META.get("QUERY_STRING", "")) <= KEPT_QUERY_CHARS
         and not len(messages.get_messages(request))
     )
+
+
+def _kept_response(scope, name, parts, also, view, request, args, kwargs, *, personal: bool) -> HttpResponse:
+    lazy_nonce = get_nonce(request)  # falsy until made: made here, for the policy header too
+    nonce = "" if lazy_nonce is None else str(lazy_nonce)
+    try:
+        kept = fragment(
+            scope, name, parts, lambda: _render(view, request, args, kwargs, nonce, personal=personal), also=also
+        )
+    except _NotKept as not_kept:
+        return not_kept.response
+    html = kept["html"].replace(NONCE_PLACEHOLDER, nonce) if nonce else kept["html"]
+    if CSRF_PLACEHOLDER in html:
+        # Masked afresh for this response; reading it renews the cookie, as rendering the form would.
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    response = HttpResponse(html)
+    for header, value in kept["headers"].items():
+        response[header] = value
+    return response
 
 
 class _NotKept(Exception):
@@ -124,18 +196,27 @@ class _NotKept(Exception):
         self.response = response
 
 
-def _render(view, request, args, kwargs, nonce: str) -> dict[str, str]:
+def _render(view, request, args, kwargs, nonce: str, *, personal: bool) -> dict[str, Any]:
     response = view(request, *args, **kwargs)
-    # Only a plain page: an error, a redirect, a cookie set, a CSRF token in a form (the
-    # middleware sets its cookie later), a session changed: each is this visitor's.
+    # Only a plain page: an error, a redirect, a cookie set, a session changed are this request's.
+    # A visitor's page holds no form token (the middleware would set its cookie later); a
+    # person's may, put back per response.
     session = getattr(request, "session", None)
     if (
         response.status_code != 200
         or response.cookies
         or response.streaming
-        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or (not personal and request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
         or (session is not None and session.modified)
     ):
         raise _NotKept(response)
     html = response.content.decode(response.charset)
-    return {"html": html.replace(nonce, NONCE_PLACEHOLDER) if nonce else html, "content_type": response["Content-Type"]}
+    if nonce:
+        html = html.replace(nonce, NONCE_PLACEHOLDER)
+    if personal:
+        html = _CSRF_INPUT.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", html)
+    headers = {header: value for header, value in response.items() if header.lower() != "content-length"}
+    kept: dict[str, Any] = {"html": html, "headers": headers}
+    if (seconds := getattr(response, "kept_seconds", None)) is not None:
+        kept["seconds"] = seconds
+    return kept

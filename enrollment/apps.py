@@ -9,9 +9,11 @@ class EnrollmentConfig(AppConfig):
         from core import health
         from core.models import Notification
 
+        from . import freshness
         from .models import EnrollmentCertificate
         from .notifications import NOTIFICATION_KINDS
 
+        freshness.connect()
         # Staff read each email of the outbox by its French name.
         Notification.kinds.update(NOTIFICATION_KINDS)
         # /healthz counts the attestations d'inscription that failed.

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core import claims
+from core import claims, fragments
 from core.formatting import datetime_long
 from core.storage import private_file_response
 from partner_space import imports, invitations
@@ -130,8 +130,13 @@ def _decorate_conventions(conventions):
 # --- Pages ---------------------------------------------------------------------------------------
 
 
+def _partner_of_member(request, member):
+    return [fragments.partner_scope(member.partner_id)]
+
+
 @require_GET
 @partner_view()
+@fragments.personal_page("partner-dashboard", _partner_of_member)
 def dashboard(request, member):
     chosen = request.GET.get("partenaire")
     if chosen and chosen.isdigit():

@@ -9,10 +9,12 @@ class PartnersConfig(AppConfig):
         from core import health
         from programs import freshness
 
+        from . import freshness as partner_freshness
         from .models import Convention, ConventionDocument, SeatAllocation
 
         # The seats a convention reserves are not the public's: the catalogue's counts change with them.
         freshness.connect([Convention, SeatAllocation])
+        partner_freshness.connect()
 
         # /healthz counts the convention PDFs that failed.
         health.failed_documents["conventions"] = lambda: ConventionDocument.objects.filter(

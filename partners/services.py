@@ -23,6 +23,7 @@ from enrollment import seats as seat_ledger
 from programs.models import Session
 
 from . import documents, selectors
+from .freshness import partner_changed
 from .models import Convention, ConventionDocument, Partner, SeatAllocation, Signatory
 
 if TYPE_CHECKING:
@@ -511,9 +512,9 @@ def convention_documents_retry(*, now: datetime.datetime | None = None) -> list[
         ).values_list("pk", flat=True)
     )
     if ids:
-        ConventionDocument.objects.filter(pk__in=ids, state=ConventionDocument.State.FAILED).update(
-            state=ConventionDocument.State.PENDING
-        )
+        retried = ConventionDocument.objects.filter(pk__in=ids, state=ConventionDocument.State.FAILED)
+        partner_changed(*retried.values_list("convention__partner_id", flat=True).distinct())
+        retried.update(state=ConventionDocument.State.PENDING)
         for document_id in ids:
             _enqueue_render(document_id)
     return ids

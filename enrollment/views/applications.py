@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import fragments
 from core.formatting import date_long, time_short
 from core.storage import private_file_response
 from enrollment.forms.applications import (
@@ -151,15 +152,21 @@ def submit_form(request, form, submit, *, success: str):
 
 @login_required
 @require_GET
+@fragments.personal_page("space")
 def space(request):
     now = timezone.now()
     rows = [_decorate(application, now) for application in applications_of_applicant(user=request.user)]
     profile = ApplicantProfile.objects.filter(user=request.user).only("pk", "first_name", "consent_at").first()
-    return render(
+    response = render(
         request,
         "enrollment/space.html",
         {"applications": rows, "profile": profile},
     )
+    # An offer's deadline passing changes its next step: the page is kept no longer than that.
+    deadlines = [row.offer_expires_at for row in rows if row.offer_expires_at and row.offer_expires_at > now]
+    if deadlines:
+        response.kept_seconds = int((min(deadlines) - now).total_seconds())
+    return response
 
 
 @login_required

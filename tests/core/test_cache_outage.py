@@ -153,3 +153,19 @@ def test_rate_limits_count_again_once_the_cache_is_back(client, cache_server, mo
     assert blocked.status_code == 200
     assert "_auth_user_id" not in client.session
     assert "Trop de tentatives de connexion échouées" in blocked.content.decode()
+
+
+def test_one_redis_client_serves_every_call_and_finds_its_server_again(cache_server, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(core.cache, "_now", lambda: clock[0])
+    cache.set("centre-name", "CNAM Mayotte")
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client() is client  # not a new one, with its table of parsers, per call
+
+    cache_server.stop()
+    assert cache.get("centre-name") is None
+    cache_server.start()
+    clock[0] += core.cache.FailOpenRedisCache.RETRY_SECONDS
+    cache.set("centre-name", "CNAM Mayotte, Dembéni")
+    assert cache.get("centre-name") == "CNAM Mayotte, Dembéni"
+    assert cache._cache.get_client(write=True) is client
