@@ -346,9 +346,10 @@ CELERY_TASK_ACKS_LATE = True
 # A pool child killed mid-task (kill -9, out of memory) puts its message back instead of dropping it;
 # each task's row state (the outbox's claim, a document's status) makes running it again harmless.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# A child is replaced after this many tasks or once it holds this much memory (KiB: PDF rendering grows).
-CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "200"))
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(512 * 1024)))
+# A child is replaced after this many tasks or once it holds this much memory (KiB: PDF rendering
+# grows a child by about 1 MiB a document, bench/bench_worker_memory.py); 0 for no limit.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "1000")) or None
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(256 * 1024))) or None
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -317,3 +317,15 @@ def test_the_web_server_refuses_to_load_with_the_development_key(tmp_path):
     assert result.returncode != 0, f"the WSGI application loaded but should have refused: {result.stdout}"
     assert "ImproperlyConfigured" in result.stderr, result.stderr
     assert "development or too short key" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_worker_child_limit_of_zero_means_none_as_celery_reads_it():
+    """billiard refuses 0 tasks per child ("must be a positive int or None"): 0 in the environment means no limit."""
+    unlimited = fresh_settings(
+        {"DEBUG": "1", "CELERY_WORKER_MAX_TASKS_PER_CHILD": "0", "CELERY_WORKER_MAX_MEMORY_PER_CHILD": "0"}
+    )
+    assert unlimited.CELERY_WORKER_MAX_TASKS_PER_CHILD is None
+    assert unlimited.CELERY_WORKER_MAX_MEMORY_PER_CHILD is None
+    default = fresh_settings({"DEBUG": "1"})
+    assert default.CELERY_WORKER_MAX_TASKS_PER_CHILD == 1000
+    assert default.CELERY_WORKER_MAX_MEMORY_PER_CHILD == 256 * 1024
