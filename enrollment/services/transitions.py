@@ -68,9 +68,15 @@ REFUSED_MOVE = {
 
 
 def _lock(application: Application) -> tuple[Session, Application]:
-    """Lock the session, then the application: the one order of ``enrollment.seats``."""
-    session = seats.lock_sessions(session_ids=[application.session_id])[application.session_id]
-    locked = Application.objects.select_for_update().get(pk=application.pk)
+    """Lock the session, then the application: the one order of ``enrollment.seats``.
+
+    The locked application comes with its applicant and the locked session (with its
+    programme), which its email reads: no row is fetched again while the session is held.
+    """
+    session_id = application.session_id
+    session = seats.lock_sessions(session_ids=[session_id], select_related=("programme",))[session_id]
+    locked = Application.objects.select_related("applicant").select_for_update(of=("self",)).get(pk=application.pk)
+    locked.session = session
     return session, locked
 
 

@@ -386,3 +386,16 @@ def test_expiring_offers_locks_each_session_once_in_its_own_transaction(lock_cal
         ApplicationFactory(session=session, status=S.OFFERED, offer_expires_at=past)
     assert waitlist.offers_expire() == 2
     assert lock_calls == [[sessions[0].pk], [sessions[1].pk]]
+
+
+@pytest.mark.django_db
+def test_the_seat_count_is_whole_numbers_and_follows_each_session():
+    """The count's SQL is compiled once: each session still gets its own figures, as integers."""
+    small = SessionFactory(capacity=4)
+    large = SessionFactory(capacity=30)
+    ApplicationFactory(session=small, status=Application.Status.ENROLLED)
+    SeatAllocationFactory(session=large, seats=6)
+    counts = {session.pk: seats.session_seat_count(session_id=session.pk) for session in (small, large)}
+    assert (counts[small.pk].capacity, counts[small.pk].taken, counts[small.pk].reserved) == (4, 1, 0)
+    assert (counts[large.pk].capacity, counts[large.pk].taken, counts[large.pk].reserved) == (30, 0, 6)
+    assert all(type(value) is int for count in counts.values() for value in (count.taken, count.reserved, count.free))
