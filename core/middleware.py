@@ -77,7 +77,7 @@ class GZipMiddleware(django_gzip.GZipMiddleware):
         if response.streaming or len(response.content) < 200 or response.has_header("Content-Encoding"):
             return super().process_response(request, response)
         patch_vary_headers(response, ("Accept-Encoding",))
-        if not django_gzip.re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        if not django_gzip.re_accepts_gzip.search(request.headers.get("accept-encoding", "")):
             return response
         compressed = gzip.compress(response.content, compresslevel=self.compress_level, mtime=0)
         header = bytearray(compressed[:10])
