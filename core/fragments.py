@@ -88,8 +88,9 @@ def bump(*scopes: str) -> None:
 def bump_now(*scopes: str) -> None:
     """Make every fragment of ``scopes`` stale now (what changed is not in a transaction: a cached value)."""
     # A new value rather than an increment: it works the same when the key has expired.
-    value = str(time.time_ns())
-    cache.set_many({_version_key(scope): value for scope in scopes}, VERSION_SECONDS)
+    if scopes:
+        value = str(time.time_ns())
+        cache.set_many({_version_key(scope): value for scope in scopes}, VERSION_SECONDS)
 
 
 def fragment[T](scope: str, name: str, parts: Any, build: Callable[[], T], *, also: Iterable[str] = ()) -> T:

@@ -7,6 +7,7 @@ seat move bumps the public scope (enrollment.seats), which every kept page carri
 """
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from core import fragments
@@ -22,7 +23,14 @@ def person_changed(user_id: int) -> None:
 def _application_changed(sender, instance: Application, **kwargs) -> None:
     person_changed(instance.applicant_id)
     if instance.convention_id is not None:
-        partner_changed(convention_partner(instance.convention_id))
+        # The partner is looked up once the transaction commits, not while a decision holds its seat lock.
+        convention_id = instance.convention_id
+        transaction.on_commit(lambda: fragments.bump_now(*_partner_scopes(convention_id)))
+
+
+def _partner_scopes(convention_id: int) -> list[str]:
+    partner_id = convention_partner(convention_id)
+    return [] if partner_id is None else [fragments.partner_scope(partner_id)]
 
 
 def _request_changed(sender, instance: VaeRequest, **kwargs) -> None:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import fragments
 from enrollment.services import applications
 from partners import services as partner_services
 from partners.models import ConventionDocument, PartnerMember
@@ -110,3 +111,15 @@ def test_each_member_gets_their_own_and_switching_partner_shows_the_other_at_onc
     page, _ = _get(client)
     assert "Rectorat de Mayotte" in page
     assert "Zaïnaba Ali" not in page
+
+
+def test_an_agents_application_saved_makes_the_dashboard_stale_once_committed(
+    agent, django_capture_on_commit_callbacks
+):
+
+    scope = fragments.partner_scope(agent.convention.partner_id)
+    before = fragments.version(scope)
+    with django_capture_on_commit_callbacks(execute=True):
+        agent.save()
+        assert fragments.version(scope) == before  # looked up and bumped after commit, not under a seat lock
+    assert fragments.version(scope) != before
