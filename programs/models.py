@@ -137,11 +137,21 @@ class Domain(models.Model):
         return self.name
 
 
+FORMACODE_VALIDATOR = RegexValidator(r"^\d{5}$", _("Un code FORMACODE s'écrit avec 5 chiffres (ex. 32047)."))
+
+
 class Audience(models.Model):
     """A public a programme addresses (job seekers, young people, employees…)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     label = models.CharField(_("libellé"), max_length=120)
+    formacode = models.CharField(
+        _("code FORMACODE du public"),
+        max_length=5,
+        blank=True,
+        validators=[FORMACODE_VALIDATOR],
+        help_text=_("Code « public visé » du FORMACODE V10 publié dans l'offre LHEO (ex. 80006 : demandeur d'emploi)."),
+    )
     position = models.PositiveSmallIntegerField(_("ordre d'affichage"), default=0)
 
     class Meta:
@@ -181,6 +191,13 @@ class Programme(models.Model):
         IN_PERSON = "presentiel", _("En présentiel")
         REMOTE = "distance", _("À distance")
         HYBRID = "hybride", _("Hybride")
+
+    class TrainingPath(models.TextChoices):
+        # The values are LHEO's « parcours-de-formation » codes.
+        GROUP = "1", _("En groupe")
+        INDIVIDUAL = "2", _("Individualisé")
+        MODULAR = "3", _("Modularisé")
+        MIXED = "4", _("Mixte")
 
     class Status(models.TextChoices):
         DRAFT = "brouillon", _("Brouillon")
@@ -278,6 +295,78 @@ class Programme(models.Model):
             "affiché « Réponse sous N jours » (de 1 à 90)."
         ),
     )
+    # --- What Qualiopi's indicator 1 asks a training body to publish (and LHEO carries) ---
+    expected_results = models.TextField(
+        _("résultats attendus"),
+        blank=True,
+        help_text=_("Ce que la personne saura faire ou obtiendra à l'issue de la formation."),
+    )
+    teaching_methods = models.TextField(
+        _("méthodes pédagogiques"), blank=True, help_text=_("Cours, travaux pratiques, stage, outils utilisés…")
+    )
+    assessment_methods = models.TextField(
+        _("modalités d'évaluation"), blank=True, help_text=_("Contrôle continu, examen, soutenance, jury…")
+    )
+    access_terms = models.TextField(
+        _("modalités d'accès"),
+        blank=True,
+        help_text=_("Comment on entre dans la formation : dossier, entretien, test de positionnement…"),
+    )
+    access_delay_days = models.PositiveSmallIntegerField(
+        _("délai d'accès (jours)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(365, _("Le délai d'accès ne peut pas dépasser 365 jours."))],
+        help_text=_(
+            "Jours entre l'acceptation et l'entrée en formation : affiché « Entrée sous N jours après "
+            "acceptation ». Vide : l'entrée se fait au début de la session choisie."
+        ),
+    )
+    disability_access = models.TextField(
+        _("accessibilité aux personnes en situation de handicap"),
+        blank=True,
+        help_text=_(
+            "Aménagements possibles pour cette formation. Vide : le texte général et le contact du "
+            "référent handicap de l'organisme sont affichés."
+        ),
+    )
+    contact_name = models.CharField(
+        _("contact de la formation"), max_length=120, blank=True, help_text=_("Vide : le contact de l'organisme.")
+    )
+    contact_email = models.EmailField(_("courriel du contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone du contact"), max_length=20, blank=True)
+    certifier = models.CharField(
+        _("certificateur"),
+        max_length=200,
+        blank=True,
+        help_text=_("L'organisme qui délivre la certification (ex. : Conservatoire national des arts et métiers)."),
+    )
+    rs_code = models.CharField(
+        _("code RS"),
+        max_length=10,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^RS\d{3,6}$", _("Le code du Répertoire spécifique s'écrit RS suivi de chiffres (ex. RS5487).")
+            )
+        ],
+    )
+    certification_registered_on = models.DateField(
+        _("date d'enregistrement de la certification"),
+        null=True,
+        blank=True,
+        help_text=_("Date de la décision d'enregistrement au RNCP ou au Répertoire spécifique."),
+    )
+    training_path = models.CharField(
+        _("type de parcours"), max_length=1, choices=TrainingPath, default=TrainingPath.GROUP
+    )
+    formacode_domain = models.CharField(
+        _("code FORMACODE du domaine"),
+        max_length=5,
+        blank=True,
+        validators=[FORMACODE_VALIDATOR],
+        help_text=_("Code du domaine de formation dans le FORMACODE (ex. 32047 pour la comptabilité), s'il est connu."),
+    )
     status = models.CharField(_("état de publication"), max_length=12, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
@@ -354,6 +443,58 @@ class Programme(models.Model):
         if self.domain_id:
             parts.append(self.domain.name)
         return normalize_text(" ".join(p for p in parts if p))
+
+
+class TrainingBody(models.Model):
+    """The training body that publishes the catalogue: one row, edited in the admin (``TrainingBody.current()``)."""
+
+    name = models.CharField(_("nom"), max_length=150, default="CNAM Mayotte")
+    legal_name = models.CharField(
+        _("raison sociale"), max_length=250, default="Conservatoire national des arts et métiers — Centre de Mayotte"
+    )
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[RegexValidator(r"^\d{14}$", _("Le SIRET s'écrit avec 14 chiffres, sans espace."))],
+    )
+    activity_number = models.CharField(
+        _("numéro de déclaration d'activité"),
+        max_length=11,
+        blank=True,
+        validators=[
+            RegexValidator(r"^\d{11}$", _("Le numéro de déclaration d'activité s'écrit avec 11 chiffres, sans espace."))
+        ],
+        help_text=_("Enregistré auprès du préfet de région ; il ne vaut pas agrément de l'État."),
+    )
+    address = models.CharField(_("adresse"), max_length=150, blank=True)
+    postal_code = models.CharField(
+        _("code postal"),
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", _("Le code postal s'écrit avec 5 chiffres."))],
+    )
+    city = models.CharField(_("ville"), max_length=80, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    disability_referent_name = models.CharField(_("référent handicap"), max_length=120, blank=True)
+    disability_referent_email = models.EmailField(_("courriel du référent handicap"), blank=True)
+    disability_referent_phone = models.CharField(_("téléphone du référent handicap"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisme de formation")
+        verbose_name_plural = _("organisme de formation")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "TrainingBody":
+        """The one row (created with its defaults when missing)."""
+        body = cls.objects.order_by("pk").first()
+        return body if body is not None else cls.objects.create()
 
 
 class Site(models.Model):
@@ -439,6 +580,19 @@ class Session(models.Model):
         help_text=_("Une session réservée n'apparaît pas dans le catalogue public."),
     )
     notes = models.TextField(_("notes internes"), blank=True)
+    # Results staff record once the session has ended (published on the programme page, never guessed).
+    completed_count = models.PositiveIntegerField(
+        _("personnes ayant achevé la formation"),
+        null=True,
+        blank=True,
+        help_text=_("À saisir une fois la session terminée. Vide : pas de résultat publié."),
+    )
+    certified_count = models.PositiveIntegerField(
+        _("personnes certifiées"),
+        null=True,
+        blank=True,
+        help_text=_("Personnes ayant obtenu la certification visée. Vide : pas de résultat publié."),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
