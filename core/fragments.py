@@ -141,12 +141,14 @@ def visitor_page(scope: str, name: str):
     return decorator
 
 
-def personal_page(name: str, scopes: Callable[..., Iterable[str]] | None = None):
+def personal_page(name: str, scopes: Callable[..., Iterable[str] | None] | None = None):
     """Keep the page a signed-in person gets (GET, no message waiting) for their own session alone.
 
     The page is stale once the public scope, the person's (``person_scope``) or one of
-    ``scopes(request, *args, **kwargs)`` is bumped. Put it under the decorators that sign the
-    person in and check what they may see: a kept page is served without running the view.
+    ``scopes(request, *args, **kwargs)`` is bumped; ``scopes`` answering None means "not kept
+    this time". A kept page is served without running the view: put the decorator under those
+    that check what the person may see, or above them only when every row those checks read
+    bumps one of the page's scopes.
     """
 
     def decorator(view):
@@ -155,7 +157,10 @@ def personal_page(name: str, scopes: Callable[..., Iterable[str]] | None = None)
             session_key = request.session.session_key
             if not (request.user.is_authenticated and session_key and _may_keep(request)):
                 return view(request, *args, **kwargs)
-            also = [person_scope(request.user.pk), *(scopes(request, *args, **kwargs) if scopes else ())]
+            extra = scopes(request, *args, **kwargs) if scopes else ()
+            if extra is None:
+                return view(request, *args, **kwargs)
+            also = [person_scope(request.user.pk), *extra]
             # The session's key, hashed into the cache key: a kept page reaches no other browser.
             parts = [request.user.pk, session_key, request.path, sorted(request.GET.lists())]
             return _kept_response(PUBLIC, f"personal:{name}", parts, also, view, request, args, kwargs, personal=True)

@@ -83,6 +83,9 @@ def partner_view(*, referent_only: bool = False):
                     % {"partner": member.partner.name},
                 )
             services_staff.member_join(member=member)
+            if request.session.get(SESSION_PARTNER_KEY) != member.partner_id:
+                # Remembered once, so that a kept dashboard knows whose it is without a lookup.
+                request.session[SESSION_PARTNER_KEY] = member.partner_id
             if request.session.get(PARTNER_SESSION_KEY) is not True:
                 # Set once: writing it on every page would save the session on every request.
                 request.session[PARTNER_SESSION_KEY] = True
@@ -130,13 +133,19 @@ def _decorate_conventions(conventions):
 # --- Pages ---------------------------------------------------------------------------------------
 
 
-def _partner_of_member(request, member):
-    return [fragments.partner_scope(member.partner_id)]
+def _chosen_partner(request) -> list[str] | None:
+    """The scope of the partner the session last saw the space of (partner_view remembers it)."""
+    partner_id = request.session.get(SESSION_PARTNER_KEY)
+    return [fragments.partner_scope(partner_id)] if isinstance(partner_id, int) else None
 
 
 @require_GET
+# Above partner_view: a kept dashboard is served without looking the membership up again. Every
+# row that lookup reads bumps the page's scopes (partners.freshness: a member saved or deleted
+# bumps their partner's scope and their own; an account saved, its person's), so a membership
+# ended or changed is looked up again before anything is served.
+@fragments.personal_page("partner-dashboard", _chosen_partner)
 @partner_view()
-@fragments.personal_page("partner-dashboard", _partner_of_member)
 def dashboard(request, member):
     chosen = request.GET.get("partenaire")
     if chosen and chosen.isdigit():

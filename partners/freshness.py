@@ -1,9 +1,9 @@
 """What makes a partner's kept dashboard stale (core.fragments.personal_page).
 
 A partner, one of its members, conventions, reserved seats or convention documents saved or
-deleted bumps the partner's scope once the transaction commits. Its staff's applications and
-profiles bump it too (enrollment.freshness), and every seat move bumps the public scope, which
-every kept page carries.
+deleted bumps the partner's scope once the transaction commits (a member, their own scope too).
+Its staff's applications and profiles bump it too (enrollment.freshness), and every seat move
+bumps the public scope, which every kept page carries.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -35,6 +35,10 @@ def _partner_of(instance) -> int | None:
 
 def _changed(sender, instance, **kwargs) -> None:
     partner_changed(_partner_of(instance))
+    if isinstance(instance, PartnerMember):
+        # The member's own pages too: the dashboard lists every partner they belong to, and a kept
+        # dashboard is served without looking their membership up again.
+        fragments.bump(fragments.person_scope(instance.user_id))
 
 
 def connect() -> None:

@@ -61,9 +61,53 @@ def test_the_dashboard_is_rendered_once_then_served_as_kept(client, agent):
     third, kept = _get(client)
     assert "Zaïnaba Ali" in second
     assert "Zaïnaba Ali" in third
-    # Kept: the account and the membership (who may see what is checked on every request).
-    assert kept == 2
+    # Kept: the account alone. The membership is not looked up again: whatever changes it bumps the page.
+    assert kept == 1
     assert rendered_again > 8
+
+
+def test_a_membership_ended_is_refused_at_once_though_its_page_was_kept(client, referent, agent, committed):
+    _get(client)
+    _get(client)
+    with committed():
+        referent.delete()
+    response = client.get(DASHBOARD)
+    assert response.status_code == 403
+    assert "réservé aux membres des organisations partenaires" in html.unescape(response.content.decode())
+    assert "Zaïnaba Ali" not in response.content.decode()
+
+
+def test_a_referent_made_a_reader_loses_the_enrollment_buttons_at_once(client, referent, agent, committed):
+    _get(client)
+    assert "Importer une liste d'agents" in _get(client)[0]
+    referent.role = PartnerMember.Role.VIEWER
+    with committed():
+        referent.save()
+    page, _ = _get(client)
+    assert "Lecteur : consultation seulement" in page
+    assert "Importer une liste d'agents" not in page
+
+
+def test_a_membership_of_another_partner_shows_in_the_switcher_at_once(client, referent, agent, committed):
+    _get(client)
+    assert "Changer d'organisation" not in _get(client)[0]
+    with committed():
+        PartnerMemberFactory(user=referent.user, partner__name="Rectorat de Mayotte")
+    page, _ = _get(client)
+    assert "Changer d'organisation" in page
+    assert "Rectorat de Mayotte" in page
+    assert "Zaïnaba Ali" in page  # still the partner the session chose
+
+
+def test_a_deactivated_account_is_signed_out_though_its_page_was_kept(client, referent, agent, committed):
+    _get(client)
+    _get(client)
+    referent.user.is_active = False
+    with committed():
+        referent.user.save()
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302
+    assert "/compte/login/" in response["Location"]
 
 
 def test_a_decision_on_an_agent_shows_at_once(client, agent, committed):
