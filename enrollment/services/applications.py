@@ -134,12 +134,14 @@ def application_submit(
     entry_justification: str = "",
     documents: "Sequence[tuple[str, UploadedFile]]" = (),
     kept: Sequence[PendingUpload] = (),
+    drop: Iterable[int] = (),
 ) -> Application:
     """Record an online application, its documents and the acknowledgement email, all or nothing.
 
     ``documents`` are new ``(kind, upload)`` pairs; ``kept`` are documents the person deposited on
     an earlier, refused try (``pending_uploads_update``): each is copied to the application and
-    stops being kept once the application is committed.
+    stops being kept once the application is committed. The kept documents whose ids are in
+    ``drop`` (the person removed them on this try) are deleted with it.
     """
     motivation, entry_justification = _check_submission(
         user=user,
@@ -178,6 +180,7 @@ def application_submit(
                 store_documents(checked, build=build, written=written)
                 kept_rows = _take_kept_documents(user=user, session=session, kept=kept)
                 copy_kept_documents(kept_rows, build=build, written=written)
+                _drop_kept_documents(user=user, session=session, ids=drop)
                 _notify(application, template="application_received", event=str(history.pk))
             return application
         except IntegrityError:
@@ -239,6 +242,17 @@ def _take_kept_documents(*, user: "User", session: Session, kept: list[PendingUp
     return taken
 
 
+def _drop_kept_documents(*, user: "User", session: Session, ids: Iterable[int]) -> None:
+    """Delete the person's kept documents among ``ids`` for ``session`` (their files once committed)."""
+    ids = {int(value) for value in ids if str(value).isdigit()}
+    if not ids:
+        return
+    dropped = PendingUpload.objects.filter(user=user, session=session, pk__in=ids)
+    names = list(dropped.values_list("file", flat=True))
+    dropped.delete()
+    transaction.on_commit(partial(delete_stored_files, _pending_storage(), names))
+
+
 def pending_uploads_update(
     *,
     user: "User",
@@ -254,23 +268,18 @@ def pending_uploads_update(
     never holds more than ``MAX_DOCUMENTS`` kept documents for one session; nothing is kept if
     ``keep`` would exceed it or holds a refused file.
     """
-    drop_ids = {int(value) for value in drop if str(value).isdigit()}
     checked = check_documents(keep, kinds=ApplicationDocument.Kind.values, max_count=MAX_DOCUMENTS)
-    storage = _pending_storage()
     written: list[str] = []
     try:
         with transaction.atomic():
             # One update at a time per person, so that two tabs cannot pass the count together.
             list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
-            dropped = PendingUpload.objects.filter(user=user, session=session, pk__in=drop_ids)
-            dropped_names = list(dropped.values_list("file", flat=True))
-            dropped.delete()
+            _drop_kept_documents(user=user, session=session, ids=drop)
             if checked:
                 _check_document_count(PendingUpload.objects.of(user=user, session=session).count() + len(checked))
                 store_documents(checked, build=partial(PendingUpload, user=user, session=session), written=written)
-            transaction.on_commit(partial(delete_stored_files, storage, dropped_names))
     except BaseException:
-        delete_stored_files(storage, written)
+        delete_stored_files(_pending_storage(), written)
         raise
     return list(PendingUpload.objects.of(user=user, session=session))
 

@@ -201,6 +201,18 @@ def profile(request):
     )
 
 
+def _keep_uploads(form, *, user, session) -> None:
+    """A refused form: keep every file that passed its checks (and drop those ticked), so that none is lost."""
+    try:
+        form.keep(
+            applications.pending_uploads_update(
+                user=user, session=session, keep=form.cleaned_data.get("documents", ()), drop=form.dropped_ids
+            )
+        )
+    except ValidationError as error:
+        add_service_error(form, error)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request, session_pk):
@@ -223,29 +235,19 @@ def apply(request, session_pk):
         form = ApplicationForm(**form_kwargs)
     elif request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES, kept=kept, **form_kwargs)
-        form.is_valid()
-        try:
-            # Every file that passed its checks is kept first, so that a refused form loses none of them.
-            form.keep(
-                applications.pending_uploads_update(
-                    user=request.user,
-                    session=session,
-                    keep=form.cleaned_data.get("documents", ()),
-                    drop=form.dropped_ids,
-                )
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
         application = submit_form(
             request,
             form,
+            # The new files go straight to the application, written once; the kept ones are moved to it.
             lambda data: applications.application_submit(
                 user=request.user,
                 session=session,
                 motivation=data["motivation"],
                 entry_route=data["entry_route"],
                 entry_justification=data["entry_justification"],
-                kept=form.kept,
+                documents=data["documents"],
+                kept=form.kept_documents,
+                drop=form.dropped_ids,
             ),
             success=_(
                 "Votre candidature %(reference)s est enregistrée. Un courriel de confirmation vous a été envoyé."
@@ -253,6 +255,7 @@ def apply(request, session_pk):
         )
         if application is not None:
             return redirect("enrollment:detail", reference=application.reference)
+        _keep_uploads(form, user=request.user, session=session)
     else:
         form = ApplicationForm(kept=kept, **form_kwargs)
 

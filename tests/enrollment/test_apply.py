@@ -401,6 +401,43 @@ def test_files_of_a_refused_form_are_kept_listed_and_attached_on_the_next_try(
     assert sorted(set(_stored_files()) - set(before)) == sorted(d.file.path for d in documents.values())
 
 
+def test_a_valid_application_writes_its_new_files_once_straight_to_it(
+    client, applicant, session, django_capture_on_commit_callbacks
+):
+    before = _stored_files()
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, session, document_1_kind="cv", document_1_file=_file("Mon CV.pdf"))
+    assert response.status_code == 302
+    document = Application.objects.get().documents.get()
+    assert document.original_name == "Mon CV.pdf" and document.file.read() == PDF_BYTES
+    # Nothing went through the documents kept for a later try: no row written, no copy of the file.
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
+    assert writes and not [sql for sql in writes if "enrollment_pendingupload" in sql]
+    assert sorted(set(_stored_files()) - set(before)) == [document.file.path]
+
+
+def test_files_refused_by_the_submission_itself_are_kept_for_the_next_try(
+    client, applicant, session, monkeypatch, django_capture_on_commit_callbacks
+):
+    from enrollment.selectors import Eligibility
+    from enrollment.services import applications
+
+    before = _stored_files()
+    # The session closes between the page's check and the write: the service refuses a valid form.
+    closed = Eligibility(allowed=False, code="closed", reason="Les candidatures pour cette session sont closes.")
+    monkeypatch.setattr(applications, "application_eligibility", lambda **kwargs: closed)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, session, document_1_kind="cv", document_1_file=_file("Mon CV.pdf"))
+    assert response.status_code == 200
+    assert "Les candidatures pour cette session sont closes." in response.content.decode()
+    assert not Application.objects.exists() and not ApplicationDocument.objects.exists()
+    kept = PendingUpload.objects.get()
+    assert kept.original_name == "Mon CV.pdf" and kept.file.read() == PDF_BYTES
+    assert "Mon CV.pdf" in response.content.decode()
+    # The kept copy alone is on disk: nothing of the refused write was left behind.
+    assert sorted(set(_stored_files()) - set(before)) == [kept.file.path]
+
+
 def test_a_kept_file_can_be_removed(client, applicant, session, django_capture_on_commit_callbacks):
     keep, drop = _kept(applicant, session, name="garde.pdf"), _kept(applicant, session, name="retire.pdf")
     with django_capture_on_commit_callbacks(execute=True):
