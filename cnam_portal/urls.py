@@ -6,6 +6,7 @@ from backoffice import views as admin_views
 from core import views
 from core.admin_login import admin_login
 from core.admin_view_on_site import admin_view_on_site
+from programs.sitemaps import sitemap
 from programs.views import home
 
 admin.site.site_header = "CNAM Mayotte — administration"
@@ -22,6 +23,8 @@ urlpatterns = [
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("healthz/live", views.healthz_live, name="healthz_live"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
     path("admin/rapports/", admin_views.report, name="admin_report"),
     # The admin's sign-in, throttled like the portal's; the admin's own URL names stay.
     path("admin/login/", admin_login, name="admin_login"),

@@ -1,9 +1,10 @@
-"""Pages every deployment serves whatever the apps: the health checks and the favicon."""
+"""Pages every deployment serves whatever the apps: the health checks, the favicon, robots.txt."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,6 +19,20 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
     Not a permanent redirect: the icon's collected name changes with its content.
     """
     return redirect(static("dsfr/dist/favicon/favicon.ico"))
+
+
+# What no search engine should visit: the admin, the accounts, a person's applications, the
+# partner space (core.middleware.PRIVATE_NAMESPACES) and the operators' health checks.
+ROBOTS_DISALLOWED = ("/admin/", "/compte/", "/candidatures/", "/partenaires/", "/healthz")
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Where crawlers may go, and the sitemap's address (from SITE_URL, never the Host header)."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED), ""]
+    lines.append(f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @never_cache

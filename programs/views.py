@@ -1,3 +1,4 @@
+import datetime
 import json
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core import fragments
@@ -78,6 +80,8 @@ def programme_detail(request, slug):
             "json_ld": json_ld_script(course_json_ld(programme)),
             "title": programme.title,
             "summary": programme.summary,
+            # The canonical address and link previews': the portal's, whatever Host the request named.
+            "url": settings.SITE_URL + programme.get_absolute_url(),
             "domain_name": programme.domain.name,
             "domain_slug": programme.domain.slug,
         }
@@ -102,11 +106,19 @@ def json_ld_script(data: dict) -> str:
 
 
 def _course_mode(programme: Programme, session) -> str:
+    # The values Google's course info lists (schema.org takes any text label).
     if session.site.is_remote:
-        return "online"
+        return "Online"
     if programme.modality == Programme.Modality.HYBRID:
-        return "blended"
-    return "onsite"
+        return "Blended"
+    return "Onsite"
+
+
+def _hours(hours: int | float) -> str:
+    """An ISO 8601 duration of ``hours`` to the minute: PT120H, PT3H30M."""
+    minutes = round(hours * 60)
+    whole, rest = divmod(minutes, 60)
+    return f"PT{whole}H{rest}M" if rest else f"PT{whole}H"
 
 
 def _location(session) -> dict:
@@ -125,16 +137,28 @@ def _location(session) -> dict:
 
 
 def _schedule(session) -> dict | None:
-    if not session.schedule:
+    """A Saturday session's weekly pace, when its hours are known.
+
+    Google's course info wants a schedule whole (how often, how many times, how long each
+    time) or not at all: only a Saturday session's is known; every session states its workload.
+    """
+    if session.rhythm != session.Rhythm.SATURDAY or not session.hours:
         return None
+    first_saturday = session.start_date + datetime.timedelta(days=(5 - session.start_date.weekday()) % 7)
+    if first_saturday > session.end_date:
+        return None
+    saturdays = (session.end_date - first_saturday).days // 7 + 1
     schedule = {
         "@type": "Schedule",
-        "description": session.schedule,
+        "repeatFrequency": "Weekly",
+        "repeatCount": saturdays,
+        "duration": _hours(session.hours / saturdays),
+        "byDay": "https://schema.org/Saturday",
         "startDate": session.start_date.isoformat(),
         "endDate": session.end_date.isoformat(),
     }
-    if session.rhythm == session.Rhythm.SATURDAY:
-        schedule.update(repeatFrequency="P1W", byDay="https://schema.org/Saturday")
+    if session.schedule:
+        schedule["description"] = session.schedule
     return schedule
 
 
@@ -142,6 +166,9 @@ def course_json_ld(programme: Programme) -> dict:
     """schema.org ``Course`` of a programme with its public sessions, for search engines."""
     url = settings.SITE_URL + programme.get_absolute_url()
     credential = programme.get_certification_type_display()
+    prerequisites = _("Niveau d'entrée : %(level)s.") % {"level": programme.get_entry_level_display()}
+    if programme.prerequisites:
+        prerequisites = f"{prerequisites} {programme.prerequisites}"
     if programme.certification_level:
         credential = f"{credential} — {programme.get_certification_level_display()}"
     instances = []
@@ -152,8 +179,11 @@ def course_json_ld(programme: Programme) -> dict:
             "startDate": session.start_date.isoformat(),
             "endDate": session.end_date.isoformat(),
             "location": _location(session),
+            "courseWorkload": _hours(session.hours or programme.duration_hours),
             "url": settings.SITE_URL + session.get_absolute_url(),
         }
+        if session.schedule:
+            instance["description"] = session.schedule
         schedule = _schedule(session)
         if schedule:
             instance["courseSchedule"] = schedule
@@ -166,19 +196,23 @@ def course_json_ld(programme: Programme) -> dict:
         "url": url,
         "provider": {"@type": "Organization", "name": "CNAM Mayotte", "url": settings.SITE_URL},
         "educationalCredentialAwarded": credential,
-        "timeRequired": f"PT{programme.duration_hours}H",
+        "timeRequired": _hours(programme.duration_hours),
         "inLanguage": "fr",
-        "hasCourseInstance": instances,
+        "availableLanguage": ["fr"],
+        "coursePrerequisites": prerequisites,
+        # Google's course info requires an offer: a price not fixed yet is still a price to pay.
+        "offers": {"@type": "Offer", "category": "Free" if programme.is_free else "Paid"},
     }
+    if programme.price_eur is not None:
+        data["offers"].update(price=f"{programme.price_eur:.2f}", priceCurrency="EUR")
+    if instances:
+        data["hasCourseInstance"] = instances
     if programme.code:
         data["courseCode"] = programme.code
-    if programme.price_eur is not None:
-        data["offers"] = {
-            "@type": "Offer",
-            "category": "Free" if programme.is_free else "Paid",
-            "price": f"{programme.price_eur:.2f}",
-            "priceCurrency": "EUR",
-        }
+    if programme.published_at:
+        data["datePublished"] = timezone.localdate(programme.published_at).isoformat()
+    if funding := programme.funding_route_labels():
+        data["financialAidEligible"] = [str(label) for label in funding]
     return data
 
 

@@ -37,3 +37,11 @@ def dsfr_scripts(nonce: str = "") -> SafeString:
         integrity(DSFR_NOMODULE_JS),
         nonce,
     )
+
+
+@register.simple_tag
+def portal_script(name: str, nonce: str = "") -> SafeString:
+    """One of the portal's own scripts (static/js/), run once the page is parsed."""
+    return format_html(
+        '<script src="{}" integrity="{}" nonce="{}" defer></script>', static(name), integrity(name), nonce
+    )

@@ -6,6 +6,8 @@ import hashlib
 import re
 import urllib.request
 
+from tests.factories import ProgrammeFactory
+
 
 def _get(url: str, **headers) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - our own server
@@ -53,3 +55,15 @@ def test_an_error_shows_the_portal_page_never_a_debug_page(portal):
     html = body.decode()
     assert "Page introuvable" in html
     assert "Traceback" not in html and "DEBUG = True" not in html and "urlpatterns" not in html
+
+
+def test_robots_txt_and_the_sitemap_answer_as_deployed(portal):
+    programme = ProgrammeFactory()
+    status, headers, body = _get(portal.url + "/robots.txt")
+    assert status == 200 and headers["content-type"] == "text/plain; charset=utf-8"
+    assert "Disallow: /candidatures/" in body.decode()
+    assert f"Sitemap: {portal.url}/sitemap.xml" in body.decode()
+    status, headers, body = _get(portal.url + "/sitemap.xml", **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-type"] == "application/xml; charset=utf-8"
+    assert headers["content-encoding"] == "gzip"
+    assert f"<loc>{portal.url}{programme.get_absolute_url()}</loc>" in gzip.decompress(body).decode()

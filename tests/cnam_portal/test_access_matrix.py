@@ -196,6 +196,8 @@ PAGES = [
     Row("healthz_ready", everyone()),
     Row("healthz_live", everyone()),
     Row("favicon", everyone(STATIC)),
+    Row("robots_txt", everyone()),
+    Row("sitemap", everyone()),
     Row("programs:catalogue", everyone()),
     Row("programs:detail", everyone(), {"slug": "programme.slug"}),
     Row("centre:contact", everyone()),

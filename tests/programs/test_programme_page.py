@@ -242,6 +242,46 @@ def test_sessions_not_accepting_applications_say_why(client):
     assert reverse("enrollment:apply", args=[closed.pk]) not in html
 
 
+# Google's course info (developers.google.com/search/docs/appearance/structured-data/course-info):
+# what a Course must carry to be shown, and the values it takes.
+ISO_HOURS = re.compile(r"^PT\d+H(\d+M)?$")
+OFFER_CATEGORIES = {"Free", "Partially Free", "Subscription", "Paid"}
+COURSE_MODES = {"Online", "Onsite", "Blended"}
+REPEAT_FREQUENCIES = {"Daily", "Weekly", "Monthly", "Yearly"}
+
+
+def assert_google_course_info(data: dict) -> None:
+    """Each property Google requires of a Course and of its CourseInstances, with a valid value."""
+    assert data["@context"] == "https://schema.org" and data["@type"] == "Course"
+    assert isinstance(data["name"], str) and data["name"]
+    assert isinstance(data["description"], str) and data["description"]
+    assert data["provider"]["@type"] == "Organization" and data["provider"]["name"]
+    assert data["offers"]["@type"] == "Offer" and data["offers"]["category"] in OFFER_CATEGORIES
+    if "price" in data["offers"]:
+        assert re.fullmatch(r"\d+\.\d{2}", data["offers"]["price"]) and data["offers"]["priceCurrency"] == "EUR"
+    assert data["hasCourseInstance"], "Google requires at least one course instance"
+    for instance in data["hasCourseInstance"]:
+        assert instance["@type"] == "CourseInstance"
+        assert instance["courseMode"] in COURSE_MODES
+        # One of the two is required; a schedule must then be whole.
+        assert "courseWorkload" in instance or "courseSchedule" in instance
+        if "courseWorkload" in instance:
+            assert ISO_HOURS.match(instance["courseWorkload"]), instance["courseWorkload"]
+        if "courseSchedule" in instance:
+            schedule = instance["courseSchedule"]
+            assert ISO_HOURS.match(schedule["duration"]), schedule
+            assert schedule["repeatFrequency"] in REPEAT_FREQUENCIES
+            assert isinstance(schedule["repeatCount"], int) and schedule["repeatCount"] > 0
+        assert instance["location"]["@type"] in {"Place", "VirtualLocation"} and instance["location"]["name"]
+        datetime.date.fromisoformat(instance["startDate"])
+        datetime.date.fromisoformat(instance["endDate"])
+
+
+def _next_monday(days_ahead: int) -> datetime.date:
+    day = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    return day + datetime.timedelta(days=-day.weekday() % 7)
+
+
 def test_json_ld_describes_the_course_and_its_sessions(client, settings):
     settings.SITE_URL = "https://formations.cnam-mayotte.fr"
     programme = ProgrammeFactory(
@@ -252,16 +292,30 @@ def test_json_ld_describes_the_course_and_its_sessions(client, settings):
         modality=Programme.Modality.HYBRID,
         certification_type=Programme.CertificationType.NATIONAL_DIPLOMA,
         certification_level=QualificationLevel.LEVEL_4,
+        prerequisites="Savoir lire un plan.",
+        price_eur=Decimal("1250"),
+        funding_routes=[FundingRoute.REGION, FundingRoute.CPF],
     )
-    onsite = SessionFactory(programme=programme, rhythm=Session.Rhythm.SATURDAY, schedule="Samedi matin")
+    # Four Saturdays from a Monday to the fourth Saturday after it, 14 hours in all.
+    monday = _next_monday(30)
+    onsite = SessionFactory(
+        programme=programme,
+        rhythm=Session.Rhythm.SATURDAY,
+        schedule="Samedi matin",
+        start_date=monday,
+        end_date=monday + datetime.timedelta(days=26),
+        hours=14,
+    )
     online = SessionFactory(
-        programme=programme, site=SiteFactory(remote=True), start_date=onsite.start_date + datetime.timedelta(days=1)
+        programme=programme,
+        site=SiteFactory(remote=True),
+        start_date=onsite.start_date + datetime.timedelta(days=1),
+        hours=None,
     )
 
     data = json_ld(page(client, programme))
 
-    assert data["@context"] == "https://schema.org"
-    assert data["@type"] == "Course"
+    assert_google_course_info(data)
     assert data["name"] == "Électricité du bâtiment"
     assert data["description"] == programme.summary
     assert data["url"] == "https://formations.cnam-mayotte.fr" + programme.get_absolute_url()
@@ -273,18 +327,66 @@ def test_json_ld_describes_the_course_and_its_sessions(client, settings):
     assert data["educationalCredentialAwarded"] == "Diplôme national — Niveau 4 (baccalauréat)"
     assert data["timeRequired"] == "PT120H"
     assert data["courseCode"] == "ELE101"
+    assert data["inLanguage"] == "fr" and data["availableLanguage"] == ["fr"]
+    assert data["coursePrerequisites"] == "Niveau d'entrée : Niveau 4 (baccalauréat). Savoir lire un plan."
+    assert data["offers"] == {"@type": "Offer", "category": "Paid", "price": "1250.00", "priceCurrency": "EUR"}
+    assert data["datePublished"] == timezone.localdate(programme.published_at).isoformat()
+    # In the list's own order.
+    assert data["financialAidEligible"] == [
+        "Compte personnel de formation (CPF)",
+        "Région (Conseil départemental de Mayotte)",
+    ]
     first, second = data["hasCourseInstance"]
-    assert first["@type"] == "CourseInstance"
-    assert first["courseMode"] == "blended"
+    assert first["courseMode"] == "Blended"
     assert first["startDate"] == onsite.start_date.isoformat()
     assert first["endDate"] == onsite.end_date.isoformat()
     assert first["location"]["@type"] == "Place"
-    assert first["location"]["address"]["addressLocality"] == "Mamoudzou"
-    assert first["courseSchedule"]["byDay"] == "https://schema.org/Saturday"
-    assert first["courseSchedule"]["description"] == "Samedi matin"
-    assert second["courseMode"] == "online"
+    assert first["location"]["address"] == {
+        "@type": "PostalAddress",
+        "addressLocality": "Mamoudzou",
+        "addressRegion": "Mayotte",
+        "addressCountry": "FR",
+        **({"streetAddress": onsite.site.address} if onsite.site.address else {}),
+    }
+    assert first["courseWorkload"] == "PT14H"
+    assert first["description"] == "Samedi matin"
+    assert first["courseSchedule"] == {
+        "@type": "Schedule",
+        "repeatFrequency": "Weekly",
+        "repeatCount": 4,
+        "duration": "PT3H30M",
+        "byDay": "https://schema.org/Saturday",
+        "startDate": onsite.start_date.isoformat(),
+        "endDate": onsite.end_date.isoformat(),
+        "description": "Samedi matin",
+    }
+    assert second["courseMode"] == "Online"
     assert second["location"]["@type"] == "VirtualLocation"
     assert second["startDate"] == online.start_date.isoformat()
+    # No hours of its own: the programme's.
+    assert second["courseWorkload"] == "PT120H"
+    # An evening session's days and hours are text only: no schedule Google would find incomplete.
+    assert "courseSchedule" not in second
+
+
+def test_json_ld_of_a_programme_without_a_public_session_names_no_course_instance(client):
+    programme = ProgrammeFactory(plain=True, title="Bientôt")
+    SessionFactory(programme=programme, reserved=True)
+
+    data = json_ld(page(client, programme))
+
+    assert "hasCourseInstance" not in data
+    assert data["offers"]["category"] in OFFER_CATEGORIES
+
+
+def test_json_ld_saturday_session_without_hours_states_only_its_workload(client):
+    programme = ProgrammeFactory(plain=True, title="Le samedi", duration_hours=60)
+    SessionFactory(programme=programme, rhythm=Session.Rhythm.SATURDAY, hours=None)
+
+    (instance,) = json_ld(page(client, programme))["hasCourseInstance"]
+
+    assert instance["courseWorkload"] == "PT60H"
+    assert "courseSchedule" not in instance
 
 
 def test_json_ld_cannot_close_its_script_element(client):
@@ -402,11 +504,20 @@ def test_vae_action_only_where_vae_is_open(client):
 
 
 def test_json_ld_offers_the_price(client):
-    paid = json_ld(page(client, ProgrammeFactory(plain=True, title="Payante", price_eur=Decimal("1250"))))
+    paid = json_ld(
+        page(client, SessionFactory(programme__title="Payante", programme__price_eur=Decimal("1250")).programme)
+    )
     assert paid["offers"] == {"@type": "Offer", "category": "Paid", "price": "1250.00", "priceCurrency": "EUR"}
-    free = json_ld(page(client, ProgrammeFactory(plain=True, title="Gratuite", price_eur=Decimal("0"))))
-    assert free["offers"]["category"] == "Free" and free["offers"]["price"] == "0.00"
-    assert "offers" not in json_ld(page(client, ProgrammeFactory(plain=True, title="Sans tarif", price_eur=None)))
+    assert_google_course_info(paid)
+    free = json_ld(
+        page(client, SessionFactory(programme__title="Gratuite", programme__price_eur=Decimal("0")).programme)
+    )
+    assert free["offers"] == {"@type": "Offer", "category": "Free", "price": "0.00", "priceCurrency": "EUR"}
+    assert_google_course_info(free)
+    # A price not fixed yet (« Tarif sur demande »): Google requires the offer, not its amount.
+    unset = json_ld(page(client, SessionFactory(programme__title="Sans tarif", programme__price_eur=None).programme))
+    assert unset["offers"] == {"@type": "Offer", "category": "Paid"}
+    assert_google_course_info(unset)
 
 
 # Anonymous visitor: no session or user query. Then: the programme (with its domain), its
