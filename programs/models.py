@@ -421,6 +421,16 @@ class Programme(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        self.search_document = self.build_search_document()
+        super().save(*args, **kwargs)
+        Programme.objects.filter(pk=self.pk).refresh_search_vectors()
+
+    def get_absolute_url(self):
+        return reverse("programs:detail", kwargs={"slug": self.slug})
+
     def clean(self):
         super().clean()
         errors: dict[str, ValidationError] = {}
@@ -465,16 +475,6 @@ class Programme(models.Model):
             )
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        if self.status == self.Status.PUBLISHED and not self.published_at:
-            self.published_at = timezone.now()
-        self.search_document = self.build_search_document()
-        super().save(*args, **kwargs)
-        Programme.objects.filter(pk=self.pk).refresh_search_vectors()
-
-    def get_absolute_url(self):
-        return reverse("programs:detail", kwargs={"slug": self.slug})
 
     @property
     def is_free(self) -> bool:

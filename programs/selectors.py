@@ -1,8 +1,9 @@
 """Reads of the catalogue that pages share."""
 
 import datetime
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -154,7 +155,7 @@ class ProgrammeResults:
     success: Rate | None
 
 
-def _rate(rows: list[dict], field: str) -> Rate | None:
+def _rate(rows: Sequence[Mapping[str, Any]], field: str) -> Rate | None:
     counted = [row for row in rows if row[field] is not None]
     trainees = sum(row["enrolled"] for row in counted)
     if not trainees:

@@ -985,7 +985,9 @@ PROGRAMME_INFORMATION: dict[str, dict] = {
             "traitement de texte, visioconférence."
         ),
         "teaching_methods": "Ateliers de dix personnes au plus, un poste par personne, exercices de la vie courante.",
-        "assessment_methods": "Une attestation de compétences est remise après un exercice pratique en fin de parcours.",
+        "assessment_methods": (
+            "Une attestation de compétences est remise après un exercice pratique en fin de parcours."
+        ),
         "access_terms": "Entretien de positionnement de vingt minutes ; aucun prérequis en informatique.",
         "access_delay_days": 8,
     },
@@ -1029,7 +1031,9 @@ PROGRAMME_INFORMATION: dict[str, dict] = {
         "contact_phone": "+262269612027",
     },
     "electricite-du-batiment": {
-        "expected_results": "Réaliser une installation électrique domestique conforme et préparer l'habilitation électrique.",
+        "expected_results": (
+            "Réaliser une installation électrique domestique conforme et préparer l'habilitation électrique."
+        ),
         "teaching_methods": "Travaux pratiques sur des cabines d'apprentissage, en groupe de huit personnes.",
         "assessment_methods": "Évaluation pratique sur une installation et test de l'habilitation électrique.",
         "access_delay_days": 15,
@@ -1047,7 +1051,9 @@ PROGRAMME_INFORMATION: dict[str, dict] = {
     },
     "accompagnement-vae": {
         "expected_results": "Déposer un dossier de VAE complet et se préparer à l'entretien avec le jury.",
-        "teaching_methods": "Entretiens individuels avec un accompagnateur, à distance ou au centre, et ateliers d'écriture.",
+        "teaching_methods": (
+            "Entretiens individuels avec un accompagnateur, à distance ou au centre, et ateliers d'écriture."
+        ),
         "access_terms": "Un premier entretien gratuit vérifie que l'expérience correspond à la certification visée.",
         "access_delay_days": 8,
         "training_path": "2",
@@ -1067,7 +1073,9 @@ PROGRAMME_INFORMATION: dict[str, dict] = {
         "rs_code": "RS6437",
     },
     "management-et-pilotage-des-services-publics": {
-        "expected_results": "Encadrer une équipe d'une administration ou d'une collectivité et conduire un projet de service.",
+        "expected_results": (
+            "Encadrer une équipe d'une administration ou d'une collectivité et conduire un projet de service."
+        ),
         "teaching_methods": GROUP_METHODS + " Les séances ont lieu hors du temps de service.",
         "assessment_methods": "Dossier de projet de service soutenu devant un jury.",
         "access_terms": "Inscription par l'employeur public signataire d'une convention, ou candidature individuelle.",
@@ -1077,11 +1085,15 @@ PROGRAMME_INFORMATION: dict[str, dict] = {
     },
     "conduite-du-changement-services-publics": {
         "expected_results": "Accompagner la réorganisation d'un service : diagnostic, plan d'action, communication.",
-        "teaching_methods": "Ateliers sur les situations réelles de la collectivité, entre deux séances de travail en équipe.",
+        "teaching_methods": (
+            "Ateliers sur les situations réelles de la collectivité, entre deux séances de travail en équipe."
+        ),
         "access_terms": "Réservée aux agents désignés par leur collectivité.",
     },
     "francais-professionnel": {
-        "expected_results": "Rédiger les écrits courants du travail (courriel, compte rendu, CV) et prendre la parole en réunion.",
+        "expected_results": (
+            "Rédiger les écrits courants du travail (courriel, compte rendu, CV) et prendre la parole en réunion."
+        ),
         "teaching_methods": "Ateliers d'écriture et de prise de parole en groupe de douze personnes au plus.",
         "assessment_methods": "Positionnement à l'entrée et à la sortie ; une attestation de compétences est remise.",
         "access_terms": "Test de positionnement à l'écrit et à l'oral, puis entretien.",
