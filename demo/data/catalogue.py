@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from core.validators import luhn_complete
+from centre import content as centre_content
 
 DOMAINS = [
     (
@@ -863,18 +863,19 @@ SESSIONS = [
 ]
 
 
-# The training body that publishes the demo catalogue: fictitious numbers that pass the checks
-# (the SIRET's Luhn key, the 11 digits of an activity declaration), ``.example`` addresses.
+# The training body that publishes the demo catalogue: the identity the centre's record starts
+# with (its legal notice says the same; example numbers that pass the SIRET's Luhn key and the
+# 11 digits of an activity declaration), and ``.example`` addresses.
 TRAINING_BODY = {
-    "name": "CNAM Mayotte",
-    "legal_name": "Conservatoire national des arts et métiers — Centre de Mayotte (démonstration)",
-    "siret": luhn_complete(luhn_complete("19976000") + "0042"),
-    "activity_number": "06976000976",
-    "address": "Place Mariage",
-    "postal_code": "97600",
-    "city": "Mamoudzou",
+    "name": centre_content.NAME,
+    "legal_name": centre_content.LEGAL_NAME,
+    "siret": centre_content.SIRET,
+    "activity_number": centre_content.ACTIVITY_DECLARATION_NUMBER,
+    "address": centre_content.ADDRESS_LINE,
+    "postal_code": centre_content.POSTAL_CODE,
+    "city": centre_content.CITY,
     "email": "contact@cnam-mayotte.example",
-    "phone": "+262269612020",
+    "phone": centre_content.PHONE,
     "website": "https://www.cnam-mayotte.example",
     "disability_referent_name": "Mariama Houmadi",
     "disability_referent_email": "referent-handicap@cnam-mayotte.example",

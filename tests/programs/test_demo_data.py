@@ -2,6 +2,7 @@
 
 import pytest
 
+from centre.models import Centre
 from programs.models import FundingRoute, Programme, TrainingBody
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_data")]
@@ -52,7 +53,14 @@ def test_every_published_certifying_demo_programme_names_its_certifier_and_fiche
 def test_the_demo_training_body_passes_its_checks_and_shows_on_the_pages(demo, client):
     body = TrainingBody.objects.get()
     body.full_clean()
-    assert body.siret and body.activity_number and body.disability_referent_name
+    # The same identity as the legal notice's (the centre's record).
+    centre = Centre.objects.get()
+    assert (body.legal_name, body.siret, body.activity_number) == (
+        centre.legal_name,
+        centre.siret,
+        centre.activity_declaration_number,
+    )
+    assert body.disability_referent_name and body.disability_referent_phone
     assert body.email.endswith(".example") and body.disability_referent_email.endswith(".example")
     french = Programme.objects.get(slug="francais-professionnel")
     html = client.get(french.get_absolute_url()).content.decode()
