@@ -48,6 +48,7 @@ class SessionAdminForm(forms.ModelForm):
         cleaned_data = super().clean()
         if any(name in self.changed_data for name in RESULT_FIELDS):
             # Shown at each field; an edit goes through the service, which checks again with the session locked.
+            self.instance.reference = cleaned_data.get("reference", self.instance.reference)
             try:
                 sessions.session_results_check(
                     session=self.instance,

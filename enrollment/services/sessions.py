@@ -63,24 +63,24 @@ def session_results_check(*, session: Session, completed: int | None, certified:
     if completed is None and certified is None:
         return
     enrolled = session_enrolled_count(session_id=session.pk)
-    counted = ngettext("%(n)s personne inscrite", "%(n)s personnes inscrites", enrolled) % {"n": enrolled}
+    figures = {"session": session.reference, "enrolled": enrolled}
     errors = {}
     if completed is not None and completed > enrolled:
         errors["completed_count"] = ValidationError(
             _(
-                "La session %(session)s ne compte que %(enrolled)s : le nombre de personnes ayant achevé "
-                "la formation (%(count)s) ne peut pas le dépasser."
+                "Le nombre de personnes ayant achevé la formation (%(count)s) dépasse celui des personnes "
+                "inscrites à la session %(session)s (%(enrolled)s)."
             )
-            % {"session": session.reference, "enrolled": counted, "count": completed},
+            % {**figures, "count": completed},
             code="completed_above_enrolled",
         )
     if certified is not None and certified > enrolled:
         errors["certified_count"] = ValidationError(
             _(
-                "La session %(session)s ne compte que %(enrolled)s : le nombre de personnes certifiées "
-                "(%(count)s) ne peut pas le dépasser."
+                "Le nombre de personnes certifiées (%(count)s) dépasse celui des personnes inscrites à la "
+                "session %(session)s (%(enrolled)s)."
             )
-            % {"session": session.reference, "enrolled": counted, "count": certified},
+            % {**figures, "count": certified},
             code="certified_above_enrolled",
         )
     if errors:

@@ -243,6 +243,40 @@ def test_the_session_form_shows_the_people_enrolled_next_to_the_results(staff):
     assert "Résultats" in text, text
     assert "Personnes inscrites : 3" in text, text
     assert {"completed_count", "certified_count"} <= set(response.context["adminform"].form.fields)
+    new = staff.get(reverse("admin:programs_session_add"))
+    assert new.status_code == 200
+    assert "Personnes inscrites : 0" in visible_text(new, field_contents=False)
+
+
+def test_a_new_session_cannot_be_given_results_above_its_nobody_enrolled(staff):
+    page = staff.get(reverse("admin:programs_session_add"))
+    today = timezone.localdate()
+    programme = ProgrammeFactory()
+    site = SessionFactory(programme=programme).site
+    data = {
+        **change_form_data(page),
+        "programme": programme.pk,
+        "reference": "S-2026-PASSEE",
+        "state": "programmee",
+        "site": site.pk,
+        "start_date": (today - datetime.timedelta(days=60)).isoformat(),
+        "end_date": (today - datetime.timedelta(days=2)).isoformat(),
+        "rhythm": "soir",
+        "capacity": "10",
+        "applications_open_at_0": (today - datetime.timedelta(days=90)).isoformat(),
+        "applications_open_at_1": "08:00",
+        "applications_close_at_0": (today - datetime.timedelta(days=70)).isoformat(),
+        "applications_close_at_1": "23:59",
+        "completed_count": "5",
+    }
+
+    response = staff.post(reverse("admin:programs_session_add"), data)
+
+    assert _errors(response)["completed_count"] == [
+        "Le nombre de personnes ayant achevé la formation (5) dépasse celui des personnes inscrites à la session "
+        "S-2026-PASSEE (0)."
+    ]
+    assert not programme.sessions.filter(reference="S-2026-PASSEE").exists()
 
 
 def test_results_are_refused_before_the_session_has_ended(staff):
@@ -270,12 +304,11 @@ def test_results_above_the_people_enrolled_are_refused_at_each_field(staff):
 
     errors = _errors(response)
     assert errors["completed_count"] == [
-        "La session S-2026-FIN ne compte que 2 personnes inscrites : le nombre de personnes ayant achevé la "
-        "formation (3) ne peut pas le dépasser."
+        "Le nombre de personnes ayant achevé la formation (3) dépasse celui des personnes inscrites à la session "
+        "S-2026-FIN (2)."
     ]
     assert errors["certified_count"] == [
-        "La session S-2026-FIN ne compte que 2 personnes inscrites : le nombre de personnes certifiées (4) ne peut "
-        "pas le dépasser."
+        "Le nombre de personnes certifiées (4) dépasse celui des personnes inscrites à la session S-2026-FIN (2)."
     ]
     session.refresh_from_db()
     assert (session.completed_count, session.certified_count) == (None, None)
@@ -288,8 +321,8 @@ def test_the_service_checks_the_results_again_with_the_session_locked():
         sessions.session_update(session=session, data={"completed_count": 2})
 
     assert refused.value.message_dict["completed_count"] == [
-        "La session S-2026-FIN ne compte que 1 personne inscrite : le nombre de personnes ayant achevé la "
-        "formation (2) ne peut pas le dépasser."
+        "Le nombre de personnes ayant achevé la formation (2) dépasse celui des personnes inscrites à la session "
+        "S-2026-FIN (1)."
     ]
     session.refresh_from_db()
     assert session.completed_count is None
