@@ -18,9 +18,12 @@ GESTIONNAIRE = "Gestionnaire formations"
 CHARGE_PARTENARIATS = "Chargé de partenariats"
 DIRECTION = "Direction"
 
+# The catalogue staff write (the training body's record besides: one row, edited, never added).
+CATALOGUE_MODELS = ["domain", "audience", "programme", "site", "session"]
+
 # Every model the back office shows; Direction reads all of them.
 BUSINESS_MODELS = {
-    "programs": ["domain", "audience", "programme", "site", "session"],
+    "programs": [*CATALOGUE_MODELS, "trainingbody"],
     "partners": [
         "partner",
         "partnermember",
@@ -68,7 +71,9 @@ ROLES: dict[str, list[str]] = {
     # The catalogue and the applications (decisions through the admin actions), VAE requests;
     # conventions and allocations read-only, to see which seats partners hold.
     GESTIONNAIRE: [
-        *(perm for model in BUSINESS_MODELS["programs"] for perm in _perms("programs", model, CRUD)),
+        *(perm for model in CATALOGUE_MODELS for perm in _perms("programs", model, CRUD)),
+        # The training body's identity and référent handicap, shown on every programme page.
+        *_perms("programs", "trainingbody", ["view", "change"]),
         *_perms("enrollment", "application", ["view", "change"]),
         *_perms("enrollment", "applicantprofile", ["view", "change"]),
         # They instruct applications: France Travail id, birth date, phone, address, documents.

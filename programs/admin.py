@@ -1,16 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_kit import LocalDatesMixin
+from core.phones import to_e164
 from enrollment.seats import annotate_seats
 from enrollment.services import sessions
 
 from . import admin_actions
 from .formatting import programme_price
-from .models import Audience, Domain, Programme, Session, Site
+from .models import RESULT_FIELDS, Audience, Domain, Programme, Session, Site, TrainingBody
+from .selectors import session_enrolled_count
 
 
 @admin.register(Domain)
@@ -23,8 +26,9 @@ class DomainAdmin(admin.ModelAdmin):
 
 @admin.register(Audience)
 class AudienceAdmin(admin.ModelAdmin):
-    list_display = ["label", "code", "position"]
-    search_fields = ["label", "code"]
+    list_display = ["label", "code", "formacode", "position"]
+    search_fields = ["label", "code", "formacode"]
+    fields = ["label", "code", "formacode", "position"]
 
 
 class SessionAdminForm(forms.ModelForm):
@@ -39,6 +43,21 @@ class SessionAdminForm(forms.ModelForm):
             # Shown at the field; the service checks again with the session locked.
             sessions.session_capacity_check(session=self.instance, capacity=capacity)
         return capacity
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if any(name in self.changed_data for name in RESULT_FIELDS):
+            # Shown at each field; an edit goes through the service, which checks again with the session locked.
+            self.instance.reference = cleaned_data.get("reference", self.instance.reference)
+            try:
+                sessions.session_results_check(
+                    session=self.instance,
+                    completed=cleaned_data.get("completed_count"),
+                    certified=cleaned_data.get("certified_count"),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned_data
 
 
 def _session_update(modeladmin, request, session, changed_data, values) -> None:
@@ -78,8 +97,22 @@ def _funding_names(entry):
     return "funding_route_names" if entry == "funding_routes" else entry
 
 
+class ProgrammeAdminForm(forms.ModelForm):
+    """Staff type the contact's phone as they dial it; the programme keeps it in E.164."""
+
+    class Meta:
+        model = Programme
+        # The admin gives the form every field of its fieldsets.
+        fields = ["contact_phone"]
+
+    def clean_contact_phone(self):
+        phone = self.cleaned_data["contact_phone"]
+        return to_e164(phone) if phone else phone
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(LocalDatesMixin, admin.ModelAdmin):
+    form = ProgrammeAdminForm
     list_display = [
         "title",
         "domain",
@@ -116,8 +149,36 @@ class ProgrammeAdmin(LocalDatesMixin, admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "code", "domain", "status", "published_at"]}),
         (_("Présentation"), {"fields": ["summary", "objectives", "content", "prerequisites"]}),
         (
-            _("Certification et accès"),
-            {"fields": ["certification_type", "certification_level", "rncp_code", "entry_level", "vae_available"]},
+            _("Informations publiées (Qualiopi)"),
+            {
+                "fields": ["expected_results", "teaching_methods", "assessment_methods", "disability_access"],
+                "description": _(
+                    "Ce que l'indicateur 1 de Qualiopi demande de publier. Un champ vide n'est pas affiché ; "
+                    "sans texte sur le handicap, la page montre le texte général et le référent handicap de "
+                    "l'organisme."
+                ),
+            },
+        ),
+        (
+            _("Accès"),
+            {"fields": ["entry_level", "access_terms", "access_delay_days", "vae_available"]},
+        ),
+        (
+            _("Certification"),
+            {
+                "fields": [
+                    "certification_type",
+                    "certification_level",
+                    ("rncp_code", "rs_code"),
+                    "certification_registered_on",
+                    "certifier",
+                    "formacode_domain",
+                ],
+                "description": _(
+                    "Un diplôme, un titre RNCP ou un certificat ne peut être publié sans son certificateur "
+                    "et son code RNCP ou RS."
+                ),
+            },
         ),
         (
             _("Organisation"),
@@ -125,6 +186,7 @@ class ProgrammeAdmin(LocalDatesMixin, admin.ModelAdmin):
                 "fields": [
                     "audiences",
                     "modality",
+                    "training_path",
                     "rhythm",
                     "is_work_study",
                     ("duration_hours", "duration_months"),
@@ -135,6 +197,13 @@ class ProgrammeAdmin(LocalDatesMixin, admin.ModelAdmin):
         (
             _("Coût, financement et délai de réponse"),
             {"fields": ["price_eur", "price_note", "funding_routes", "response_days"]},
+        ),
+        (
+            _("Contact"),
+            {
+                "fields": ["contact_name", "contact_email", "contact_phone"],
+                "description": _("Vide : la page donne le contact de l'organisme de formation."),
+            },
         ),
         (_("Suivi"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -192,8 +261,19 @@ class SessionAdmin(LocalDatesMixin, admin.ModelAdmin):
         (None, {"fields": ["programme", "reference", "state", "reserved_for"]}),
         (_("Dates et lieu"), {"fields": ["site", "start_date", "end_date", "rhythm", "schedule", "hours"]}),
         (_("Candidatures"), {"fields": ["capacity", "applications_open_at", "applications_close_at"]}),
+        (
+            _("Résultats"),
+            {
+                "fields": ["enrolled", "completed_count", "certified_count"],
+                "description": _(
+                    "À saisir une fois la session terminée : la page de la formation publie les taux "
+                    "d'achèvement et de réussite calculés sur les personnes inscrites."
+                ),
+            },
+        ),
         (_("Notes"), {"fields": ["notes"]}),
     ]
+    readonly_fields = ["enrolled"]
 
     def get_queryset(self, request):
         # Seat figures come from one annotated query, never one count per row.
@@ -215,7 +295,61 @@ class SessionAdmin(LocalDatesMixin, admin.ModelAdmin):
     def waitlist(self, obj):
         return obj.waitlist_length
 
+    @admin.display(description=_("personnes inscrites"))
+    def enrolled(self, obj):
+        return session_enrolled_count(session_id=obj.pk) if obj.pk else 0
+
     def save_model(self, request, obj, form, change):
         if not change:
             return super().save_model(request, obj, form, change)
         _session_update(self, request, obj, form.changed_data, form.cleaned_data)
+
+
+class TrainingBodyAdminForm(forms.ModelForm):
+    """Staff type phone numbers as they dial them; the record keeps them in E.164."""
+
+    class Meta:
+        model = TrainingBody
+        fields = ["phone", "disability_referent_phone"]
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        return to_e164(phone) if phone else phone
+
+    def clean_disability_referent_phone(self):
+        phone = self.cleaned_data["disability_referent_phone"]
+        return to_e164(phone) if phone else phone
+
+
+@admin.register(TrainingBody)
+class TrainingBodyAdmin(LocalDatesMixin, admin.ModelAdmin):
+    """The one record: staff edit it, never add a second one nor delete it."""
+
+    form = TrainingBodyAdminForm
+    readonly_fields = ["updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "legal_name", "siret", "activity_number"]}),
+        (_("Adresse et contact"), {"fields": ["address", ("postal_code", "city"), "email", "phone", "website"]}),
+        (
+            _("Référent handicap"),
+            {
+                "fields": ["disability_referent_name", "disability_referent_email", "disability_referent_phone"],
+                "description": _("Nommé sur la page de chaque formation, avec ses coordonnées."),
+            },
+        ),
+        (_("Suivi"), {"fields": ["updated_at"]}),
+    ]
+
+    # The list restores the record when it is missing: there is never one to add, nor one to delete.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # A list of one row is a detour: go straight to the form, for those who may read it (the
+        # list's own permission check is skipped here, so it is made first).
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return redirect("admin:programs_trainingbody_change", TrainingBody.current().pk)

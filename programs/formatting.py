@@ -6,6 +6,7 @@ so that a phone never wraps "1 250 €" into "1" and "250 €".
 
 from django.utils import numberformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import formatting
 
@@ -29,3 +30,12 @@ def whole_number(value: int | None) -> str:
     return numberformat.format(
         value, decimal_sep=",", grouping=3, thousand_sep=formatting.THOUSANDS_SEPARATOR, force_grouping=True
     )
+
+
+def result_rate(rate) -> str:
+    """``87 % (45 stagiaires, 3 sessions)``: a rate of ``programs.selectors.programme_results`` and what it counts."""
+    return _("%(percent)s\u00a0%% (%(trainees)s, %(sessions)s)") % {
+        "percent": rate.percent,
+        "trainees": ngettext("%(n)s stagiaire", "%(n)s stagiaires", rate.trainees) % {"n": whole_number(rate.trainees)},
+        "sessions": ngettext("%(n)s session", "%(n)s sessions", rate.sessions) % {"n": rate.sessions},
+    }

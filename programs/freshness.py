@@ -2,8 +2,9 @@
 
 (The centre's record, in every page's footer, bumps the same scope: centre.selectors.)
 
-Any row of this app saved or deleted (a programme edited, a session's capacity or dates, a
-site), any of their many-to-many links, and every seat move (``enrollment.seats.lock_sessions``
+Any row of this app saved or deleted (a programme edited, a session's capacity, dates or
+results, a site, the training body's record that every programme page shows), any of their
+many-to-many links, and every seat move (``enrollment.seats.lock_sessions``
 calls ``catalogue_changed``) bump the catalogue's version once the transaction commits.
 """
 

@@ -14,6 +14,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import date_long
+from core.validators import validate_siret
+
 # PostgreSQL text search configuration created by migration 0002: French
 # stemming over unaccented words, so "electricite" finds "Électricité".
 SEARCH_CONFIG = "french_unaccent"
@@ -161,6 +164,10 @@ class Audience(models.Model):
 
     def __str__(self):
         return self.label
+
+
+# The fiche of a certification registered in the RNCP or the Répertoire spécifique.
+FRANCE_COMPETENCES_FICHE = "https://www.francecompetences.fr/recherche/{register}/{number}/"
 
 
 class ProgrammeQuerySet(models.QuerySet):
@@ -424,9 +431,73 @@ class Programme(models.Model):
     def get_absolute_url(self):
         return reverse("programs:detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        super().clean()
+        errors: dict[str, ValidationError] = {}
+        if self.rncp_code and self.rs_code:
+            errors["rs_code"] = ValidationError(
+                _(
+                    "Une certification est enregistrée soit au RNCP, soit au Répertoire spécifique : "
+                    "indiquez un seul des deux codes."
+                ),
+                code="rncp_and_rs",
+            )
+        if self.status == self.Status.PUBLISHED and self.is_certifying:
+            # Qualiopi's indicator 1 and LHEO: a certifying programme names who certifies, and where.
+            if not self.certifier.strip():
+                errors["certifier"] = ValidationError(
+                    _("Une formation certifiante ne peut être publiée sans le nom de son certificateur."),
+                    code="certifier_missing",
+                )
+            if not (self.rncp_code or self.rs_code):
+                errors["rncp_code"] = ValidationError(
+                    _(
+                        "Une formation certifiante ne peut être publiée sans son code RNCP ou RS "
+                        "(fiche de France compétences)."
+                    ),
+                    code="certification_code_missing",
+                )
+        if self.certification_registered_on is not None:
+            if not (self.rncp_code or self.rs_code):
+                errors["certification_registered_on"] = ValidationError(
+                    _("Indiquez le code RNCP ou RS de la certification enregistrée à cette date."),
+                    code="registered_without_code",
+                )
+            elif self.certification_registered_on > timezone.localdate():
+                errors["certification_registered_on"] = ValidationError(
+                    _("La date d'enregistrement de la certification ne peut pas être dans le futur."),
+                    code="registered_in_future",
+                )
+        if (self.contact_email or self.contact_phone) and not self.contact_name.strip():
+            errors["contact_name"] = ValidationError(
+                _("Nommez le contact de la formation dont vous indiquez le courriel ou le téléphone."),
+                code="contact_unnamed",
+            )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_free(self) -> bool:
         return self.price_eur == 0
+
+    @property
+    def is_certifying(self) -> bool:
+        """Whether the programme leads to a certification registered with France compétences."""
+        return self.certification_type in CERTIFYING_TYPES
+
+    @property
+    def certification_code(self) -> str:
+        """``RNCP38150`` or ``RS5487``: the code of the certification's fiche, if any."""
+        return self.rncp_code or self.rs_code
+
+    @property
+    def certification_url(self) -> str:
+        """The certification's fiche on France compétences' site, or nothing without a code."""
+        if self.rncp_code:
+            return FRANCE_COMPETENCES_FICHE.format(register="rncp", number=self.rncp_code.removeprefix("RNCP"))
+        if self.rs_code:
+            return FRANCE_COMPETENCES_FICHE.format(register="rs", number=self.rs_code.removeprefix("RS"))
+        return ""
 
     def funding_route_labels(self) -> list[str]:
         """Labels of the funding routes, in the list's own order whatever the order they were ticked in."""
@@ -443,6 +514,16 @@ class Programme(models.Model):
         if self.domain_id:
             parts.append(self.domain.name)
         return normalize_text(" ".join(p for p in parts if p))
+
+
+# The certification types that lead to a certification registered in the RNCP or the RS.
+CERTIFYING_TYPES = frozenset(
+    {
+        Programme.CertificationType.NATIONAL_DIPLOMA,
+        Programme.CertificationType.RNCP_TITLE,
+        Programme.CertificationType.CERTIFICATE,
+    }
+)
 
 
 class TrainingBody(models.Model):
@@ -489,6 +570,15 @@ class TrainingBody(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        # The field's pattern says 14 digits; the key says whether they make a SIRET.
+        if self.siret:
+            try:
+                validate_siret(self.siret)
+            except ValidationError as error:
+                raise ValidationError({"siret": error}) from error
 
     @classmethod
     def current(cls) -> "TrainingBody":
@@ -539,6 +629,10 @@ class SessionQuerySet(models.QuerySet):
     def open_for_applications(self, now=None):
         now = now or timezone.now()
         return self.filter(state=Session.State.SCHEDULED, applications_open_at__lte=now, applications_close_at__gte=now)
+
+
+# What staff record about a session once it has ended.
+RESULT_FIELDS = ("completed_count", "certified_count")
 
 
 class Session(models.Model):
@@ -629,6 +723,25 @@ class Session(models.Model):
 
     def get_absolute_url(self):
         return reverse("programs:detail", kwargs={"slug": self.programme.slug}) + f"#session-{self.pk}"
+
+    def clean(self):
+        super().clean()
+        # Results are recorded once the last day is over (the session is "upcoming" until then);
+        # that they do not exceed the people enrolled is checked by enrollment.services.sessions.
+        entered = [name for name in RESULT_FIELDS if getattr(self, name) is not None]
+        if entered and self.end_date and self.end_date >= timezone.localdate():
+            raise ValidationError(
+                {
+                    entered[0]: ValidationError(
+                        _(
+                            "Les résultats d'une session se saisissent une fois celle-ci terminée, "
+                            "à partir du lendemain de sa fin (%(end)s)."
+                        )
+                        % {"end": date_long(self.end_date)},
+                        code="results_before_end",
+                    )
+                }
+            )
 
     def accepts_applications(self, now=None) -> bool:
         now = now or timezone.now()

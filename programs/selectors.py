@@ -1,14 +1,17 @@
 """Reads of the catalogue that pages share."""
 
 import datetime
-from typing import TypedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from enrollment.models import Application, ApplicationStatus
 from enrollment.seats import annotate_seats
 
-from .models import Domain, Programme, Session
+from .models import Domain, Programme, Session, TrainingBody
 from .search import search_programmes
 
 # The value of the "commune" filter that stands for remote sessions.
@@ -120,3 +123,60 @@ def programme_page(*, today: datetime.date | None = None) -> QuerySet[Programme]
         Programme.objects.published().select_related("domain").defer(*SEARCH_COLUMNS).prefetch_related("audiences")
     )
     return _with_public_sessions(programmes, public_sessions(today=today))
+
+
+def training_body_current() -> TrainingBody:
+    """The training body's record (one query), or its first content, unsaved, if the row is missing.
+
+    A page reads it without writing: the admin's list creates the row staff then edit.
+    """
+    return TrainingBody.objects.order_by("pk").first() or TrainingBody()
+
+
+def session_enrolled_count(*, session_id: int | None) -> int:
+    """How many people the session enrolled (applications « inscrite »)."""
+    if session_id is None:
+        return 0
+    return Application.objects.filter(session_id=session_id, status=ApplicationStatus.ENROLLED).count()
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share of the people enrolled in the ended sessions that recorded it."""
+
+    percent: int
+    trainees: int
+    sessions: int
+
+
+@dataclass(frozen=True)
+class ProgrammeResults:
+    completion: Rate | None
+    success: Rate | None
+
+
+def _rate(rows: Sequence[Mapping[str, Any]], field: str) -> Rate | None:
+    counted = [row for row in rows if row[field] is not None]
+    trainees = sum(row["enrolled"] for row in counted)
+    if not trainees:
+        return None
+    reached = sum(row[field] for row in counted)
+    return Rate(percent=round(100 * reached / trainees), trainees=trainees, sessions=len(counted))
+
+
+def programme_results(*, programme_id: int, today: datetime.date | None = None) -> ProgrammeResults | None:
+    """Completion and success rates of the programme's ended sessions where staff recorded them (one query).
+
+    Each rate divides the people who completed (or were certified) by the people enrolled, over the
+    sessions that recorded that figure; a rate without any such session is left out, never guessed,
+    and so are the results when there is neither.
+    """
+    today = today or timezone.localdate()
+    rows = list(
+        Session.objects.filter(programme_id=programme_id, state=Session.State.SCHEDULED, end_date__lt=today)
+        .filter(Q(completed_count__isnull=False) | Q(certified_count__isnull=False))
+        .annotate(enrolled=Count("applications", filter=Q(applications__status=ApplicationStatus.ENROLLED)))
+        .values("completed_count", "certified_count", "enrolled")
+    )
+    results = ProgrammeResults(completion=_rate(rows, "completed_count"), success=_rate(rows, "certified_count"))
+    return results if results.completion or results.success else None

@@ -16,7 +16,7 @@ from enrollment.selectors import sessions_eligibility
 from . import freshness
 from .forms import CatalogueFilterForm
 from .models import Programme
-from .selectors import home_highlights, programme_catalogue, programme_page
+from .selectors import home_highlights, programme_catalogue, programme_page, programme_results, training_body_current
 
 PAGE_SIZE = 20
 # What a catalogue edit or a seat move makes stale (programs.freshness).
@@ -74,7 +74,13 @@ def programme_detail(request, slug):
         eligibility = sessions_eligibility(user=request.user, sessions=programme.public_sessions, now=now)
         for session in programme.public_sessions:
             session.eligibility = eligibility[session.pk]
-        context = {"programme": programme, "sessions": programme.public_sessions, "now": now}
+        context = {
+            "programme": programme,
+            "sessions": programme.public_sessions,
+            "now": now,
+            "training_body": training_body_current(),
+            "results": programme_results(programme_id=programme.pk, today=timezone.localdate(now)),
+        }
         return {
             "body": render_to_string("programs/_programme_body.html", context, request),
             "json_ld": json_ld_script(course_json_ld(programme)),

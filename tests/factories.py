@@ -92,6 +92,9 @@ class ProgrammeFactory(DjangoModelFactory):
     content = "Modules de cours, travaux dirigés, projet tutoré."
     certification_type = Programme.CertificationType.CERTIFICATE
     certification_level = QualificationLevel.LEVEL_5
+    # A certifying programme is published with its certifier and its fiche's code (Programme.clean).
+    certifier = "Conservatoire national des arts et métiers"
+    rs_code = "RS5487"
     entry_level = QualificationLevel.LEVEL_4
     modality = Programme.Modality.IN_PERSON
     duration_hours = 120

@@ -10,7 +10,7 @@ Split by topic; objects refer to one another by those keys only, so the modules 
 import each other.
 """
 
-from demo.data.catalogue import DOMAINS, PROGRAMMES, SESSIONS, SITES
+from demo.data.catalogue import DOMAINS, PROGRAMME_INFORMATION, PROGRAMMES, SESSIONS, SITES, TRAINING_BODY
 from demo.data.partners import CALLS, CONVENTIONS, MEMBERS, PARTNERS, MemberData
 from demo.data.people import APPLICANTS, APPLICATIONS
 
@@ -23,7 +23,9 @@ __all__ = [
     "MEMBERS",
     "PARTNERS",
     "PROGRAMMES",
+    "PROGRAMME_INFORMATION",
     "SESSIONS",
     "SITES",
+    "TRAINING_BODY",
     "MemberData",
 ]

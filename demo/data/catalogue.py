@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from centre import content as centre_content
+
 DOMAINS = [
     (
         "gestion-comptabilite",
@@ -649,6 +651,9 @@ class SessionData:
     state: str = "programmee"
     reserved_for: str = ""  # partner key
     notes: str = ""
+    # Results recorded once the session has ended (never more than the people it enrolled).
+    completed_count: int | None = None
+    certified_count: int | None = None
 
 
 SESSIONS = [
@@ -786,6 +791,7 @@ SESSIONS = [
         lasts=130,
         opens_in=-210,
         closes_in=-160,
+        completed_count=2,
     ),
     SessionData(
         "2027-CHGT-TSI-01",
@@ -855,3 +861,252 @@ SESSIONS = [
         closes_in=70,
     ),
 ]
+
+
+# The training body that publishes the demo catalogue: the identity the centre's record starts
+# with (its legal notice says the same; example numbers that pass the SIRET's Luhn key and the
+# 11 digits of an activity declaration), and ``.example`` addresses.
+TRAINING_BODY = {
+    "name": centre_content.NAME,
+    "legal_name": centre_content.LEGAL_NAME,
+    "siret": centre_content.SIRET,
+    "activity_number": centre_content.ACTIVITY_DECLARATION_NUMBER,
+    "address": centre_content.ADDRESS_LINE,
+    "postal_code": centre_content.POSTAL_CODE,
+    "city": centre_content.CITY,
+    "email": "contact@cnam-mayotte.example",
+    "phone": centre_content.PHONE,
+    "website": "https://www.cnam-mayotte.example",
+    "disability_referent_name": "Mariama Houmadi",
+    "disability_referent_email": "referent-handicap@cnam-mayotte.example",
+    "disability_referent_phone": "+262269612031",
+}
+
+CNAM = "Conservatoire national des arts et métiers (Cnam)"
+
+# What Qualiopi's indicator 1 asks each programme to publish, by slug. Fields left out keep the
+# model's default: no text (the page then shows nothing, or the general text on disability).
+GROUP_METHODS = (
+    "Cours en petit groupe, études de cas tirées d'entreprises et d'administrations de Mayotte, exercices "
+    "pratiques et travail en binôme. Un formateur du CNAM suit chaque stagiaire entre les séances."
+)
+REMOTE_METHODS = (
+    "Cours en ligne sur l'espace numérique du CNAM, classes virtuelles enregistrées, exercices corrigés et "
+    "forum avec l'enseignant. Le campus connecté de Petite-Terre accueille ceux qui veulent travailler "
+    "ensemble avec un tuteur."
+)
+CONTINUOUS_ASSESSMENT = (
+    "Contrôle continu (exercices et études de cas notés) et une épreuve finale écrite ; la certification "
+    "est délivrée quand chaque unité est validée."
+)
+FILE_AND_INTERVIEW = (
+    "Dossier de candidature en ligne (motivation, CV, diplômes), puis un entretien avec le responsable de "
+    "la formation. Les demandeurs d'emploi peuvent être orientés par leur conseiller France Travail."
+)
+
+PROGRAMME_INFORMATION: dict[str, dict] = {
+    "comptabilite-et-gestion": {
+        "expected_results": (
+            "Tenir seul la comptabilité courante d'une petite structure, établir les déclarations de TVA et "
+            "préparer les comptes annuels avec l'expert-comptable. Le titre est reconnu au niveau 5."
+        ),
+        "teaching_methods": GROUP_METHODS + " Les ressources en ligne complètent les cours du soir.",
+        "assessment_methods": CONTINUOUS_ASSESSMENT + " Le projet tutoré est présenté devant un jury.",
+        "access_terms": FILE_AND_INTERVIEW,
+        "access_delay_days": 21,
+        "certifier": CNAM,
+        "certification_registered_on": "2023-12-14",
+        "training_path": "4",
+        "contact_name": "Secrétariat pédagogique — gestion",
+        "contact_email": "gestion@cnam-mayotte.example",
+        "contact_phone": "+262269612022",
+    },
+    "assistant-gestion-pme": {
+        "expected_results": (
+            "Prendre en charge le suivi administratif et commercial d'une TPE : devis, factures, relances, "
+            "trésorerie et préparation de la paie."
+        ),
+        "teaching_methods": GROUP_METHODS,
+        "assessment_methods": CONTINUOUS_ASSESSMENT,
+        "access_terms": FILE_AND_INTERVIEW,
+        "access_delay_days": 15,
+        "certifier": CNAM,
+        "rs_code": "RS5968",
+        "certification_registered_on": "2022-06-30",
+    },
+    "gestion-de-la-paie": {
+        "expected_results": (
+            "Établir sans erreur les bulletins de paie d'une entreprise de moins de cinquante salariés et la "
+            "déclaration sociale nominative du mois."
+        ),
+        "teaching_methods": GROUP_METHODS + " Chaque séance se fait sur un logiciel de paie du marché.",
+        "assessment_methods": "Deux études de cas sur logiciel en cours de formation et une épreuve finale de paie.",
+        "access_terms": FILE_AND_INTERVIEW,
+        "access_delay_days": 15,
+        "certifier": CNAM,
+        "rs_code": "RS6120",
+        "certification_registered_on": "2023-03-29",
+    },
+    "licence-pro-gestion-ressources-humaines": {
+        "expected_results": (
+            "Exercer comme assistant ou chargé de ressources humaines : recrutement, formation, carrières, "
+            "dossiers du personnel. La licence est un diplôme de niveau 6."
+        ),
+        "teaching_methods": REMOTE_METHODS,
+        "assessment_methods": (
+            "Examen écrit pour chaque unité d'enseignement, mémoire professionnel soutenu devant un jury."
+        ),
+        "access_terms": "Dossier de candidature, puis validation du parcours par l'enseignant responsable.",
+        "certifier": CNAM,
+        "rncp_code": "RNCP40036",
+        "certification_registered_on": "2024-12-11",
+        "training_path": "3",
+    },
+    "developpeur-web-et-web-mobile": {
+        "expected_results": (
+            "Développer une application web accessible et sécurisée, du maquettage à la mise en ligne ; "
+            "passer le titre professionnel de niveau 5 du ministère du Travail."
+        ),
+        "teaching_methods": (
+            "Projets en équipe comme dans une agence, ateliers de code, revues de code avec le formateur, "
+            "cours en ligne entre les séances au centre."
+        ),
+        "assessment_methods": (
+            "Dossier de projet et mise en situation devant un jury de professionnels désigné par la DEETS."
+        ),
+        "access_terms": FILE_AND_INTERVIEW + " Un test de logique de trente minutes précède l'entretien.",
+        "access_delay_days": 30,
+        "certifier": "Ministère du Travail, de la Santé, des Solidarités et des Familles",
+        "certification_registered_on": "2023-07-20",
+        "training_path": "4",
+    },
+    "competences-numeriques-de-base": {
+        "expected_results": (
+            "Utiliser un ordinateur et un téléphone pour ses démarches : courriel, espace France Travail, "
+            "traitement de texte, visioconférence."
+        ),
+        "teaching_methods": "Ateliers de dix personnes au plus, un poste par personne, exercices de la vie courante.",
+        "assessment_methods": (
+            "Une attestation de compétences est remise après un exercice pratique en fin de parcours."
+        ),
+        "access_terms": "Entretien de positionnement de vingt minutes ; aucun prérequis en informatique.",
+        "access_delay_days": 8,
+    },
+    "technicien-systemes-et-reseaux": {
+        "expected_results": "Installer, administrer et sécuriser le réseau et les serveurs d'une petite organisation.",
+        "teaching_methods": REMOTE_METHODS + " Les travaux pratiques se font sur des machines virtuelles.",
+        "assessment_methods": CONTINUOUS_ASSESSMENT,
+        "certifier": CNAM,
+        "rncp_code": "RNCP36146",
+        "certification_registered_on": "2022-03-24",
+        "training_path": "3",
+    },
+    "bp-btp-maconnerie-alternance": {
+        "expected_results": (
+            "Réaliser les ouvrages de gros œuvre et encadrer une petite équipe de chantier ; le brevet "
+            "professionnel est un diplôme de niveau 4."
+        ),
+        "teaching_methods": (
+            "Alternance entre le plateau technique de Koungou et l'entreprise ; un tuteur en entreprise et "
+            "un formateur du centre suivent chaque apprenti."
+        ),
+        "assessment_methods": (
+            "Contrôle en cours de formation et épreuves ponctuelles du brevet professionnel, organisées par le "
+            "rectorat de Mayotte."
+        ),
+        "access_terms": (
+            "Dossier, entretien et signature d'un contrat d'apprentissage ou de professionnalisation ; le centre "
+            "aide à trouver l'entreprise d'accueil."
+        ),
+        "access_delay_days": 30,
+        "disability_access": (
+            "Le plateau technique de Koungou est de plain-pied. Les gestes et les postes de chantier peuvent "
+            "être adaptés avec le médecin du travail et l'entreprise d'accueil : parlez-en au référent handicap "
+            "avant la signature du contrat."
+        ),
+        "certifier": "Ministère de l'Éducation nationale",
+        "rncp_code": "RNCP37812",
+        "certification_registered_on": "2023-09-01",
+        "contact_name": "Coordination de l'alternance BTP",
+        "contact_email": "alternance-btp@cnam-mayotte.example",
+        "contact_phone": "+262269612027",
+    },
+    "electricite-du-batiment": {
+        "expected_results": (
+            "Réaliser une installation électrique domestique conforme et préparer l'habilitation électrique."
+        ),
+        "teaching_methods": "Travaux pratiques sur des cabines d'apprentissage, en groupe de huit personnes.",
+        "assessment_methods": "Évaluation pratique sur une installation et test de l'habilitation électrique.",
+        "access_delay_days": 15,
+    },
+    "conduite-de-travaux-batiment": {
+        "expected_results": (
+            "Préparer, planifier et suivre un chantier de bâtiment : budget, équipes, sous-traitants et sécurité."
+        ),
+        "teaching_methods": GROUP_METHODS + " Des visites de chantier ont lieu chaque mois.",
+        "assessment_methods": CONTINUOUS_ASSESSMENT + " Un rapport d'activité est soutenu devant un jury.",
+        "access_terms": FILE_AND_INTERVIEW,
+        "certifier": CNAM,
+        "certification_registered_on": "2021-04-23",
+        "training_path": "4",
+    },
+    "accompagnement-vae": {
+        "expected_results": "Déposer un dossier de VAE complet et se préparer à l'entretien avec le jury.",
+        "teaching_methods": (
+            "Entretiens individuels avec un accompagnateur, à distance ou au centre, et ateliers d'écriture."
+        ),
+        "access_terms": "Un premier entretien gratuit vérifie que l'expérience correspond à la certification visée.",
+        "access_delay_days": 8,
+        "training_path": "2",
+    },
+    "securite-et-sante-au-travail": {
+        "expected_results": "Évaluer les risques d'un service, rédiger le document unique et animer la prévention.",
+        "teaching_methods": GROUP_METHODS,
+        "assessment_methods": "Étude de cas écrite et présentation du document unique d'une structure réelle.",
+        "access_terms": FILE_AND_INTERVIEW,
+        "access_delay_days": 15,
+        "certifier": CNAM,
+        "rs_code": "RS5821",
+        "certification_registered_on": "2021-11-25",
+    },
+    "mediation-sociale-acces-aux-droits": {
+        "certifier": CNAM,
+        "rs_code": "RS6437",
+    },
+    "management-et-pilotage-des-services-publics": {
+        "expected_results": (
+            "Encadrer une équipe d'une administration ou d'une collectivité et conduire un projet de service."
+        ),
+        "teaching_methods": GROUP_METHODS + " Les séances ont lieu hors du temps de service.",
+        "assessment_methods": "Dossier de projet de service soutenu devant un jury.",
+        "access_terms": "Inscription par l'employeur public signataire d'une convention, ou candidature individuelle.",
+        "certifier": CNAM,
+        "rs_code": "RS6005",
+        "certification_registered_on": "2022-09-29",
+    },
+    "conduite-du-changement-services-publics": {
+        "expected_results": "Accompagner la réorganisation d'un service : diagnostic, plan d'action, communication.",
+        "teaching_methods": (
+            "Ateliers sur les situations réelles de la collectivité, entre deux séances de travail en équipe."
+        ),
+        "access_terms": "Réservée aux agents désignés par leur collectivité.",
+    },
+    "francais-professionnel": {
+        "expected_results": (
+            "Rédiger les écrits courants du travail (courriel, compte rendu, CV) et prendre la parole en réunion."
+        ),
+        "teaching_methods": "Ateliers d'écriture et de prise de parole en groupe de douze personnes au plus.",
+        "assessment_methods": "Positionnement à l'entrée et à la sortie ; une attestation de compétences est remise.",
+        "access_terms": "Test de positionnement à l'écrit et à l'oral, puis entretien.",
+        "access_delay_days": 15,
+    },
+    "anglais-professionnel": {
+        "expected_results": "Échanger en anglais au téléphone et par écrit avec des clients et des partenaires.",
+        "teaching_methods": "Cours en petit groupe et exercices sur une plateforme en ligne entre les séances.",
+        "assessment_methods": "Test de certification en langue passé au centre en fin de parcours.",
+        "access_terms": "Test de niveau en ligne, puis entretien.",
+        "certifier": CNAM,
+        "rs_code": "RS6203",
+        "certification_registered_on": "2023-01-26",
+    },
+}

@@ -15,7 +15,8 @@ from enrollment.models import Application
 from enrollment.seats import lock_sessions, session_seat_count
 from enrollment.services.certificates import session_certificates_refresh
 from enrollment.services.waitlist import _fill
-from programs.models import Session
+from programs.models import RESULT_FIELDS, Session
+from programs.selectors import session_enrolled_count
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -54,6 +55,38 @@ def session_capacity_check(*, session: Session, capacity: int) -> None:
     )
 
 
+def session_results_check(*, session: Session, completed: int | None, certified: int | None) -> None:
+    """Refuse results naming more people than the session enrolled (its applications "inscrite").
+
+    Raises a ``ValidationError`` keyed by field, so a form shows each message at its input.
+    """
+    if completed is None and certified is None:
+        return
+    enrolled = session_enrolled_count(session_id=session.pk)
+    figures = {"session": session.reference, "enrolled": enrolled}
+    errors = {}
+    if completed is not None and completed > enrolled:
+        errors["completed_count"] = ValidationError(
+            _(
+                "Le nombre de personnes ayant achevé la formation (%(count)s) dépasse celui des personnes "
+                "inscrites à la session %(session)s (%(enrolled)s)."
+            )
+            % {**figures, "count": completed},
+            code="completed_above_enrolled",
+        )
+    if certified is not None and certified > enrolled:
+        errors["certified_count"] = ValidationError(
+            _(
+                "Le nombre de personnes certifiées (%(count)s) dépasse celui des personnes inscrites à la "
+                "session %(session)s (%(enrolled)s)."
+            )
+            % {**figures, "count": certified},
+            code="certified_above_enrolled",
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
 def _differs(session: Session, name: str, value: Any) -> bool:
     field = Session._meta.get_field(name)
     if not isinstance(field, models.Field):
@@ -83,6 +116,8 @@ def session_update(
             setattr(locked, name, data[name])
         if locked.capacity < previous_capacity:
             session_capacity_check(session=locked, capacity=locked.capacity)
+        if any(name in RESULT_FIELDS for name in changed):
+            session_results_check(session=locked, completed=locked.completed_count, certified=locked.certified_count)
         offered: list[Application] = []
         if changed:
             locked.full_clean()

@@ -2,6 +2,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.phones import national
 from programs import formatting
 
 register = template.Library()
@@ -9,6 +10,9 @@ register = template.Library()
 register.filter("euros", formatting.euros)
 register.filter("programme_price", formatting.programme_price)
 register.filter("whole_number", formatting.whole_number)
+register.filter("result_rate", formatting.result_rate)
+# ``+262269612020`` → ``02 69 61 20 20``: a number as people dial it.
+register.filter("phone", national)
 
 
 @register.simple_tag

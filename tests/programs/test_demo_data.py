@@ -2,7 +2,8 @@
 
 import pytest
 
-from programs.models import FundingRoute, Programme
+from centre.models import Centre
+from programs.models import FundingRoute, Programme, TrainingBody
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_data")]
 
@@ -36,3 +37,34 @@ def test_demo_pages_show_them(demo, client):
     assert "Candidatures jusqu'au" in catalogue
     assert "places restantes" in catalogue
     assert "Complet — liste d'attente" in catalogue
+
+
+def test_every_published_certifying_demo_programme_names_its_certifier_and_fiche(demo):
+    certifying = [programme for programme in demo if programme.is_certifying]
+    assert certifying
+    for programme in certifying:
+        assert programme.certifier, programme.slug
+        assert programme.certification_code, programme.slug
+    assert demo.exclude(rs_code="").exists() and demo.exclude(rncp_code="").exists()
+    assert demo.exclude(expected_results="").count() == demo.count()
+    assert len({programme.training_path for programme in demo}) > 1
+
+
+def test_the_demo_training_body_passes_its_checks_and_shows_on_the_pages(demo, client):
+    body = TrainingBody.objects.get()
+    body.full_clean()
+    # The same identity as the legal notice's (the centre's record).
+    centre = Centre.objects.get()
+    assert (body.legal_name, body.siret, body.activity_number) == (
+        centre.legal_name,
+        centre.siret,
+        centre.activity_declaration_number,
+    )
+    assert body.disability_referent_name and body.disability_referent_phone
+    assert body.email.endswith(".example") and body.disability_referent_email.endswith(".example")
+    french = Programme.objects.get(slug="francais-professionnel")
+    html = client.get(french.get_absolute_url()).content.decode()
+    assert f"Votre référent handicap : {body.disability_referent_name}" in html
+    # The past session recorded who completed it: 2 of its 3 enrolled people.
+    assert "taux d'achèvement 67\u00a0% (3 stagiaires, 1 session)" in html
+    assert f"SIRET : {body.siret}" in html

@@ -521,8 +521,9 @@ def test_json_ld_offers_the_price(client):
 
 
 # Anonymous visitor: no session or user query. Then: the programme (with its domain), its
-# audiences, its public sessions (with site and seats).
-PROGRAMME_PAGE_QUERIES = 3
+# audiences, its public sessions (with site and seats), the training body's record, the ended
+# sessions' results.
+PROGRAMME_PAGE_QUERIES = 5
 
 
 @pytest.mark.parametrize(("programmes", "extra_sessions"), [(10, 0), (500, 40)])

@@ -36,6 +36,7 @@ from demo import data as demo_data
 from enrollment.forms.applications import CONSENT_TEXT
 from enrollment.models import ApplicantProfile, Application, ApplicationStatus, ApplicationStatusChange
 from enrollment.seats import allocations_with_usage, session_seat_count
+from enrollment.services.sessions import session_results_check
 from partners.models import (
     Axis,
     CallForProjects,
@@ -46,13 +47,31 @@ from partners.models import (
     SeatAllocation,
     Signatory,
 )
-from programs.models import Audience, Domain, Programme, Session, Site
+from programs.models import Audience, Domain, Programme, Session, Site, TrainingBody
 
 ADMIN_EMAIL = "admin@cnam-mayotte.fr"
 ADMIN_PASSWORD = "Lagon-Bleu-Admin-976"
 PARTNER_PASSWORD = "Partenaire-Demo-976"
 APPLICANT_PASSWORD = "Candidat-Demo-976"
 PRODUCTION_FLAG = "--i-know-this-is-production"
+
+# What a programme of the demo states when demo_data.PROGRAMME_INFORMATION leaves a field out.
+PROGRAMME_INFORMATION_DEFAULTS = {
+    "expected_results": "",
+    "teaching_methods": "",
+    "assessment_methods": "",
+    "access_terms": "",
+    "access_delay_days": None,
+    "disability_access": "",
+    "contact_name": "",
+    "contact_email": "",
+    "contact_phone": "",
+    "certifier": "",
+    "rs_code": "",
+    "certification_registered_on": None,
+    "training_path": Programme.TrainingPath.GROUP,
+    "formacode_domain": "",
+}
 
 # Statuses a staff member reaches by deciding on an application.
 DECISION_STATUSES = {
@@ -212,6 +231,7 @@ class DemoSeeder:
             joined=self.at(-420),
             is_superuser=True,
         )
+        self.seed_training_body()
         self.seed_catalogue()
         self.seed_partners()
         self.seed_sessions()
@@ -221,6 +241,10 @@ class DemoSeeder:
         self.seed_applications()
         self.check_demo(notifications_before=notifications_before)
 
+    def seed_training_body(self) -> None:
+        # The one row: found whatever its key, created with the demo's identity when missing.
+        self.upsert(TrainingBody, {}, dict(demo_data.TRAINING_BODY))
+
     def seed_catalogue(self) -> None:
         for position, (slug, name, description) in enumerate(demo_data.DOMAINS, start=1):
             self.domains[slug] = self.upsert(
@@ -229,6 +253,11 @@ class DemoSeeder:
         audiences = {audience.code: audience for audience in Audience.objects.all()}
         for item in demo_data.PROGRAMMES:
             published = item.status == Programme.Status.PUBLISHED
+            information = {**PROGRAMME_INFORMATION_DEFAULTS, **demo_data.PROGRAMME_INFORMATION.get(item.slug, {})}
+            if information["certification_registered_on"]:
+                information["certification_registered_on"] = datetime.date.fromisoformat(
+                    information["certification_registered_on"]
+                )
             self.programmes[item.slug] = self.upsert(
                 Programme,
                 {"slug": item.slug},
@@ -255,6 +284,7 @@ class DemoSeeder:
                     "price_note": item.price_note,
                     "funding_routes": list(item.funding_routes),
                     "response_days": item.response_days,
+                    **information,
                     "status": item.status,
                     "published_at": self.at(-item.published_days_ago, 10) if published else None,
                 },
@@ -319,6 +349,8 @@ class DemoSeeder:
                     "state": item.state,
                     "reserved_for": self.partners[item.reserved_for] if item.reserved_for else None,
                     "notes": item.notes,
+                    "completed_count": item.completed_count,
+                    "certified_count": item.certified_count,
                 },
             )
 
@@ -522,6 +554,12 @@ class DemoSeeder:
                             "seats": allocation.seats,
                         }
                     )
+            try:
+                session_results_check(
+                    session=session, completed=session.completed_count, certified=session.certified_count
+                )
+            except ValidationError as error:
+                problems.extend(error.messages)
         # The demo must never write to the outbox; rows left by people trying the demo are theirs.
         if Notification.objects.count() != notifications_before:
             problems.append(_("Des notifications ont été créées : la démonstration ne doit envoyer aucun courriel."))
