@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 from core import fragments
 from enrollment.selectors import sessions_eligibility
 
-from . import freshness
+from . import calendars, freshness
 from .forms import CatalogueFilterForm
-from .models import Programme
+from .models import Programme, Session
 from .selectors import home_highlights, programme_catalogue, programme_page
 
 PAGE_SIZE = 20
@@ -190,3 +190,12 @@ def home(request):
 
     rendered = fragments.fragment(CATALOGUE_SCOPE, "home", request.user.is_authenticated, build)
     return render(request, "home.html", {"home_body": mark_safe(rendered["body"])})
+
+
+@require_GET
+def session_calendar(request, pk):
+    """A public session's ``.ics``, for a calendar application; a reserved or draft session is not found."""
+    session = get_object_or_404(Session.objects.public().select_related("programme", "site"), pk=pk)
+    return calendars.calendar_response(
+        calendars.session_calendar(session), filename=calendars.session_filename(session)
+    )
