@@ -41,6 +41,7 @@ def calendar_feed_get(*, user: "User | None" = None, member: PartnerMember | Non
 def calendar_feed_renew(*, user: "User | None" = None, member: PartnerMember | None = None) -> CalendarFeed:
     """Give the owner's feed a new token: the old address answers 404 from now on."""
     owner = _owner(user, member)
+    person_id = user.pk if user is not None else member.user_id if member is not None else None
     with transaction.atomic():
         feed = CalendarFeed.objects.select_for_update().filter(**owner).first() or CalendarFeed(**owner)
         feed.set_token(new_token())
@@ -48,5 +49,6 @@ def calendar_feed_renew(*, user: "User | None" = None, member: PartnerMember | N
         feed.save()
         # The pages that show the address (the applicant's space, the partner dashboard) are the
         # person's own: they show the new one at once.
-        fragments.bump(fragments.person_scope(user.pk if user is not None else member.user_id))
+        if person_id is not None:
+            fragments.bump(fragments.person_scope(person_id))
     return feed
