@@ -194,8 +194,15 @@ def home(request):
 
 @require_GET
 def session_calendar(request, pk):
-    """A public session's ``.ics``, for a calendar application; a reserved or draft session is not found."""
-    session = get_object_or_404(Session.objects.public().select_related("programme", "site"), pk=pk)
-    return calendars.calendar_response(
-        calendars.session_calendar(session), filename=calendars.session_filename(session)
-    )
+    """A public session's ``.ics``, for a calendar application; a reserved or draft session is not found.
+
+    Kept like the catalogue's fragments (a session edited bumps the scope): a long session's
+    file holds hundreds of course days, and anyone may ask for it.
+    """
+
+    def build() -> dict:
+        session = get_object_or_404(Session.objects.public().select_related("programme", "site"), pk=pk)
+        return {"content": calendars.session_calendar(session), "filename": calendars.session_filename(session)}
+
+    kept = fragments.fragment(CATALOGUE_SCOPE, "session-calendar", pk, build)
+    return calendars.calendar_response(kept["content"], filename=kept["filename"])

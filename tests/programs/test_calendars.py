@@ -137,10 +137,36 @@ def test_a_session_of_an_unpublished_programme_has_no_public_calendar(client, se
     assert client.get("/formations/sessions/999999/agenda.ics").status_code == 404
 
 
-def test_the_file_takes_a_fixed_number_of_queries(client, session):
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(ics_url(session)).status_code == 200
-    assert len(queries) == 1
+def test_the_file_takes_one_query_then_is_served_as_kept_until_the_session_changes(
+    client, session, django_capture_on_commit_callbacks
+):
+    def fetch() -> tuple[icalendar.Calendar, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(ics_url(session))
+        assert response.status_code == 200
+        return parse(response.content), len(queries)
+
+    first, rendered = fetch()
+    again, kept = fetch()
+    assert (rendered, kept) == (1, 0)
+    assert len(again.events) == len(first.events) == 8
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session.schedule = "le samedi, 8 h – 12 h"
+        session.save()
+    changed, rendered_again = fetch()
+    assert rendered_again == 1
+    assert [event.start.date() for event in changed.events] == [datetime.date(2027, 1, d) for d in (9, 16, 23)]
+
+
+def test_a_session_leaving_the_catalogue_loses_its_kept_file(client, session, django_capture_on_commit_callbacks):
+    assert client.get(ics_url(session)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session.state = Session.State.CANCELLED
+        session.save()
+
+    assert client.get(ics_url(session)).status_code == 404
 
 
 def test_the_programme_page_links_each_session_to_its_calendar_for_visitors_and_kept(client, session):
