@@ -41,6 +41,11 @@ REDACTION_RULES: tuple[Rule, ...] = (
     Rule("claim link", re.compile(r"/partenaires/activer/(?P<secret>.+)", re.S)),
     # The link that confirms an account's deletion: /candidatures/mes-donnees/suppression/<token>/.
     Rule("account deletion link", re.compile(r"/mes-donnees/suppression/(?P<secret>.+)", re.S)),
+    # A private calendar feed: /candidatures/agenda/<token>.ics, /partenaires/agenda/<token>.ics.
+    Rule(
+        "calendar feed",
+        re.compile(r"/(?:candidatures|partenaires)/agenda/(?P<secret>(?!renouveler/?$).+)", re.S),
+    ),
     # The home page and the catalogue: their filters and search are about programmes.
     Rule("public catalogue", re.compile(r"^/(formations/)?$"), keep_query=True),
 )

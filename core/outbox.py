@@ -67,10 +67,20 @@ FAN_OUT_TASK = "core.tasks.enqueue_each"
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True)
 class RenderedEmail:
     subject: str
     text: str
     html: str
+    # Made from the database at each send, like the text: never stored on the row, so a retry
+    # carries what is true when it leaves.
+    attachments: tuple[Attachment, ...] = ()
 
 
 # One row's email: each deployment's emails are rendered by the app that owns their templates
@@ -203,6 +213,8 @@ def deliver(*, notification_id: int, render: Renderer, task_id: str = "") -> boo
                 headers={"Message-ID": notification.message_id, IDEMPOTENCY_HEADER: notification.idempotency_key},
             )
             message.attach_alternative(email.html, "text/html")
+            for attachment in email.attachments:
+                message.attach(attachment.filename, attachment.content, attachment.mimetype)
         except Exception as exc:
             # Nothing left: a temporary fault (the database, a template being deployed) is retried.
             failed: tuple[_Outcome, Exception] | None = (_Outcome.TEMPORARY, exc)

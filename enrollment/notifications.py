@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from core import claims, outbox
 from core.formatting import date_long, datetime_long
 from core.models import Notification
+from programs import calendars
 
 from . import account_links
 from .models import Application
@@ -44,6 +45,9 @@ NOTIFICATION_KINDS = {
     "account_deletion_confirm": gettext_lazy("Confirmation de la suppression du compte"),
     "account_inactive_warning": gettext_lazy("Compte inactif bientôt anonymisé"),
 }
+
+# The emails that tell a person they will attend a session carry its calendar file.
+CALENDAR_TEMPLATES = frozenset({"application_enrolled", "session_reminder"})
 
 SUBJECTS = {
     "application_received": gettext_lazy("Candidature %(reference)s bien reçue"),
@@ -139,7 +143,19 @@ def _render(notification: Notification) -> outbox.RenderedEmail:
     context["subject"] = subject
     text = render_to_string(f"emails/{notification.template}.txt", context)
     html = render_to_string(f"emails/{notification.template}.html", context)
-    return outbox.RenderedEmail(subject=subject, text=text, html=html)
+    attachments = ()
+    if application is not None and notification.template in CALENDAR_TEMPLATES:
+        attachments = (session_calendar_attachment(application.session),)
+    return outbox.RenderedEmail(subject=subject, text=text, html=html, attachments=attachments)
+
+
+def session_calendar_attachment(session) -> outbox.Attachment:
+    """The session's ``.ics``, made when the email leaves (its dates and place as they are then)."""
+    return outbox.Attachment(
+        filename=calendars.session_filename(session),
+        content=calendars.session_calendar(session),
+        mimetype="text/calendar",
+    )
 
 
 def deliver(*, notification_id: int, task_id: str = "") -> bool:

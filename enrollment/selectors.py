@@ -8,14 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.formatting import date_long, time_short
+from partners.models import PartnerMember
 from programs.models import Programme, Session
 
-from .models import Application, ApplicationStatus
+from .models import Application, ApplicationStatus, CalendarFeed
+from .models.calendars import token_digest
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -167,3 +169,53 @@ def application_eligibility(
     content of the application are checked by the form and the service.
     """
     return sessions_eligibility(user=user, sessions=[session], now=now)[session.pk]
+
+
+# --- Private calendar feeds ---------------------------------------------------------------------
+
+# A seat the person holds and will take: accepted by staff (the reminder goes to them too) or
+# enrolled. An offered seat may still be declined or expire, so it is not in the calendar yet.
+CALENDAR_STATUSES = (ApplicationStatus.ACCEPTED, ApplicationStatus.ENROLLED)
+# Sessions that ended longer ago leave the feed: it stays small whatever a person's history.
+CALENDAR_PAST_DAYS = 92
+
+
+def calendar_feed_by_token(*, token: str, partner: bool) -> CalendarFeed | None:
+    """The feed ``token`` opens, of an applicant (or, ``partner``, of a référent still in office), in one query."""
+    if not token or len(token) > 64:
+        return None
+    feeds = CalendarFeed.objects.filter(digest=token_digest(token))
+    if partner:
+        feeds = feeds.filter(
+            member__isnull=False,
+            member__is_active=True,
+            member__role=PartnerMember.Role.REFERENT,
+            member__user__is_active=True,
+        ).select_related("member__partner")
+    else:
+        feeds = feeds.filter(user__isnull=False, user__is_active=True)
+    feed = feeds.first()
+    return feed if feed is not None and feed.matches(token) else None
+
+
+def _calendar_sessions(today: datetime.date | None) -> QuerySet[Session]:
+    today = today or timezone.localdate()
+    return (
+        Session.objects.filter(state=Session.State.SCHEDULED)
+        .filter(end_date__gte=today - datetime.timedelta(days=CALENDAR_PAST_DAYS))
+        .select_related("programme", "site")
+        .order_by("start_date", "reference")
+    )
+
+
+def applicant_calendar_sessions(*, user_id: int, today: datetime.date | None = None) -> QuerySet[Session]:
+    """The scheduled sessions the person holds a seat in (``CALENDAR_STATUSES``)."""
+    return _calendar_sessions(today).filter(
+        Exists(Application.objects.filter(session=OuterRef("pk"), applicant_id=user_id, status__in=CALENDAR_STATUSES))
+    )
+
+
+def partner_calendar_sessions(*, partner_id: int, today: datetime.date | None = None) -> QuerySet[Session]:
+    """The scheduled sessions the partner's staff hold seats in through its conventions, with ``staff_count``."""
+    staff = Q(applications__convention__partner_id=partner_id, applications__status__in=CALENDAR_STATUSES)
+    return _calendar_sessions(today).annotate(staff_count=Count("applications", filter=staff)).filter(staff_count__gt=0)

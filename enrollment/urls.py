@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import applications as views
+from .views import calendars as views_calendars
 from .views import personal_data as views_personal_data
 from .views import vae as views_vae
 
@@ -17,6 +18,8 @@ urlpatterns = [
         views_personal_data.account_delete_confirm,
         name="account_delete_confirm",
     ),
+    path("agenda/renouveler/", views_calendars.renew, name="calendar_feed_renew"),
+    path("agenda/<str:token>.ics", views_calendars.feed, name="calendar_feed"),
     path("vae/demander/<slug:slug>/", views_vae.request_create, name="vae_request"),
     path("vae/<str:reference>/", views_vae.detail, name="vae_detail"),
     path("vae/<str:reference>/documents/<int:pk>/", views_vae.document_download, name="vae_document"),

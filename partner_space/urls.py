@@ -12,5 +12,7 @@ urlpatterns = [
     path("import/", views.import_upload, name="import"),
     path("import/apercu/", views.import_preview, name="import_preview"),
     path("import/modele.csv", views.import_template, name="import_template"),
+    path("agenda/renouveler/", views.calendar_feed_renew, name="calendar_feed_renew"),
+    path("agenda/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("activer/<str:uidb36>/<str:token>/", views.claim, name="claim"),
 ]

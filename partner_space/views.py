@@ -12,6 +12,7 @@ Access rules, the same on every page:
 import secrets
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -24,11 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import claims, fragments
 from core.formatting import datetime_long
 from core.storage import private_file_response
+from enrollment.selectors import calendar_feed_by_token, partner_calendar_sessions
+from enrollment.services import calendars as calendar_services
 from partner_space import imports, invitations
 from partner_space import selectors as selectors_space
 from partner_space import services as services_staff
@@ -43,6 +46,7 @@ from partner_space.forms import (
 from partner_space.imports import StaffRow
 from partners import selectors, services
 from partners.models import ConventionDocument, PartnerMember
+from programs import calendars
 
 SESSION_PARTNER_KEY = "partners:partner_id"
 SESSION_IMPORT_KEY = "partners:import"
@@ -169,13 +173,17 @@ def dashboard(request, member):
     )
     _decorate_staff(page.object_list)
     memberships = list(selectors_space.memberships_for(request.user))
+    is_referent = member.role == PartnerMember.Role.REFERENT
+    # A référent's private calendar of their staff's sessions (a reader's role shows no staff list to act on).
+    calendar_url = calendar_feed_url(calendar_services.calendar_feed_get(member=member)) if is_referent else ""
     return render(
         request,
         "partners/dashboard.html",
         {
             "member": member,
             "partner": partner,
-            "is_referent": member.role == PartnerMember.Role.REFERENT,
+            "is_referent": is_referent,
+            "calendar_url": calendar_url,
             "memberships": memberships if len(memberships) > 1 else [],
             "conventions": conventions,
             "allocations": allocations,
@@ -487,3 +495,50 @@ def claim(request, uidb36, token):
         {"form": form, "email": user.email},
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --- The référent's private calendar ------------------------------------------------------------
+
+
+def calendar_feed_url(feed) -> str:
+    return settings.SITE_URL + reverse("partners:calendar_feed", kwargs={"token": feed.token})
+
+
+@require_GET
+def calendar_feed(request, token):
+    """The sessions the partner's staff hold seats in, for the référent's calendar application (no sign-in)."""
+    feed = calendar_feed_by_token(token=token, partner=True)
+    if feed is None:
+        raise Http404
+    partner = feed.member.partner
+    # How many of the staff attend, never who: the calendar may live with a provider outside the portal.
+    entries = (
+        (
+            session,
+            ngettext(
+                "%(count)d personne de %(partner)s inscrite",
+                "%(count)d personnes de %(partner)s inscrites",
+                session.staff_count,
+            )
+            % {"count": session.staff_count, "partner": partner.name},
+        )
+        for session in partner_calendar_sessions(partner_id=partner.pk)
+    )
+    content = calendars.calendar_bytes(
+        entries, name=_("Formations des agents de %(partner)s — CNAM Mayotte") % {"partner": partner.name}, feed=True
+    )
+    return calendars.calendar_response(content, filename="cnam-mayotte-agents.ics", private=True)
+
+
+@require_POST
+@partner_view(referent_only=True)
+def calendar_feed_renew(request, member):
+    calendar_services.calendar_feed_renew(member=member)
+    messages.success(
+        request,
+        _(
+            "Le lien de l'agenda des formations de vos agents est renouvelé : l'ancien ne fonctionne plus. "
+            "Abonnez de nouveau votre application d'agenda avec le nouveau lien."
+        ),
+    )
+    return redirect(reverse("partners:dashboard") + "#agenda")

@@ -7,4 +7,5 @@ app_name = "programs"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("<slug:slug>/", views.programme_detail, name="detail"),
+    path("sessions/<int:pk>/agenda.ics", views.session_calendar, name="session_calendar"),
 ]

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET
 from core import fragments
 from enrollment.selectors import sessions_eligibility
 
-from . import freshness
+from . import calendars, freshness
 from .forms import CatalogueFilterForm
-from .models import Programme
+from .models import Programme, Session
 from .selectors import home_highlights, programme_catalogue, programme_page, programme_results, training_body_current
 
 PAGE_SIZE = 20
@@ -230,3 +230,19 @@ def home(request):
 
     rendered = fragments.fragment(CATALOGUE_SCOPE, "home", request.user.is_authenticated, build)
     return render(request, "home.html", {"home_body": mark_safe(rendered["body"])})
+
+
+@require_GET
+def session_calendar(request, pk):
+    """A public session's ``.ics``, for a calendar application; a reserved or draft session is not found.
+
+    Kept like the catalogue's fragments (a session edited bumps the scope): a long session's
+    file holds hundreds of course days, and anyone may ask for it.
+    """
+
+    def build() -> dict:
+        session = get_object_or_404(Session.objects.public().select_related("programme", "site"), pk=pk)
+        return {"content": calendars.session_calendar(session), "filename": calendars.session_filename(session)}
+
+    kept = fragments.fragment(CATALOGUE_SCOPE, "session-calendar", pk, build)
+    return calendars.calendar_response(kept["content"], filename=kept["filename"])

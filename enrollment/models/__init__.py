@@ -12,6 +12,7 @@ from .applications import (
     ApplicationStatus,
     ApplicationStatusChange,
 )
+from .calendars import CalendarFeed
 from .documents import (
     PENDING_UPLOAD_DURATION,
     PENDING_UPLOAD_HOURS,

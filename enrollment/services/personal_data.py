@@ -68,6 +68,7 @@ from enrollment.models import (
     ApplicationDocument,
     ApplicationStatus,
     ApplicationStatusChange,
+    CalendarFeed,
     EnrollmentCertificate,
     PendingUpload,
     VaeDocument,
@@ -369,6 +370,9 @@ def _forget_person(user: "User", addresses: list[str]) -> int:
     memberships = PartnerMember.objects.filter(member_match)
     member_ids = list(memberships.values_list("pk", flat=True))
     memberships.delete()
+
+    # The private calendar's address would still open the (anonymised) person's sessions.
+    CalendarFeed.objects.filter(user=user).delete()
 
     profile_ids = list(ApplicantProfile.objects.filter(user=user).values_list("pk", flat=True))
     ApplicantProfile.objects.filter(user=user).delete()

@@ -37,9 +37,11 @@ from enrollment.models import (
     PendingUpload,
 )
 from enrollment.seats import annotate_seats
-from enrollment.selectors import application_eligibility, applications_of_applicant
+from enrollment.selectors import CALENDAR_STATUSES, application_eligibility, applications_of_applicant
 from enrollment.services import applications, certificates, profiles, waitlist
+from enrollment.services import calendars as calendar_services
 from enrollment.services.profiles import PROFILE_FIELDS
+from enrollment.views import calendars as calendar_views
 from programs.models import Session
 
 # --- Reads of the applicant's own rows (every lookup is filtered by applicant) --------------
@@ -157,10 +159,14 @@ def space(request):
     now = timezone.now()
     rows = [_decorate(application, now) for application in applications_of_applicant(user=request.user)]
     profile = ApplicantProfile.objects.filter(user=request.user).only("pk", "first_name", "consent_at").first()
+    # The private calendar's address, once the person holds a seat it would show.
+    calendar_url = ""
+    if any(row.status in CALENDAR_STATUSES for row in rows):
+        calendar_url = calendar_views.feed_url(calendar_services.calendar_feed_get(user=request.user))
     response = render(
         request,
         "enrollment/space.html",
-        {"applications": rows, "profile": profile},
+        {"applications": rows, "profile": profile, "calendar_url": calendar_url},
     )
     # An offer's deadline passing changes its next step: the page is kept no longer than that.
     deadlines = [row.offer_expires_at for row in rows if row.offer_expires_at and row.offer_expires_at > now]

@@ -47,7 +47,8 @@ from enrollment.models import (
     VaeDocument,
     VaeRequest,
 )
-from partners.models import Axis, CallForProjects, Convention, ConventionDocument
+from enrollment.services import calendars as calendar_services
+from partners.models import Axis, CallForProjects, Convention, ConventionDocument, PartnerMember
 from programs.models import Audience, Programme, TrainingBody
 from tests.factories import (
     ApplicantFactory,
@@ -200,6 +201,9 @@ PAGES = [
     Row("sitemap", everyone()),
     Row("programs:catalogue", everyone()),
     Row("programs:detail", everyone(), {"slug": "programme.slug"}),
+    # A public session's calendar file; a session kept for a partner's staff has none.
+    Row("programs:session_calendar", everyone(), {"pk": "open_session.pk"}),
+    Row("programs:session_calendar", everyone(NOT_FOUND), {"pk": "reserved_session.pk"}),
     Row("centre:contact", everyone()),
     Row("centre:legal_notice", everyone()),
     Row("centre:privacy", everyone()),
@@ -233,6 +237,14 @@ PAGES = [
     Row("enrollment:offer_decline", own_of_a(), {"reference": "offered.reference"}),
     Row("enrollment:document", own_of_a(), {"reference": "enrolled.reference", "pk": "document.pk"}),
     Row("enrollment:certificate", own_of_a(), {"reference": "enrolled.reference"}),
+    # The private calendars: the address is the key (calendar applications do not sign in), and
+    # it shows sessions only, never a name. Each space's address opens its own kind of feed only.
+    Row("enrollment:calendar_feed", everyone(), {"token": "a_calendar_token"}),
+    Row("enrollment:calendar_feed", everyone(NOT_FOUND), {"token": "p_calendar_token"}),
+    Row("enrollment:calendar_feed_renew", signed_in(NOT_ALLOWED)),
+    Row("partners:calendar_feed", everyone(), {"token": "p_calendar_token"}),
+    Row("partners:calendar_feed", everyone(NOT_FOUND), {"token": "a_calendar_token"}),
+    Row("partners:calendar_feed_renew", everyone(NOT_ALLOWED)),
     # The partner space: P's members read P's conventions; Q's référent finds nothing of P's.
     Row("partners:dashboard", partner_space(p_ref=OK, p_lecteur=OK, q_ref=OK)),
     Row(
@@ -576,6 +588,10 @@ def _build_scene() -> SimpleNamespace:
     s.a_reset_key = default_token_generator.make_token(s.a)
     s.staff_uidb36 = user_pk_to_url_str(s.staff.applicant)
     s.staff_claim_token = invitation_token_generator.make_token(s.staff.applicant)
+    s.a_calendar_token = calendar_services.calendar_feed_get(user=s.a).token
+    s.p_calendar_token = calendar_services.calendar_feed_get(
+        member=PartnerMember.objects.get(partner=s.p, user=s.p_ref)
+    ).token
 
     s.accounts = {
         ANON: None,
