@@ -37,7 +37,16 @@ class CentreAdmin(admin.ModelAdmin):
         ),
         (
             _("Organisme de formation"),
-            {"fields": ["legal_name", "legal_form", "siret", "activity_declaration_number"]},
+            {
+                "fields": [
+                    "legal_name",
+                    "legal_form",
+                    "siret",
+                    "activity_declaration_number",
+                    "disability_referent_name",
+                    ("disability_referent_email", "disability_referent_phone"),
+                ]
+            },
         ),
         (
             _("Mentions légales"),

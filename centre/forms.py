@@ -13,10 +13,14 @@ class CentreAdminForm(forms.ModelForm):
 
     class Meta:
         model = Centre
-        fields = ["phone", "host_phone"]
+        fields = ["phone", "host_phone", "disability_referent_phone"]
 
     def clean_phone(self):
         return to_e164(self.cleaned_data["phone"])
 
     def clean_host_phone(self):
         return to_e164(self.cleaned_data["host_phone"])
+
+    def clean_disability_referent_phone(self):
+        typed = self.cleaned_data["disability_referent_phone"]
+        return to_e164(typed) if typed else ""

@@ -124,6 +124,21 @@ class Centre(models.Model):
             "Valeur initiale d'exemple, à vérifier et à remplacer par le numéro attribué par le préfet de région."
         ),
     )
+    # Qualiopi asks a training body to name who people with a disability can turn to.
+    disability_referent_name = models.CharField(
+        _("référent handicap"),
+        max_length=120,
+        blank=True,
+        help_text=_("Nom de la personne à qui s'adresser pour un aménagement ; affiché sur chaque page de formation."),
+    )
+    disability_referent_email = models.EmailField(_("courriel du référent handicap"), blank=True)
+    disability_referent_phone = models.CharField(
+        _("téléphone du référent handicap"),
+        max_length=16,
+        blank=True,
+        validators=[validate_e164],
+        help_text=_("Enregistré au format international (+262…)."),
+    )
     dpo_email = models.EmailField(
         _("adresse du délégué à la protection des données"),
         default=content.DPO_EMAIL,

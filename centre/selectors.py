@@ -33,9 +33,15 @@ def centre_current() -> Centre:
     Reading it also refreshes the footer's copy of the accessibility state, so a lost
     cache heals on the next visit of a centre page.
     """
-    centre = Centre.objects.first() or Centre()
+    centre = training_body()
     remember_accessibility_state(centre)
     return centre
+
+
+def training_body() -> Centre:
+    """The centre's record as the training body a programme page and the catalogue's exports name
+    (one query, nothing written), or its first content if the row is missing."""
+    return Centre.objects.first() or Centre()
 
 
 def remember_accessibility_state(centre: Centre) -> None:

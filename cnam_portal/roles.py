@@ -18,12 +18,9 @@ GESTIONNAIRE = "Gestionnaire formations"
 CHARGE_PARTENARIATS = "Chargé de partenariats"
 DIRECTION = "Direction"
 
-# The catalogue staff write (the training body's record besides: one row, edited, never added).
-CATALOGUE_MODELS = ["domain", "audience", "programme", "site", "session"]
-
 # Every model the back office shows; Direction reads all of them.
 BUSINESS_MODELS = {
-    "programs": [*CATALOGUE_MODELS, "trainingbody"],
+    "programs": ["domain", "audience", "programme", "site", "session"],
     "partners": [
         "partner",
         "partnermember",
@@ -71,9 +68,7 @@ ROLES: dict[str, list[str]] = {
     # The catalogue and the applications (decisions through the admin actions), VAE requests;
     # conventions and allocations read-only, to see which seats partners hold.
     GESTIONNAIRE: [
-        *(perm for model in CATALOGUE_MODELS for perm in _perms("programs", model, CRUD)),
-        # The training body's identity and référent handicap, shown on every programme page.
-        *_perms("programs", "trainingbody", ["view", "change"]),
+        *(perm for model in BUSINESS_MODELS["programs"] for perm in _perms("programs", model, CRUD)),
         *_perms("enrollment", "application", ["view", "change"]),
         *_perms("enrollment", "applicantprofile", ["view", "change"]),
         # They instruct applications: France Travail id, birth date, phone, address, documents.

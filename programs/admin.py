@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,7 +11,7 @@ from enrollment.services import sessions
 
 from . import admin_actions
 from .formatting import programme_price
-from .models import RESULT_FIELDS, Audience, Domain, Programme, Session, Site, TrainingBody
+from .models import RESULT_FIELDS, Audience, Domain, Programme, Session, Site
 from .selectors import session_enrolled_count
 
 
@@ -303,53 +302,3 @@ class SessionAdmin(LocalDatesMixin, admin.ModelAdmin):
         if not change:
             return super().save_model(request, obj, form, change)
         _session_update(self, request, obj, form.changed_data, form.cleaned_data)
-
-
-class TrainingBodyAdminForm(forms.ModelForm):
-    """Staff type phone numbers as they dial them; the record keeps them in E.164."""
-
-    class Meta:
-        model = TrainingBody
-        fields = ["phone", "disability_referent_phone"]
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"]
-        return to_e164(phone) if phone else phone
-
-    def clean_disability_referent_phone(self):
-        phone = self.cleaned_data["disability_referent_phone"]
-        return to_e164(phone) if phone else phone
-
-
-@admin.register(TrainingBody)
-class TrainingBodyAdmin(LocalDatesMixin, admin.ModelAdmin):
-    """The one record: staff edit it, never add a second one nor delete it."""
-
-    form = TrainingBodyAdminForm
-    readonly_fields = ["updated_at"]
-    fieldsets = [
-        (None, {"fields": ["name", "legal_name", "siret", "activity_number"]}),
-        (_("Adresse et contact"), {"fields": ["address", ("postal_code", "city"), "email", "phone", "website"]}),
-        (
-            _("Référent handicap"),
-            {
-                "fields": ["disability_referent_name", "disability_referent_email", "disability_referent_phone"],
-                "description": _("Nommé sur la page de chaque formation, avec ses coordonnées."),
-            },
-        ),
-        (_("Suivi"), {"fields": ["updated_at"]}),
-    ]
-
-    # The list restores the record when it is missing: there is never one to add, nor one to delete.
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        # A list of one row is a detour: go straight to the form, for those who may read it (the
-        # list's own permission check is skipped here, so it is made first).
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        return redirect("admin:programs_trainingbody_change", TrainingBody.current().pk)

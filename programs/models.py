@@ -15,7 +15,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import date_long
-from core.validators import validate_siret
 
 # PostgreSQL text search configuration created by migration 0002: French
 # stemming over unaccented words, so "electricite" finds "Électricité".
@@ -524,67 +523,6 @@ CERTIFYING_TYPES = frozenset(
         Programme.CertificationType.CERTIFICATE,
     }
 )
-
-
-class TrainingBody(models.Model):
-    """The training body that publishes the catalogue: one row, edited in the admin (``TrainingBody.current()``)."""
-
-    name = models.CharField(_("nom"), max_length=150, default="CNAM Mayotte")
-    legal_name = models.CharField(
-        _("raison sociale"), max_length=250, default="Conservatoire national des arts et métiers — Centre de Mayotte"
-    )
-    siret = models.CharField(
-        _("SIRET"),
-        max_length=14,
-        blank=True,
-        validators=[RegexValidator(r"^\d{14}$", _("Le SIRET s'écrit avec 14 chiffres, sans espace."))],
-    )
-    activity_number = models.CharField(
-        _("numéro de déclaration d'activité"),
-        max_length=11,
-        blank=True,
-        validators=[
-            RegexValidator(r"^\d{11}$", _("Le numéro de déclaration d'activité s'écrit avec 11 chiffres, sans espace."))
-        ],
-        help_text=_("Enregistré auprès du préfet de région ; il ne vaut pas agrément de l'État."),
-    )
-    address = models.CharField(_("adresse"), max_length=150, blank=True)
-    postal_code = models.CharField(
-        _("code postal"),
-        max_length=5,
-        blank=True,
-        validators=[RegexValidator(r"^\d{5}$", _("Le code postal s'écrit avec 5 chiffres."))],
-    )
-    city = models.CharField(_("ville"), max_length=80, blank=True)
-    email = models.EmailField(_("courriel"), blank=True)
-    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
-    website = models.URLField(_("site web"), blank=True)
-    disability_referent_name = models.CharField(_("référent handicap"), max_length=120, blank=True)
-    disability_referent_email = models.EmailField(_("courriel du référent handicap"), blank=True)
-    disability_referent_phone = models.CharField(_("téléphone du référent handicap"), max_length=20, blank=True)
-    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("organisme de formation")
-        verbose_name_plural = _("organisme de formation")
-
-    def __str__(self):
-        return self.name
-
-    def clean(self):
-        super().clean()
-        # The field's pattern says 14 digits; the key says whether they make a SIRET.
-        if self.siret:
-            try:
-                validate_siret(self.siret)
-            except ValidationError as error:
-                raise ValidationError({"siret": error}) from error
-
-    @classmethod
-    def current(cls) -> "TrainingBody":
-        """The one row (created with its defaults when missing)."""
-        body = cls.objects.order_by("pk").first()
-        return body if body is not None else cls.objects.create()
 
 
 class Site(models.Model):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from enrollment.models import Application, ApplicationStatus
 from enrollment.seats import annotate_seats
 
-from .models import Domain, Programme, Session, TrainingBody
+from .models import Domain, Programme, Session
 from .search import search_programmes
 
 # The value of the "commune" filter that stands for remote sessions.
@@ -123,14 +123,6 @@ def programme_page(*, today: datetime.date | None = None) -> QuerySet[Programme]
         Programme.objects.published().select_related("domain").defer(*SEARCH_COLUMNS).prefetch_related("audiences")
     )
     return _with_public_sessions(programmes, public_sessions(today=today))
-
-
-def training_body_current() -> TrainingBody:
-    """The training body's record (one query), or its first content, unsaved, if the row is missing.
-
-    A page reads it without writing: the admin's list creates the row staff then edit.
-    """
-    return TrainingBody.objects.order_by("pk").first() or TrainingBody()
 
 
 def session_enrolled_count(*, session_id: int | None) -> int:

@@ -10,13 +10,14 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from centre.selectors import training_body
 from core import fragments
 from enrollment.selectors import sessions_eligibility
 
 from . import calendars, freshness
 from .forms import CatalogueFilterForm
 from .models import Programme, Session
-from .selectors import home_highlights, programme_catalogue, programme_page, programme_results, training_body_current
+from .selectors import home_highlights, programme_catalogue, programme_page, programme_results
 
 PAGE_SIZE = 20
 # What a catalogue edit or a seat move makes stale (programs.freshness).
@@ -78,7 +79,8 @@ def programme_detail(request, slug):
             "programme": programme,
             "sessions": programme.public_sessions,
             "now": now,
-            "training_body": training_body_current(),
+            # The training body is the centre: its record names it, its identifiers and its référent handicap.
+            "training_body": training_body(),
             "results": programme_results(programme_id=programme.pk, today=timezone.localdate(now)),
         }
         return {

@@ -10,7 +10,7 @@ Split by topic; objects refer to one another by those keys only, so the modules 
 import each other.
 """
 
-from demo.data.catalogue import DOMAINS, PROGRAMME_INFORMATION, PROGRAMMES, SESSIONS, SITES, TRAINING_BODY
+from demo.data.catalogue import CENTRE, DOMAINS, PROGRAMME_INFORMATION, PROGRAMMES, SESSIONS, SITES
 from demo.data.partners import CALLS, CONVENTIONS, MEMBERS, PARTNERS, MemberData
 from demo.data.people import APPLICANTS, APPLICATIONS
 
@@ -18,6 +18,7 @@ __all__ = [
     "APPLICANTS",
     "APPLICATIONS",
     "CALLS",
+    "CENTRE",
     "CONVENTIONS",
     "DOMAINS",
     "MEMBERS",
@@ -26,6 +27,5 @@ __all__ = [
     "PROGRAMME_INFORMATION",
     "SESSIONS",
     "SITES",
-    "TRAINING_BODY",
     "MemberData",
 ]

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from centre import content as centre_content
-
 DOMAINS = [
     (
         "gestion-comptabilite",
@@ -863,20 +861,8 @@ SESSIONS = [
 ]
 
 
-# The training body that publishes the demo catalogue: the identity the centre's record starts
-# with (its legal notice says the same; example numbers that pass the SIRET's Luhn key and the
-# 11 digits of an activity declaration), and ``.example`` addresses.
-TRAINING_BODY = {
-    "name": centre_content.NAME,
-    "legal_name": centre_content.LEGAL_NAME,
-    "siret": centre_content.SIRET,
-    "activity_number": centre_content.ACTIVITY_DECLARATION_NUMBER,
-    "address": centre_content.ADDRESS_LINE,
-    "postal_code": centre_content.POSTAL_CODE,
-    "city": centre_content.CITY,
-    "email": "contact@cnam-mayotte.example",
-    "phone": centre_content.PHONE,
-    "website": "https://www.cnam-mayotte.example",
+# The demo centre's référent handicap (a fictitious person), named on every programme page.
+CENTRE = {
     "disability_referent_name": "Mariama Houmadi",
     "disability_referent_email": "referent-handicap@cnam-mayotte.example",
     "disability_referent_phone": "+262269612031",

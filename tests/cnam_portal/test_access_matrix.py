@@ -49,7 +49,7 @@ from enrollment.models import (
 )
 from enrollment.services import calendars as calendar_services
 from partners.models import Axis, CallForProjects, Convention, ConventionDocument, PartnerMember
-from programs.models import Audience, Programme, TrainingBody
+from programs.models import Audience, Programme
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -413,9 +413,6 @@ ADMIN_MODELS = {
     "enrollment.vaerequest": AdminModel("vae_request", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
     # The one record: its list is its form.
     "centre.centre": AdminModel("centre", {G, D, SU}, NOBODY, {G, SU}, NOBODY, to("admin:centre_centre_change")),
-    "programs.trainingbody": AdminModel(
-        "training_body", CATALOGUE_READERS, NOBODY, {G, SU}, NOBODY, to("admin:programs_trainingbody_change")
-    ),
 }
 
 
@@ -578,7 +575,6 @@ def _build_scene() -> SimpleNamespace:
     s.audience = Audience.objects.first()
     s.axis = Axis.objects.first()
     s.centre = Centre.objects.first()
-    s.training_body = TrainingBody.current()
     s.session_type = ContentType.objects.get_for_model(s.enrolled.session)
 
     # The links sent by email, made as the portal and django-allauth make them.
@@ -806,7 +802,6 @@ def test_p_lecteur_cannot_enroll_anyone(scene):
         (D, "programs.programme", "programme", {"title": "Réécrite par un lecteur"}),
         (G, "partners.convention", "convention", {"title": "Réécrite par un lecteur"}),
         (D, "centre.centre", "centre", {"name": "Réécrit par un lecteur"}),
-        (C, "programs.trainingbody", "training_body", {"disability_referent_name": "Réécrit par un lecteur"}),
     ],
 )
 def test_a_role_that_only_views_cannot_change_an_object_in_the_admin(scene, role, model, obj, changes):

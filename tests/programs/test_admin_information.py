@@ -4,15 +4,13 @@ in the admin: what cannot be published or recorded is refused in French, with no
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from core.formatting import date_long
-from core.validators import luhn_complete
 from enrollment.models import ApplicationStatus
 from enrollment.services import sessions
-from programs.models import Audience, Programme, TrainingBody
+from programs.models import Audience, Programme
 from tests.factories import ApplicationFactory, ProgrammeFactory, SessionFactory, StaffUserFactory
 from tests.helpers import change_form_data, visible_text
 from tests.programs.test_admin import programme_change_data, session_change_data
@@ -331,87 +329,46 @@ def test_the_service_checks_the_results_again_with_the_session_locked():
     assert (session.completed_count, session.certified_count) == (1, 0)
 
 
-# --- The training body's record -----------------------------------------------------------------
+# --- The centre's référent handicap -------------------------------------------------------------
 
 
-def test_the_training_body_list_leads_to_its_one_record_made_on_first_visit(staff):
-    assert not TrainingBody.objects.exists()
+def _centre_url():
+    from centre.services import centre_ensure
 
-    first = staff.get(reverse("admin:programs_trainingbody_changelist"))
-    second = staff.get(reverse("admin:programs_trainingbody_changelist"))
-
-    body = TrainingBody.objects.get()
-    assert first.status_code == second.status_code == 302
-    assert first.url == second.url == reverse("admin:programs_trainingbody_change", args=[body.pk])
-    assert body.legal_name == "Conservatoire national des arts et métiers — Centre de Mayotte"
+    return reverse("admin:centre_centre_change", args=[centre_ensure().pk])
 
 
-def test_the_training_body_is_never_added_nor_deleted(staff):
-    body = TrainingBody.current()
+def test_staff_record_the_referent_handicap_on_the_centre_s_record(staff):
+    from centre.models import Centre
 
-    assert staff.get(reverse("admin:programs_trainingbody_add")).status_code == 403
-    assert staff.post(reverse("admin:programs_trainingbody_add"), {"name": "Autre"}).status_code == 403
-    delete = reverse("admin:programs_trainingbody_delete", args=[body.pk])
-    assert staff.post(delete, {"post": "yes"}).status_code == 403
-    change = staff.get(reverse("admin:programs_trainingbody_change", args=[body.pk])).content.decode()
-    assert reverse("admin:programs_trainingbody_add") not in change
-    assert delete not in change
-    assert TrainingBody.objects.count() == 1
-
-
-def test_staff_without_the_permission_cannot_reach_the_record():
-    client = Client()
-    client.force_login(StaffUserFactory(plain=True))
-
-    assert client.get(reverse("admin:programs_trainingbody_changelist")).status_code == 403
-    assert not TrainingBody.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("overrides", "field", "message"),
-    [
-        ({"siret": "19976000000019"}, "siret", "Ce numéro SIRET n'est pas valide (clé de contrôle)."),
-        ({"siret": "1997600000001"}, "siret", "Le SIRET s'écrit avec 14 chiffres, sans espace."),
-        (
-            {"activity_number": "0697600123"},
-            "activity_number",
-            "Le numéro de déclaration d'activité s'écrit avec 11 chiffres, sans espace.",
-        ),
-        ({"postal_code": "976"}, "postal_code", "Le code postal s'écrit avec 5 chiffres."),
-        ({"disability_referent_phone": "12"}, "disability_referent_phone", None),
-    ],
-)
-def test_refused_identity_leaves_the_record_unchanged(staff, overrides, field, message):
-    body = TrainingBody.current()
-    url = reverse("admin:programs_trainingbody_change", args=[body.pk])
-
-    response = staff.post(url, change_form_data(staff.get(url), name="Autre nom", **overrides))
-
-    errors = _errors(response)
-    assert field in errors
-    if message:
-        assert message in errors[field]
-    body.refresh_from_db()
-    assert (body.name, body.siret, body.activity_number) == ("CNAM Mayotte", "", "")
-
-
-def test_staff_record_the_training_body_s_identity(staff):
-    body = TrainingBody.current()
-    url = reverse("admin:programs_trainingbody_change", args=[body.pk])
-    siret = luhn_complete("1997600000004")
-
+    url = _centre_url()
     response = staff.post(
         url,
         change_form_data(
             staff.get(url),
-            siret=siret,
-            activity_number="06976001234",
-            phone="02 69 61 20 20",
             disability_referent_name="Mariama Houmadi",
+            disability_referent_email="referent-handicap@cnam-mayotte.fr",
             disability_referent_phone="0639 12 34 56",
         ),
     )
 
     assert response.status_code == 302, _errors(response)
-    body.refresh_from_db()
-    assert (body.siret, body.phone, body.disability_referent_phone) == (siret, "+262269612020", "+262639123456")
+    centre = Centre.objects.get()
+    assert (centre.disability_referent_name, centre.disability_referent_phone) == ("Mariama Houmadi", "+262639123456")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"disability_referent_phone": "12"}, "disability_referent_phone"),
+        ({"disability_referent_email": "pas-une-adresse"}, "disability_referent_email"),
+    ],
+)
+def test_a_refused_referent_leaves_the_centre_s_record_unchanged(staff, overrides, field):
+    from centre.models import Centre
+
+    url = _centre_url()
+    response = staff.post(url, change_form_data(staff.get(url), disability_referent_name="Autre nom", **overrides))
+
+    assert field in _errors(response)
+    assert Centre.objects.get().disability_referent_name == ""

@@ -3,7 +3,7 @@
 import pytest
 
 from centre.models import Centre
-from programs.models import FundingRoute, Programme, TrainingBody
+from programs.models import FundingRoute, Programme
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo_data")]
 
@@ -50,18 +50,11 @@ def test_every_published_certifying_demo_programme_names_its_certifier_and_fiche
     assert len({programme.training_path for programme in demo}) > 1
 
 
-def test_the_demo_training_body_passes_its_checks_and_shows_on_the_pages(demo, client):
-    body = TrainingBody.objects.get()
+def test_the_demo_centre_names_its_referent_handicap_on_the_programme_pages(demo, client):
+    body = Centre.objects.get()
     body.full_clean()
-    # The same identity as the legal notice's (the centre's record).
-    centre = Centre.objects.get()
-    assert (body.legal_name, body.siret, body.activity_number) == (
-        centre.legal_name,
-        centre.siret,
-        centre.activity_declaration_number,
-    )
     assert body.disability_referent_name and body.disability_referent_phone
-    assert body.email.endswith(".example") and body.disability_referent_email.endswith(".example")
+    assert body.disability_referent_email.endswith(".example")
     french = Programme.objects.get(slug="francais-professionnel")
     html = client.get(french.get_absolute_url()).content.decode()
     assert f"Votre référent handicap : {body.disability_referent_name}" in html

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centre.models import Centre
 from core.models import Notification
 from demo import data as demo_data
 from enrollment.forms.applications import CONSENT_TEXT
@@ -47,7 +48,7 @@ from partners.models import (
     SeatAllocation,
     Signatory,
 )
-from programs.models import Audience, Domain, Programme, Session, Site, TrainingBody
+from programs.models import Audience, Domain, Programme, Session, Site
 
 ADMIN_EMAIL = "admin@cnam-mayotte.fr"
 ADMIN_PASSWORD = "Lagon-Bleu-Admin-976"
@@ -231,7 +232,7 @@ class DemoSeeder:
             joined=self.at(-420),
             is_superuser=True,
         )
-        self.seed_training_body()
+        self.seed_centre()
         self.seed_catalogue()
         self.seed_partners()
         self.seed_sessions()
@@ -241,9 +242,9 @@ class DemoSeeder:
         self.seed_applications()
         self.check_demo(notifications_before=notifications_before)
 
-    def seed_training_body(self) -> None:
-        # The one row: found whatever its key, created with the demo's identity when missing.
-        self.upsert(TrainingBody, {}, dict(demo_data.TRAINING_BODY))
+    def seed_centre(self) -> None:
+        # The one row the migration creates (made again if missing): the demo's référent handicap.
+        self.upsert(Centre, {"singleton": True}, dict(demo_data.CENTRE))
 
     def seed_catalogue(self) -> None:
         for position, (slug, name, description) in enumerate(demo_data.DOMAINS, start=1):
