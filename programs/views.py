@@ -2,16 +2,19 @@ import json
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from core import fragments
 from enrollment.selectors import sessions_eligibility
 
-from . import freshness
+from . import exports, freshness, lheo
 from .forms import CatalogueFilterForm
 from .models import Programme
 from .selectors import home_highlights, programme_catalogue, programme_page
@@ -190,3 +193,39 @@ def home(request):
 
     rendered = fragments.fragment(CATALOGUE_SCOPE, "home", request.user.is_authenticated, build)
     return render(request, "home.html", {"home_body": mark_safe(rendered["body"])})
+
+
+# Staff fill the training body's record in minutes; aggregators come back within the hour anyway.
+LHEO_RETRY_AFTER_SECONDS = 3600
+
+
+@require_safe
+def lheo_export(request):
+    """The public catalogue in LHEO 2.3 (programs.lheo), kept until it changes (programs.exports).
+
+    Answers 304 to a conditional request for the document held, and 503 with the French reason
+    while the training body lacks what LHEO requires (SIRET, activity number, address).
+    """
+    try:
+        document = exports.lheo_document()
+    except lheo.MissingTrainingBodyData as missing:
+        response = HttpResponse(str(missing), status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(LHEO_RETRY_AFTER_SECONDS)
+        return response
+    etag = f'"{document.etag}"'
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(document.last_modified),
+        # Aggregators may keep it, asking again (cheaply: 304) before using it.
+        "Cache-Control": "public, no-cache",
+    }
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(document.last_modified))
+    if not_modified is not None:
+        for header, value in headers.items():
+            not_modified[header] = value
+        return not_modified
+    response = FileResponse(document.path.open("rb"), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="lheo.xml"'
+    for header, value in headers.items():
+        response[header] = value
+    return response

@@ -46,13 +46,23 @@ from partners.models import (
     SeatAllocation,
     Signatory,
 )
-from programs.models import Audience, Domain, Programme, Session, Site
+from programs.models import Audience, Domain, Programme, Session, Site, TrainingBody
 
 ADMIN_EMAIL = "admin@cnam-mayotte.fr"
 ADMIN_PASSWORD = "Lagon-Bleu-Admin-976"
 PARTNER_PASSWORD = "Partenaire-Demo-976"
 APPLICANT_PASSWORD = "Candidat-Demo-976"
 PRODUCTION_FLAG = "--i-know-this-is-production"
+# The training body's identifiers and address (the centre record's demo values): LHEO's export needs them.
+DEMO_TRAINING_BODY = {
+    "siret": "19976000000018",
+    "activity_number": "06976001234",
+    "address": "Place Mariage",
+    "postal_code": "97600",
+    "city": "Mamoudzou",
+    "email": "contact@cnam-mayotte.fr",
+    "phone": "+262269612020",
+}
 
 # Statuses a staff member reaches by deciding on an application.
 DECISION_STATUSES = {
@@ -213,6 +223,7 @@ class DemoSeeder:
             is_superuser=True,
         )
         self.seed_catalogue()
+        self.seed_training_body()
         self.seed_partners()
         self.seed_sessions()
         self.seed_conventions()
@@ -270,6 +281,16 @@ class DemoSeeder:
                     "accessibility": item["accessibility"],
                 },
             )
+
+    def seed_training_body(self) -> None:
+        """What LHEO requires of the training body (the centre record's demo identifiers), where still blank."""
+        body = TrainingBody.current()
+        blank = {name: value for name, value in DEMO_TRAINING_BODY.items() if not getattr(body, name)}
+        if blank:
+            for name, value in blank.items():
+                setattr(body, name, value)
+            self.validate(body)
+            body.save()
 
     def seed_partners(self) -> None:
         for key, item in demo_data.PARTNERS.items():
