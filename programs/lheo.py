@@ -439,7 +439,7 @@ class _Writer:
             self.add(action, "prix-total-TTC", f"{programme.price_eur:.2f}")
         self.add(action, "duree-indicative", _clip(self.duration(programme), 150))
         self.add(action, "nombre-heures-total", programme.duration_hours)
-        funding = ", ".join(programme.funding_route_labels())
+        funding = ", ".join(str(label) for label in programme.funding_route_labels())
         if programme.price_note:
             funding = f"{funding}. {programme.price_note}" if funding else programme.price_note
         if funding:

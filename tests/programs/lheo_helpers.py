@@ -50,7 +50,7 @@ def find(element: etree._Element, path: str) -> list:
 def text(element: etree._Element, path: str) -> str:
     found = find(element, path)
     assert len(found) == 1, (path, len(found))
-    return found[0].text
+    return found[0] if isinstance(found[0], str) else found[0].text
 
 
 def formation(root: etree._Element, slug: str) -> etree._Element:
