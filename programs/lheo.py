@@ -97,8 +97,8 @@ class MissingTrainingBodyData(Exception):
         self.fields = fields
         super().__init__(
             _(
-                "L'export LHEO est impossible : renseignez %(fields)s de l'organisme de formation "
-                "(administration, « Organisme de formation »)."
+                "L'export LHEO est impossible : renseignez dans l'administration (« Organisme de formation ») "
+                "ces informations de l'organisme de formation : %(fields)s."
             )
             % {"fields": ", ".join(fields)}
         )

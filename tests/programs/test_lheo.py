@@ -285,9 +285,9 @@ def test_without_the_identifiers_lheo_requires_nothing_is_written(training_body,
     SessionFactory()
     with pytest.raises(lheo.MissingTrainingBodyData) as refused:
         render()
-    assert "L'export LHEO est impossible : renseignez" in str(refused.value)
+    assert str(refused.value).startswith("L'export LHEO est impossible : renseignez dans l'administration")
     label = {"siret": "SIRET", "activity_number": "numéro de déclaration d'activité"}[blank]
-    assert label in str(refused.value)
+    assert str(refused.value).endswith(f"de l'organisme de formation : {label}.")
 
 
 def _queries(**kwargs) -> int:
