@@ -184,6 +184,10 @@ def write_document(
             for programme in programmes.iterator(chunk_size=chunk_size):
                 xf.write(writer.formation(programme))
                 summary.formations += 1
+                # Each session refers back to its programme: without this, every chunk would wait
+                # for the cyclic garbage collector, and memory would grow with the catalogue.
+                programme.__dict__.pop("lheo_sessions", None)
+                programme._prefetched_objects_cache = {}
             xf.flush()
     return summary
 
@@ -232,6 +236,13 @@ class _Writer:
         self.now = now
         self.summary = summary
         self.responsible_body = self._responsible_body()
+        # Translated once: the same few texts go into thousands of elements.
+        self.rhythm_labels = {value: str(label) for value, label in Session.Rhythm.choices}
+        self.route_labels = {route: str(route.label) for route in FundingRoute}
+        self.work_study_text = _("Formation en alternance : périodes en centre de formation et en entreprise.")
+        self.no_work_study_text = _("Sans alternance.")
+        self.registration_text = _("Candidature en ligne, sur la page de la formation.")
+        self.places: dict[int, dict[str, Any]] = {}
         self.body_address = {
             "denomination": body.legal_name or body.name,
             "lines": _lines(body.address),
@@ -250,7 +261,13 @@ class _Writer:
         return element
 
     def address(self, parent: etree._Element, place: dict[str, Any]) -> None:
-        address = self.add(parent, "adresse")
+        # Built once per place, then copied (in C): every session of a place repeats its address.
+        if "element" not in place:
+            place["element"] = self._address(place)
+        parent.append(deepcopy(place["element"]))
+
+    def _address(self, place: dict[str, Any]) -> etree._Element:
+        address = etree.Element(_q("adresse"))
         if place["denomination"]:
             self.add(address, "denomination", _clip(place["denomination"], 255))
         for line in place["lines"]:
@@ -263,6 +280,7 @@ class _Writer:
                 self.add(address, "code-INSEE-commune", place["insee"])
             self.add(address, "region", MAYOTTE_REGION)
         self.add(address, "pays", "FR")
+        return address
 
     def coordinates(
         self,
@@ -288,6 +306,11 @@ class _Writer:
 
     def site_place(self, site: Site) -> dict[str, Any]:
         """A site's address for LHEO; a remote site's is the training body's (where people apply)."""
+        if site.pk not in self.places:
+            self.places[site.pk] = self._site_place(site)
+        return self.places[site.pk]
+
+    def _site_place(self, site: Site) -> dict[str, Any]:
         if site.is_remote:
             return self.body_address
         postal_code, insee = COMMUNE_CODES[Commune(site.commune)]
@@ -386,67 +409,86 @@ class _Writer:
             self.add(
                 formation, "code-niveau-sortie", ENTRY_LEVEL_CODES[QualificationLevel(programme.certification_level)]
             )
-        self.add(self.add(formation, "url-formation"), "urlweb", self.site_url + programme.get_absolute_url())
+        url = self.site_url + programme.get_absolute_url()
+        self.add(self.add(formation, "url-formation"), "urlweb", url)
+        common = self.action_common(programme)
         sessions = programme.lheo_sessions
         for _key, group in groupby(sessions, key=lambda session: (session.site_id, session.rhythm)):
-            formation.append(self.action(programme, list(group)))
+            formation.append(self.action(programme, list(group), common=common, url=url))
         # A copy: lxml moves an element appended elsewhere.
         formation.append(deepcopy(self.responsible_body))
         return formation
 
-    def action(self, programme: Programme, sessions: list[Session]) -> etree._Element:
-        first = sessions[0]
-        site = first.site
-        action = etree.Element(_q("action"), {"numero": f"{programme.slug}-{site.pk}-{first.rhythm}"})
-        rhythm = first.get_rhythm_display()
-        self.add(
-            action, "rythme-formation", _clip(f"{rhythm} ({programme.rhythm})" if programme.rhythm else rhythm, 3000)
-        )
+    def action_common(self, programme: Programme) -> dict[str, Any]:
+        """What every action of ``programme`` says alike, worked out once."""
         audiences = [audience for audience in programme.audiences.all() if audience.formacode][:10]
-        for code in dict.fromkeys(audience.formacode for audience in audiences) or [EVERYONE_FORMACODE]:
-            self.add(action, "code-public-vise", code, ref=FORMACODE_VERSION)
-        if audiences:
-            self.add(action, "info-public-vise", _clip(", ".join(a.label for a in audiences), 250))
-        self.add(action, "niveau-entree-obligatoire", "0" if programme.entry_level == QualificationLevel.NONE else "1")
         if programme.is_work_study:
-            work_study = _("Formation en alternance : périodes en centre de formation et en entreprise.")
+            work_study = self.work_study_text
             if programme.duration_text:
                 work_study = f"{work_study} {programme.duration_text}"
         else:
-            work_study = _("Sans alternance.")
-        self.add(action, "modalites-alternance", _clip(work_study, 3000))
-        mode = TEACHING_MODE_CODES[Programme.Modality(programme.modality)]
-        if site.is_remote and mode == "0":
-            mode = "2"
+            work_study = self.no_work_study_text
+        routes = set(programme.funding_routes or ())
+        funding = ", ".join(label for route, label in self.route_labels.items() if route in routes)
+        if programme.price_note:
+            funding = f"{funding}. {programme.price_note}" if funding else programme.price_note
+        return {
+            "public_codes": list(dict.fromkeys(audience.formacode for audience in audiences)) or [EVERYONE_FORMACODE],
+            "public_info": _clip(", ".join(audience.label for audience in audiences), 250),
+            "work_study": _clip(work_study, 3000),
+            "mode": TEACHING_MODE_CODES[Programme.Modality(programme.modality)],
+            "conditions": _clip(programme.prerequisites.strip() or NO_CONDITIONS, 3000),
+            "access_terms": _clip(programme.access_terms, 3000),
+            "teaching_methods": _clip(programme.teaching_methods, 200),
+            "duration": _clip(self.duration(programme), 150),
+            "funding": _clip(funding, 600),
+            "funders": [FUNDER_CODES[route] for route in FundingRoute if route in routes and route in FUNDER_CODES],
+            "certification_codes": [
+                ("reference-code-RNCP", programme.rncp_code),
+                ("reference-code-RS", programme.rs_code),
+            ],
+        }
+
+    def action(self, programme: Programme, sessions: list[Session], *, common: dict, url: str) -> etree._Element:
+        first = sessions[0]
+        site = first.site
+        action = etree.Element(_q("action"), {"numero": f"{programme.slug}-{site.pk}-{first.rhythm}"})
+        rhythm = self.rhythm_labels.get(first.rhythm, first.rhythm)
+        if programme.rhythm:
+            rhythm = f"{rhythm} ({programme.rhythm})"
+        self.add(action, "rythme-formation", _clip(rhythm, 3000))
+        for code in common["public_codes"]:
+            self.add(action, "code-public-vise", code, ref=FORMACODE_VERSION)
+        if common["public_info"]:
+            self.add(action, "info-public-vise", common["public_info"])
+        self.add(action, "niveau-entree-obligatoire", "0" if programme.entry_level == QualificationLevel.NONE else "1")
+        self.add(action, "modalites-alternance", common["work_study"])
+        mode = "2" if site.is_remote and common["mode"] == "0" else common["mode"]
         self.add(action, "modalites-enseignement", mode)
-        self.add(action, "conditions-specifiques", _clip(programme.prerequisites.strip() or NO_CONDITIONS, 3000))
+        self.add(action, "conditions-specifiques", common["conditions"])
         self.add(action, "prise-en-charge-frais-possible", "1" if programme.funding_routes else "0")
         place = self.site_place(site)
         if not site.is_remote:
             self.coordinates(self.add(action, "lieu-de-formation"), place=place)
         self.add(action, "modalites-entrees-sorties", FIXED_DATES)
         for session in sessions:
-            action.append(self.session(programme, session, place))
+            action.append(self.session(session, place, common=common, url=url))
         accessibility = programme.disability_access.strip() or site.accessibility.strip()
         if accessibility:
             self.add(action, "acces-handicapes", _clip(accessibility, 250))
         self.add(action, "langue-formation", "fr")
-        if programme.access_terms.strip():
-            self.add(action, "modalites-recrutement", _clip(programme.access_terms, 3000))
-        if programme.teaching_methods.strip():
-            self.add(action, "modalites-pedagogiques", _clip(programme.teaching_methods, 200))
+        if common["access_terms"]:
+            self.add(action, "modalites-recrutement", common["access_terms"])
+        if common["teaching_methods"]:
+            self.add(action, "modalites-pedagogiques", common["teaching_methods"])
         if programme.price_eur is not None:
             self.add(action, "prix-total-TTC", f"{programme.price_eur:.2f}")
-        self.add(action, "duree-indicative", _clip(self.duration(programme), 150))
+        self.add(action, "duree-indicative", common["duration"])
         self.add(action, "nombre-heures-total", programme.duration_hours)
-        funding = ", ".join(str(label) for label in programme.funding_route_labels())
-        if programme.price_note:
-            funding = f"{funding}. {programme.price_note}" if funding else programme.price_note
-        if funding:
-            self.add(action, "detail-conditions-prise-en-charge", _clip(funding, 600))
-        for route in FundingRoute:
-            if route in (programme.funding_routes or ()) and route in FUNDER_CODES:
-                self.add(self.add(action, "organisme-financeur"), "code-financeur", FUNDER_CODES[route])
+        if common["funding"]:
+            self.add(action, "detail-conditions-prise-en-charge", common["funding"])
+        for code in common["funders"]:
+            self.add(self.add(action, "organisme-financeur"), "code-financeur", code)
         self.summary.actions += 1
         return action
 
@@ -472,7 +514,7 @@ class _Writer:
             return CLOSED
         return OPEN
 
-    def session(self, programme: Programme, session: Session, place: dict[str, Any]) -> etree._Element:
+    def session(self, session: Session, place: dict[str, Any], *, common: dict, url: str) -> etree._Element:
         element = etree.Element(
             _q("session"), {"numero": session.reference, "horodatage-modification": _stamp(session.updated_at)}
         )
@@ -480,7 +522,7 @@ class _Writer:
         self.add(period, "debut", _day(session.start_date))
         self.add(period, "fin", _day(session.end_date))
         self.address(self.add(element, "adresse-inscription"), place)
-        self.add(element, "modalites-inscription", _("Candidature en ligne, sur la page de la formation."))
+        self.add(element, "modalites-inscription", self.registration_text)
         window = self.add(self.add(element, "periode-inscription"), "periode")
         self.add(window, "debut", _day(timezone.localdate(session.applications_open_at)))
         self.add(window, "fin", _day(timezone.localdate(session.applications_close_at)))
@@ -491,12 +533,12 @@ class _Writer:
         self.add(recruitment, "nb-places", session.capacity)
         if session.schedule:
             self.add(recruitment, "commentaire", _clip(session.schedule, 500))
-        self.add(self.add(element, "url-session"), "urlweb", self.site_url + session.get_absolute_url())
-        if programme.rncp_code or programme.rs_code:
+        # As Session.get_absolute_url says, without reversing the programme's address again.
+        self.add(self.add(element, "url-session"), "urlweb", f"{url}#session-{session.pk}")
+        codes = [(tag, code) for tag, code in common["certification_codes"] if code]
+        if codes:
             reference = self.add(element, "reference-certification")
-            if programme.rncp_code:
-                self.add(reference, "reference-code-RNCP", programme.rncp_code)
-            if programme.rs_code:
-                self.add(reference, "reference-code-RS", programme.rs_code)
+            for tag, code in codes:
+                self.add(reference, tag, code)
         self.summary.sessions += 1
         return element

@@ -1,6 +1,8 @@
 """The LHEO 2.3 export, element by element: what is published, and how the portal's values are coded."""
 
 import datetime
+import gc
+import weakref
 from decimal import Decimal
 
 import pytest
@@ -311,3 +313,27 @@ def test_the_query_count_is_fixed_per_chunk_of_programmes():
     one, two, three = (_queries(chunk_size=size) for size in (12, 6, 4))
     assert one == six
     assert three - two == two - one > 0
+
+
+def test_each_chunk_of_programmes_is_freed_once_written(monkeypatch):
+    """Memory stays bounded: with the cyclic collector off, no more than a chunk is alive at once."""
+    for programme in ProgrammeFactory.create_batch(9):
+        SessionFactory.create_batch(2, programme=programme)
+    written, most_alive = [], 0
+    formation_of = lheo._Writer.formation
+
+    def watched(writer, programme):
+        nonlocal most_alive
+        written.append(weakref.ref(programme))
+        most_alive = max(most_alive, sum(1 for ref in written if ref() is not None))
+        return formation_of(writer, programme)
+
+    monkeypatch.setattr(lheo._Writer, "formation", watched)
+    gc.collect()
+    gc.disable()
+    try:
+        render(chunk_size=3)
+    finally:
+        gc.enable()
+    assert len(written) == 9
+    assert most_alive <= 3
