@@ -16,6 +16,7 @@ the previous one that no such date explains (a session deleted) is dated from it
 
 import dataclasses
 import datetime
+import gzip
 import hashlib
 import os
 import tempfile
@@ -47,18 +48,29 @@ class LheoDocument:
     formations: int
     sessions: int
 
+    @property
+    def gzip_path(self) -> Path:
+        """The same document compressed once (gzip), for clients that accept it."""
+        return self.path.with_name(self.path.name + ".gz")
+
+
+# Compressed once when written rather than by every response (a region's catalogue is 12 MiB).
+GZIP_LEVEL = 6
+
 
 class _HashingFile:
-    """Writes through to ``file`` and hashes what it writes."""
+    """Writes through to ``file`` and its gzip twin, and hashes what it writes."""
 
-    def __init__(self, file):
+    def __init__(self, file, compressed):
         self.file = file
+        self.compressed = compressed
         self.sha1 = hashlib.sha1(usedforsecurity=False)
         self.size = 0
 
     def write(self, data: bytes) -> int:
         self.sha1.update(data)
         self.size += len(data)
+        self.compressed.write(data)
         return self.file.write(data)
 
 
@@ -92,7 +104,7 @@ def lheo_document(*, now: datetime.datetime | None = None) -> LheoDocument:
     meta = cache.get(_key(version))
     if meta is not None and now.timestamp() < meta["valid_until"]:
         document = _document(meta)
-        if document.path.exists():
+        if document.path.exists() and document.gzip_path.exists():
             return document
     return _write(version=version, now=now)
 
@@ -102,15 +114,23 @@ def _write(*, version: str, now: datetime.datetime) -> LheoDocument:
     folder = Path(settings.LHEO_EXPORT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".lheo-", suffix=".xml")
+    temporary_gzip = temporary + ".gz"
     try:
-        with os.fdopen(handle, "wb") as file:
-            out = _HashingFile(file)
+        with (
+            os.fdopen(handle, "wb") as file,
+            open(temporary_gzip, "wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as compressed,
+        ):
+            out = _HashingFile(file, compressed)
             summary = lheo.write_document(out, body=body, site_url=settings.SITE_URL, now=now)
         etag = out.sha1.hexdigest()
         path = folder / f"lheo-{etag}.xml"
+        # The compressed copy first: whoever finds the document finds both.
+        os.replace(temporary_gzip, path.with_name(path.name + ".gz"))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
+        Path(temporary_gzip).unlink(missing_ok=True)
         raise
     valid_until = summary.valid_until or now + datetime.timedelta(days=1)
     meta = {
@@ -144,9 +164,10 @@ def _last_modified(*, etag: str, summary: lheo.ExportSummary, now: datetime.date
 def _remove_stale_files(folder: Path, *, keep: Path) -> None:
     cutoff = time.time() - STALE_FILE_SECONDS
     # A temporary file older than that was left by a writer that died.
-    for path in [*folder.glob("lheo-*.xml"), *folder.glob(".lheo-*.xml")]:
+    kept = {keep, keep.with_name(keep.name + ".gz")}
+    for path in [*folder.glob("lheo-*.xml*"), *folder.glob(".lheo-*.xml*")]:
         try:
-            if path != keep and path.stat().st_mtime < cutoff:
+            if path not in kept and path.stat().st_mtime < cutoff:
                 path.unlink()
         except FileNotFoundError:
             continue

@@ -3,10 +3,11 @@ import json
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_safe
@@ -212,7 +213,9 @@ def lheo_export(request):
         response = HttpResponse(str(missing), status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(LHEO_RETRY_AFTER_SECONDS)
         return response
-    etag = f'"{document.etag}"'
+    # The compressed copy, made once, for whoever accepts it (GZipMiddleware leaves it as it is).
+    compressed = bool(re_accepts_gzip.search(request.headers.get("accept-encoding", "")))
+    etag = f'W/"{document.etag}"' if compressed else f'"{document.etag}"'
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(document.last_modified),
@@ -223,9 +226,14 @@ def lheo_export(request):
     if not_modified is not None:
         for header, value in headers.items():
             not_modified[header] = value
+        patch_vary_headers(not_modified, ("Accept-Encoding",))
         return not_modified
-    response = FileResponse(document.path.open("rb"), content_type="application/xml; charset=utf-8")
+    path = document.gzip_path if compressed else document.path
+    response = FileResponse(path.open("rb"), content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="lheo.xml"'
+    if compressed:
+        response["Content-Encoding"] = "gzip"
     for header, value in headers.items():
         response[header] = value
+    patch_vary_headers(response, ("Accept-Encoding",))
     return response

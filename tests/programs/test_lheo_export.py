@@ -1,6 +1,7 @@
 """/formations/lheo.xml and ``manage.py export_lheo``: kept until the catalogue changes, 304 when unchanged."""
 
 import datetime
+import gzip
 import io
 
 import pytest
@@ -73,6 +74,19 @@ def test_a_conditional_request_for_the_document_held_gets_304(client, session):
     other = client.get(URL, headers={"if-none-match": '"0000"'})
     assert other.status_code == 200
     assert client.head(URL).status_code == 200
+
+
+def test_a_client_accepting_gzip_gets_the_copy_compressed_once(client, session, export_dir):
+    plain = client.get(URL)
+    compressed = client.get(URL, headers={"accept-encoding": "gzip, deflate"})
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert gzip.decompress(body(compressed)) == body(plain)
+    assert compressed["ETag"] == "W/" + plain["ETag"]
+    assert {path.suffix for path in export_dir.iterdir()} == {".xml", ".gz"}
+    again = client.get(URL, headers={"accept-encoding": "gzip", "if-none-match": compressed["ETag"]})
+    assert again.status_code == 304
 
 
 def test_a_catalogue_edit_changes_the_etag_and_the_body(client, session, django_capture_on_commit_callbacks):
