@@ -6,7 +6,8 @@ named by its content's SHA-1, and the cache says which file holds the catalogue'
 version (``core.fragments``' public scope, bumped by ``programs.freshness`` on every catalogue
 edit and seat move). Repeated requests stream that file; nothing is rendered again until the
 catalogue changes or time does (an application window opening or closing, the day turning:
-``ExportSummary.valid_until``). The file is named by what it holds, so every host writes the
+``ExportSummary.valid_until``). While one process writes a new document, the others serve the
+previous one rather than write it too. The file is named by what it holds, so every host writes the
 same name for the same catalogue and the ETag (the SHA-1) is the same wherever it is served.
 
 Last-Modified is when the content last changed: the latest ``updated_at`` of a programme, a
@@ -36,6 +37,8 @@ from .models import Programme, Session, TrainingBody
 # The file of a document no longer current is kept this long for whoever is still downloading it.
 STALE_FILE_SECONDS = 3600
 _LATEST_KEY = "lheo:latest"
+# Longer than a region's export takes on a busy machine; a writer that died frees it by then.
+WRITE_LOCK_SECONDS = 60
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +109,16 @@ def lheo_document(*, now: datetime.datetime | None = None) -> LheoDocument:
         document = _document(meta)
         if document.path.exists() and document.gzip_path.exists():
             return document
-    return _write(version=version, now=now)
+    # One writer per version: while it writes, other requests get the previous document (seconds old).
+    lock = f"lheo:writing:{version}"
+    if not cache.add(lock, True, WRITE_LOCK_SECONDS):
+        previous = cache.get(_LATEST_KEY)
+        if previous is not None and _document(previous).path.exists() and _document(previous).gzip_path.exists():
+            return _document(previous)
+    try:
+        return _write(version=version, now=now)
+    finally:
+        cache.delete(lock)
 
 
 def _write(*, version: str, now: datetime.datetime) -> LheoDocument:

@@ -5,6 +5,7 @@ import gzip
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -198,3 +199,23 @@ def test_the_command_refuses_without_the_identifiers_lheo_requires(session, tmp_
 def test_the_command_refuses_a_missing_folder(session, tmp_path):
     with pytest.raises(CommandError, match=r"Le dossier .* n'existe pas"):
         call_command("export_lheo", output=str(tmp_path / "absent" / "catalogue.xml"))
+
+
+def test_while_a_new_document_is_written_other_requests_get_the_previous_one(
+    client, session, django_capture_on_commit_callbacks
+):
+    from core import fragments
+
+    first = client.get(URL)
+    with django_capture_on_commit_callbacks(execute=True):
+        session.programme.title = "Paie et gestion sociale"
+        session.programme.save()
+    # Another process holds the writing of the new version.
+    assert cache.add(f"lheo:writing:{fragments.version(fragments.PUBLIC)}", True, 60)
+
+    meanwhile = client.get(URL)
+    assert meanwhile.status_code == 200
+    assert meanwhile["ETag"] == first["ETag"]
+
+    cache.clear()
+    assert b"Paie et gestion sociale" in body(client.get(URL))
