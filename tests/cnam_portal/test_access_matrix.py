@@ -48,7 +48,7 @@ from enrollment.models import (
     VaeRequest,
 )
 from partners.models import Axis, CallForProjects, Convention, ConventionDocument
-from programs.models import Audience, Programme
+from programs.models import Audience, Programme, TrainingBody
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -198,6 +198,7 @@ PAGES = [
     Row("favicon", everyone(STATIC)),
     Row("programs:catalogue", everyone()),
     Row("programs:detail", everyone(), {"slug": "programme.slug"}),
+    Row("programs:lheo", everyone()),
     Row("centre:contact", everyone()),
     Row("centre:legal_notice", everyone()),
     Row("centre:privacy", everyone()),
@@ -561,6 +562,14 @@ def _build_scene() -> SimpleNamespace:
     s.audience = Audience.objects.first()
     s.axis = Axis.objects.first()
     s.centre = Centre.objects.first()
+    # The training body's identifiers, as staff fill them in: the LHEO export needs them.
+    TrainingBody.objects.filter(pk=TrainingBody.current().pk).update(
+        siret="19976000000018",
+        activity_number="06976001234",
+        address="Place Mariage",
+        postal_code="97600",
+        city="Mamoudzou",
+    )
     s.session_type = ContentType.objects.get_for_model(s.enrolled.session)
 
     # The links sent by email, made as the portal and django-allauth make them.
