@@ -86,6 +86,7 @@ COMMUNE_CODES = {
     Commune.TSINGONI: ("97680", "97617"),
 }
 MAYOTTE_DEPARTMENT, MAYOTTE_REGION = "976", "06"
+MAX_EMAIL_CHARS = 160  # LHEO's « courriel »; Django's EmailField allows 254
 # "Place Mariage, 97600 Mamoudzou": the street, then the postal code and the town the commune gives.
 _POSTAL_TAIL = re.compile(r"[,\s]*\b(976\d\d)\b.*$")
 
@@ -182,8 +183,10 @@ def write_document(
         xf.write_declaration()
         with xf.element(_q("lheo"), nsmap={None: NAMESPACE}), xf.element(_q("offres")):
             for programme in programmes.iterator(chunk_size=chunk_size):
-                xf.write(writer.formation(programme))
-                summary.formations += 1
+                # A session changed between the two reads may leave none: LHEO wants an action at least.
+                if programme.lheo_sessions:
+                    xf.write(writer.formation(programme))
+                    summary.formations += 1
                 # Each session refers back to its programme: without this, every chunk would wait
                 # for the cyclic garbage collector, and memory would grow with the catalogue.
                 programme.__dict__.pop("lheo_sessions", None)
@@ -299,7 +302,7 @@ class _Writer:
             self.address(coordinates, place)
         if phone:
             self.add(self.add(coordinates, "telfixe"), "numtel", phone)
-        if email:
+        if email and len(email) <= MAX_EMAIL_CHARS:
             self.add(coordinates, "courriel", email)
         if website:
             self.add(self.add(coordinates, "web"), "urlweb", website)

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from lxml import etree
 
 from enrollment.models import Application
 from programs import lheo
@@ -337,3 +338,10 @@ def test_each_chunk_of_programmes_is_freed_once_written(monkeypatch):
         gc.enable()
     assert len(written) == 9
     assert most_alive <= 3
+
+
+def test_an_email_longer_than_lheo_allows_is_left_out():
+    long_email = "responsable." + "a" * 150 + "@cnam-mayotte.fr"
+    _programme, element = exported(contact_email=long_email)
+    assert find(element, "l:contact-formation/l:coordonnees/l:courriel") == []
+    assert long_email.encode() not in etree.tostring(element)
