@@ -29,8 +29,13 @@ class Command(BaseCommand):
             raise CommandError(str(lheo.MissingTrainingBodyData(missing)))
         output = options["output"]
         if not output:
-            summary = lheo.write_document(sys.stdout.buffer, body=body, site_url=settings.SITE_URL)
-            sys.stdout.buffer.flush()
+            try:
+                summary = lheo.write_document(sys.stdout.buffer, body=body, site_url=settings.SITE_URL)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError:
+                # The reader stopped early (``| head``): nothing left to say, and no traceback.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return
             self.stderr.write(self._said(summary))
             return
         target = Path(output)
