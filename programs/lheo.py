@@ -458,7 +458,7 @@ class _Writer:
         action = etree.Element(_q("action"), {"numero": f"{programme.slug}-{site.pk}-{first.rhythm}"})
         rhythm = self.rhythm_labels.get(first.rhythm, first.rhythm)
         if programme.rhythm:
-            rhythm = f"{rhythm} ({programme.rhythm})"
+            rhythm = f"{rhythm}. {programme.rhythm}"
         self.add(action, "rythme-formation", _clip(rhythm, 3000))
         for code in common["public_codes"]:
             self.add(action, "code-public-vise", code, ref=FORMACODE_VERSION)

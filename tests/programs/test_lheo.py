@@ -345,3 +345,8 @@ def test_an_email_longer_than_lheo_allows_is_left_out():
     _programme, element = exported(contact_email=long_email)
     assert find(element, "l:contact-formation/l:coordonnees/l:courriel") == []
     assert long_email.encode() not in etree.tostring(element)
+
+
+def test_the_rhythm_is_the_sessions_then_what_the_programme_says_of_it():
+    _programme, element = exported(rhythm="Deux soirs par semaine")
+    assert text(element, "l:action/l:rythme-formation") == "Cours du soir. Deux soirs par semaine"
