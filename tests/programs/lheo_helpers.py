@@ -69,7 +69,7 @@ def schema() -> etree.XMLSchema:
     path = Path(settings.LHEO_XSD)
     if not path.is_file():
         pytest.skip(
-            f"The LHEO 2.3 schema is not at {path}: get it from http://lheo.gouv.fr/2.3/lheo.xsd "
+            f"The LHEO 2.3 schema is not at {path}: get it from {lheo.SCHEMA_URL} "
             "and point the LHEO_XSD setting or environment variable at it."
         )
     return _schema(path)

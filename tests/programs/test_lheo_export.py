@@ -219,3 +219,12 @@ def test_while_a_new_document_is_written_other_requests_get_the_previous_one(
 
     cache.clear()
     assert b"Paie et gestion sociale" in body(client.get(URL))
+
+
+def test_the_command_says_when_there_is_nothing_to_publish(tmp_path):
+    complete_training_body()
+    SessionFactory(reserved=True)
+    out = io.StringIO()
+    call_command("export_lheo", output=str(tmp_path / "catalogue.xml"), stdout=out)
+    assert "Aucune formation publiée n'a de session publique à venir" in out.getvalue()
+    assert find(parse((tmp_path / "catalogue.xml").read_bytes()), "l:offres/l:formation") == []

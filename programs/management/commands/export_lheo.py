@@ -55,6 +55,11 @@ class Command(BaseCommand):
 
     @staticmethod
     def _said(summary: lheo.ExportSummary) -> str:
+        if not summary.formations:
+            return _(
+                "Aucune formation publiée n'a de session publique à venir : le document ne contient aucune offre "
+                "(le schéma LHEO en demande au moins une)."
+            )
         return _("%(formations)d formation(s), %(actions)d action(s), %(sessions)d session(s) exportées.") % {
             "formations": summary.formations,
             "actions": summary.actions,
