@@ -57,6 +57,7 @@ def _restore_reference_data():
     from programs.migrations import _reference as audiences
 
     audiences.create_audiences(apps, None)
+    audiences.set_audience_formacodes(apps, None)
     axes.create_axes(apps, None)
     centre.create_centre(apps, None)
     sync_roles()
