@@ -296,6 +296,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded documents are personal data: they live outside any served folder and
 # are only streamed by views that check who asks.
 PRIVATE_MEDIA_ROOT = DATA_DIR / "private"
+# The catalogue's LHEO export, kept between requests: one file per state of the catalogue.
+LHEO_EXPORT_DIR = DATA_DIR / "exports"
+# The LHEO 2.3 schema the tests validate that export against; a published standard kept beside
+# the repository (not shipped with the portal), official address http://lheo.gouv.fr/2.3/lheo.xsd.
+LHEO_XSD = Path(os.environ.get("LHEO_XSD", BASE_DIR.parent / "shared" / "standards" / "lheo-2.3" / "lheo.xsd"))
 # Several hosts share them, and they survive the loss of one, in an S3-compatible bucket.
 STORAGE_URL = os.environ.get("STORAGE_URL", "")
 PRIVATE_STORAGE = private_storage_from_url(STORAGE_URL, PRIVATE_MEDIA_ROOT)

@@ -3,18 +3,22 @@ import json
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from centre.selectors import training_body
 from core import fragments
 from enrollment.selectors import sessions_eligibility
 
-from . import calendars, freshness
+from . import calendars, exports, freshness, lheo
 from .forms import CatalogueFilterForm
 from .models import Programme, Session
 from .selectors import home_highlights, programme_catalogue, programme_page, programme_results
@@ -248,3 +252,46 @@ def session_calendar(request, pk):
 
     kept = fragments.fragment(CATALOGUE_SCOPE, "session-calendar", pk, build)
     return calendars.calendar_response(kept["content"], filename=kept["filename"])
+
+
+# Staff fill the training body's record in minutes; aggregators come back within the hour anyway.
+LHEO_RETRY_AFTER_SECONDS = 3600
+
+
+@require_safe
+def lheo_export(request):
+    """The public catalogue in LHEO 2.3 (programs.lheo), kept until it changes (programs.exports).
+
+    Answers 304 to a conditional request for the document held, and 503 with the French reason
+    while the training body lacks what LHEO requires (SIRET, activity number, address).
+    """
+    try:
+        document = exports.lheo_document()
+    except lheo.MissingTrainingBodyData as missing:
+        response = HttpResponse(str(missing), status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(LHEO_RETRY_AFTER_SECONDS)
+        return response
+    # The compressed copy, made once, for whoever accepts it (GZipMiddleware leaves it as it is).
+    compressed = bool(re_accepts_gzip.search(request.headers.get("accept-encoding", "")))
+    etag = f'W/"{document.etag}"' if compressed else f'"{document.etag}"'
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(document.last_modified),
+        # Aggregators may keep it, asking again (cheaply: 304) before using it.
+        "Cache-Control": "public, no-cache",
+    }
+    not_modified = get_conditional_response(request, etag=etag, last_modified=int(document.last_modified))
+    if not_modified is not None:
+        for header, value in headers.items():
+            not_modified[header] = value
+        patch_vary_headers(not_modified, ("Accept-Encoding",))
+        return not_modified
+    path = document.gzip_path if compressed else document.path
+    response = FileResponse(path.open("rb"), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="lheo.xml"'
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    for header, value in headers.items():
+        response[header] = value
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response

@@ -27,6 +27,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
 
 PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="cnam-test-private-")
+# The LHEO export kept between requests (programs.exports), out of the repository's var/.
+LHEO_EXPORT_DIR = tempfile.mkdtemp(prefix="cnam-test-exports-")
 STORAGES = {
     **STORAGES,
     "default": {"BACKEND": "core.storage.PrivateStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},

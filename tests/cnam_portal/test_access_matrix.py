@@ -204,6 +204,7 @@ PAGES = [
     # A public session's calendar file; a session kept for a partner's staff has none.
     Row("programs:session_calendar", everyone(), {"pk": "open_session.pk"}),
     Row("programs:session_calendar", everyone(NOT_FOUND), {"pk": "reserved_session.pk"}),
+    Row("programs:lheo", everyone()),
     Row("centre:contact", everyone()),
     Row("centre:legal_notice", everyone()),
     Row("centre:privacy", everyone()),
