@@ -4,8 +4,8 @@
 
 Reads a database ``bench/large_data.py`` built, in read-only transactions (it writes nothing,
 so it may point at a shared copy); ``--build`` makes a throwaway database with
-``large_data.build`` (the demo, then the region) first and drops it after. The training body's
-identifiers are the demo's where the database has none (the export needs them).
+``large_data.build`` (the demo, then the region) first and drops it after. The training body
+is the centre's record, as the portal reads it.
 
 Writes the document to a temporary file as ``/formations/lheo.xml`` does on a cache miss,
 ``--runs`` times (the median counts), then once under ``tracemalloc`` for Python's peak

@@ -254,7 +254,9 @@ def test_the_certification_codes_and_funding():
     assert text(element, "l:action/l:prix-total-TTC") == "1250.50"
     assert [code.text for code in find(element, "l:action/l:organisme-financeur/l:code-financeur")] == ["4", "16"]
 
-    _programme, element = exported(funding_routes=[])
+    _programme, element = exported(
+        certification_type=Programme.CertificationType.SHORT_QUALIFYING, rs_code="", certifier="", funding_routes=[]
+    )
     assert text(element, "l:certifiante") == "0"
     assert text(element, "l:action/l:prise-en-charge-frais-possible") == "0"
 
