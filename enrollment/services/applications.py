@@ -134,7 +134,7 @@ def application_submit(
     entry_justification: str = "",
     documents: "Sequence[tuple[str, UploadedFile]]" = (),
     kept: Sequence[PendingUpload] = (),
-    drop: Iterable[int] = (),
+    drop: Iterable[int | str] = (),
 ) -> Application:
     """Record an online application, its documents and the acknowledgement email, all or nothing.
 
@@ -242,7 +242,7 @@ def _take_kept_documents(*, user: "User", session: Session, kept: list[PendingUp
     return taken
 
 
-def _drop_kept_documents(*, user: "User", session: Session, ids: Iterable[int]) -> None:
+def _drop_kept_documents(*, user: "User", session: Session, ids: Iterable[int | str]) -> None:
     """Delete the person's kept documents among ``ids`` for ``session`` (their files once committed)."""
     ids = {int(value) for value in ids if str(value).isdigit()}
     if not ids:
