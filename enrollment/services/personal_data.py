@@ -585,6 +585,7 @@ def _export_data(user: "User", archive: _Archive) -> dict[str, Any]:
     sent = Notification.objects.filter(Q(user=user) | address_match).order_by("created_at", "pk")
     memberships = PartnerMember.objects.filter(user=user).select_related("partner").order_by("pk")
     pending = PendingUpload.objects.filter(user=user).select_related("session").order_by("uploaded_at", "pk")
+    feeds = CalendarFeed.objects.filter(Q(user=user) | Q(member__user=user)).select_related("member__partner")
     return {
         "produit_le": _when(timezone.now()),
         "compte": {
@@ -612,6 +613,7 @@ def _export_data(user: "User", archive: _Archive) -> dict[str, Any]:
             }
             for notification in sent
         ],
+        "agendas_prives": [_calendar_feed_data(feed) for feed in feeds.order_by("pk")],
         "partenaires": [
             {
                 "partenaire": member.partner.name,
@@ -625,6 +627,22 @@ def _export_data(user: "User", archive: _Archive) -> dict[str, Any]:
             }
             for member in memberships
         ],
+    }
+
+
+def _calendar_feed_data(feed: CalendarFeed) -> dict[str, Any]:
+    """A private calendar's address: the person's own sessions, or those of a partner's staff."""
+    member = feed.member
+    if member is None:
+        address, of = reverse("enrollment:calendar_feed", kwargs={"token": feed.token}), _("vos formations")
+    else:
+        address = reverse("partners:calendar_feed", kwargs={"token": feed.token})
+        of = _("les sessions des agents de %(partner)s") % {"partner": member.partner.name}
+    return {
+        "adresse": settings.SITE_URL + address,
+        "sessions": of,
+        "cree_le": _when(feed.created_at),
+        "renouvele_le": _when(feed.renewed_at),
     }
 
 

@@ -27,6 +27,7 @@ from enrollment.models import (
     VaeRequest,
     VaeStage,
 )
+from enrollment.services.calendars import calendar_feed_get
 from partners.models import PartnerMember
 from tests.factories import (
     ApplicantFactory,
@@ -87,7 +88,9 @@ def _zip_of(response) -> zipfile.ZipFile:
 def test_export_is_a_zip_of_the_persons_own_data_and_files_only(client):
     nadia, nadia_application, _document_row = _person_with_a_file("Nadia", "Ali")
     other, other_application, _other_row = _person_with_a_file("Zaina", "Madi")
-    PartnerMemberFactory(user=nadia, partner=PartnerFactory(name="Commune de Tsingoni"), full_name="Nadia Ali")
+    membership = PartnerMemberFactory(
+        user=nadia, partner=PartnerFactory(name="Commune de Tsingoni"), full_name="Nadia Ali"
+    )
     Notification.objects.create(
         idempotency_key="n1", template="application_received", recipient_email=nadia.email, user=nadia,
         subject="[CNAM Mayotte] Candidature bien reçue", state=Notification.State.PENDING,
@@ -96,6 +99,9 @@ def test_export_is_a_zip_of_the_persons_own_data_and_files_only(client):
         idempotency_key="n2", template="application_received", recipient_email=other.email, user=other,
         subject="[CNAM Mayotte] Pour Zaina", state=Notification.State.PENDING,
     )  # fmt: skip
+    nadia_feed = calendar_feed_get(user=nadia)
+    staff_feed = calendar_feed_get(member=membership)
+    calendar_feed_get(user=other)
     client.force_login(nadia)
 
     response = client.get(EXPORT)
@@ -118,6 +124,12 @@ def test_export_is_a_zip_of_the_persons_own_data_and_files_only(client):
     assert archive.read(piece["fichier"]) == PDF_BYTES + b"Nadia"
     assert [mail_row["objet"] for mail_row in data["courriels"]] == ["[CNAM Mayotte] Candidature bien reçue"]
     assert data["partenaires"][0]["partenaire"] == "Commune de Tsingoni"
+    # The private calendar's address: whoever holds it sees the person's sessions.
+    own, staff = data["agendas_prives"]
+    assert own["adresse"] == f"{settings.SITE_URL}/candidatures/agenda/{nadia_feed.token}.ics"
+    assert own["sessions"] == "vos formations"
+    assert staff["adresse"] == f"{settings.SITE_URL}/partenaires/agenda/{staff_feed.token}.ics"
+    assert staff["sessions"] == "les sessions des agents de Commune de Tsingoni"
     # Nothing of the other person, in the JSON or among the files.
     whole = archive.read("mes-donnees.json").decode()
     for theirs in ("Zaina", other.email, other_application.reference, "cv-zaina.pdf"):
