@@ -24,6 +24,7 @@ OPENING_HOURS = (
     "Le vendredi : 7 h 30 – 12 h 00\n"
     "Le samedi matin, pendant les sessions de formation : sur rendez-vous"
 )
+SIGNATORY_TITLE = "Directeur du centre CNAM de Mayotte"
 PUBLICATION_DIRECTOR = "Le directeur ou la directrice du centre CNAM de Mayotte"
 HOST_NAME = "OVH SAS"
 HOST_ADDRESS = "2 rue Kellermann\n59100 Roubaix\nFrance"

@@ -139,6 +139,16 @@ class Centre(models.Model):
         validators=[validate_e164],
         help_text=_("Enregistré au format international (+262…)."),
     )
+    # Who signs the documents funders receive (attestations, attendance statements, certificates).
+    signatory_name = models.CharField(
+        _("signataire des documents"),
+        max_length=120,
+        blank=True,
+        help_text=_("Nom de la personne qui signe les attestations et certificats remis aux financeurs."),
+    )
+    signatory_title = models.CharField(
+        _("qualité du signataire"), max_length=120, default=content.SIGNATORY_TITLE, blank=True
+    )
     dpo_email = models.EmailField(
         _("adresse du délégué à la protection des données"),
         default=content.DPO_EMAIL,

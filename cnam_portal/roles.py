@@ -44,6 +44,20 @@ BUSINESS_MODELS = {
     ],
     # The centre's identity, contact and legal pages (one record).
     "centre": ["centre"],
+    # Course days, trainers, attendance sheets, follow-up and the funders' documents.
+    "attendance": [
+        "trainer",
+        "slot",
+        "slotchange",
+        "attendancesheet",
+        "attendance",
+        "attendancechange",
+        "participation",
+        "participationchange",
+        "absencealert",
+        "funderdocument",
+        "funderdocumentversion",
+    ],
     # The email outbox.
     "core": ["notification"],
 }
@@ -86,6 +100,17 @@ ROLES: dict[str, list[str]] = {
         *_perms("partners", "seatallocation", ["view"]),
         # They keep the public information current: contact, opening hours, legal pages.
         *_perms("centre", "centre", ["view", "change"]),
+        # They run the courses: trainers, course days, sheets (corrected with a reason), follow-up.
+        *(perm for model in ("trainer", "slot") for perm in _perms("attendance", model, CRUD)),
+        *_perms("attendance", "slotchange", ["view"]),
+        *_perms("attendance", "attendancesheet", ["view", "change"]),
+        *_perms("attendance", "attendance", ["view", "change"]),
+        *_perms("attendance", "attendancechange", ["view"]),
+        *_perms("attendance", "participation", ["view", "change"]),
+        *_perms("attendance", "participationchange", ["view"]),
+        *_perms("attendance", "absencealert", ["view", "change"]),
+        *_perms("attendance", "funderdocument", ["view"]),
+        *_perms("attendance", "funderdocumentversion", ["view"]),
     ],
     # Partners, conventions (PDF versions are produced, never typed in) and calls for projects;
     # the catalogue and applications read-only (a convention's staff list needs the latter). No

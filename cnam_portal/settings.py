@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "partners",
     "enrollment",
     "centre",
+    "attendance",
     "partner_space",
     "backoffice",
     "demo",
@@ -396,6 +397,15 @@ OFFER_HOLD_HOURS = int(os.environ.get("OFFER_HOLD_HOURS", "48"))
 # (PostgreSQL lock_timeout, enrollment.seats.lock_sessions).
 SEAT_LOCK_TIMEOUT_MS = int(os.environ.get("SEAT_LOCK_TIMEOUT_MS", "5000"))
 SESSION_REMINDER_DAYS = 3
+
+# Attendance (attendance.codes): a person signs a slot's sheet from this long before it starts
+# until this long after it ends; the code the trainer shows changes every step, and the one
+# just before it is still taken (a person typing it as it turns).
+ATTENDANCE_OPEN_BEFORE_MINUTES = int(os.environ.get("ATTENDANCE_OPEN_BEFORE_MINUTES", "30"))
+ATTENDANCE_CLOSE_AFTER_MINUTES = int(os.environ.get("ATTENDANCE_CLOSE_AFTER_MINUTES", "30"))
+ATTENDANCE_CODE_STEP_SECONDS = 30
+# Two slots missed in a row without excuse raise an alert (attendance.services.followup).
+ATTENDANCE_ALERT_AFTER_MISSED = 2
 
 # Personal data retention (core.retention states them in the consent and the privacy page;
 # enrollment.services.personal_data applies them every night). Defaults follow the CNIL's

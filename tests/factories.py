@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from attendance.models import Attendance, AttendanceSheet, AttendanceStatus, Participation, Slot, Trainer
 from centre.models import Centre
 from cnam_portal.roles import sync_roles
 from core.validators import luhn_complete
@@ -339,3 +340,65 @@ def build_catalogue(count: int) -> list[Programme]:
             )
     Session.objects.bulk_create(sessions)
     return programmes
+
+
+# --- After the enrollment: trainers, course days, sheets, follow-up --------------------------------
+
+
+class TrainerFactory(DjangoModelFactory):
+    """A formateur's account (no staff right); ``sessions=[...]`` links it to the sessions it runs."""
+
+    class Meta:
+        model = Trainer
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, first_name="Nadia", last_name=factory.Sequence(lambda n: f"Formatrice{n}"))
+
+    @factory.post_generation
+    def sessions(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.sessions.set(extracted)
+
+
+class SlotFactory(DjangoModelFactory):
+    """A course day of a session: by default its first day, 17 h 30 – 20 h 30, at the session's site."""
+
+    class Meta:
+        model = Slot
+
+    session = factory.SubFactory(SessionFactory)
+    date = factory.LazyAttribute(lambda o: o.session.start_date)
+    start_time = datetime.time(17, 30)
+    end_time = datetime.time(20, 30)
+    site = factory.LazyAttribute(lambda o: o.session.site)
+
+
+class AttendanceSheetFactory(DjangoModelFactory):
+    class Meta:
+        model = AttendanceSheet
+
+    slot = factory.SubFactory(SlotFactory)
+    opened_by = factory.SubFactory(UserFactory)
+
+
+class AttendanceFactory(DjangoModelFactory):
+    """A line of a sheet: a person present (signed now) unless ``status`` says otherwise."""
+
+    class Meta:
+        model = Attendance
+
+    sheet = factory.SubFactory(AttendanceSheetFactory)
+    application = factory.SubFactory(
+        ApplicationFactory, enrolled=True, session=factory.SelfAttribute("..sheet.slot.session")
+    )
+    status = AttendanceStatus.PRESENT
+    signed_at = factory.LazyAttribute(lambda o: timezone.now() if o.status == AttendanceStatus.PRESENT else None)
+    reason = factory.LazyAttribute(lambda o: "Certificat médical." if o.status == AttendanceStatus.EXCUSED else "")
+
+
+class ParticipationFactory(DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    application = factory.SubFactory(ApplicationFactory, enrolled=True)
+    entered_on = factory.LazyAttribute(lambda o: o.application.session.start_date)

@@ -39,7 +39,7 @@ def _group_perms(name):
 
 def test_the_data_migration_creates_each_group_with_exactly_its_permissions():
     Group.objects.filter(name__in=ROLES).delete()
-    historical = MigrationExecutor(connection).loader.project_state(("cnam_portal", "0005_managers_resend_emails")).apps
+    historical = MigrationExecutor(connection).loader.project_state(("cnam_portal", "0006_attendance_roles")).apps
 
     sync_roles_migration(historical, None)
 
