@@ -208,6 +208,9 @@ def test_the_page_shows_the_follow_up_in_french(client, director, scene):
     # The five charts of the applications, and the abandons' one.
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 6
     assert '<table id="tableau-abandons">' in page
+    from tests.cnam_portal.test_wording import assert_french_wording
+
+    assert_french_wording(response)
 
 
 def _grow(scene, count):

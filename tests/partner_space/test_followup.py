@@ -352,3 +352,12 @@ def test_both_tables_scroll_in_a_region_named_by_their_caption(client, scene):
     ):
         assert f'aria-labelledby="{caption_id}"' in page
         assert f'<caption id="{caption_id}">{caption}</caption>' in page
+
+
+@pytest.mark.parametrize("role", ["referent", "viewer"])
+def test_the_page_is_worded_as_the_portal_writes(client, scene, role):
+    from tests.cnam_portal.test_wording import assert_french_wording
+
+    client.force_login(scene[role].user)
+    assert_french_wording(client.get(followup_url(scene["convention"])))
+    assert_french_wording(client.get(reverse("partners:convention", args=[scene["convention"].reference])))
