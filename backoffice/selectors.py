@@ -19,7 +19,11 @@ Definitions the page states under its tables:
   or "étudiant"), other employees and public agents, then everyone else;
 - the commune is the applicant's commune of residence (profile);
 - the decision delay counts online and desk applications decided in the period (a partner
-  enrollment is decided the moment it is made, it would only pull the median to zero).
+  enrollment is decided the moment it is made, it would only pull the median to zero);
+- the course's follow-up counts the people who entered training (a ``Participation`` row) in a
+  session under way at some point of the period, with their hours attended and planned to date:
+  attendance is hours attended over planned, completion and abandonment rates are exits of that
+  kind over entries, hours delivered per convention are the hours its staff attended.
 """
 
 import datetime
@@ -27,6 +31,7 @@ import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -55,6 +60,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from attendance.models import AbandonReason, ExitKind, Participation
 from backoffice.charts import BarChartLayout, bar_chart_layout
 from enrollment.models import Application, ApplicationStatus, Situation
 from enrollment.seats import allocations_with_usage, annotate_seats
@@ -63,8 +69,9 @@ from programs.models import Commune, Session
 
 # Queries one report runs, whatever the data: applications by status, situation and commune,
 # programmes, decision delay, sessions (with the period's totals), conventions, calls for
-# projects (+ their partners).
-REPORT_QUERIES = 7
+# projects (+ their partners), then the course's follow-up: exits and their reasons, attendance
+# per session (with the number of sessions), hours per convention.
+REPORT_QUERIES = 10
 
 # Rows the page lists at most, whatever the size of the region.
 SESSION_ROWS = 50
@@ -260,6 +267,12 @@ class Report:
     calls: list[CallForProjects] = field(default_factory=list)
     # Whether more calls are open than the page lists.
     more_calls: bool = False
+    # The course's follow-up of the sessions under way in the period.
+    followup: "FollowupSummary | None" = None
+    attendance: "list[SessionAttendance]" = field(default_factory=list)
+    attendance_count: int = 0
+    convention_hours: "list[ConventionHours]" = field(default_factory=list)
+    abandon_chart: Chart | None = None
 
     @property
     def median_display(self) -> str:
@@ -273,6 +286,10 @@ class Report:
     def fill_display(self) -> str:
         rate = _percent(self.session_taken, self.session_capacity)
         return "—" if rate is None else formats.number_format(rate, 1)
+
+    @property
+    def attendance_truncated(self) -> bool:
+        return self.attendance_count > len(self.attendance)
 
 
 class Median(Aggregate):
@@ -451,6 +468,264 @@ def convention_usage(*, period: Period) -> list[ConventionUsage]:
     ]
 
 
+# --- The course's follow-up ---------------------------------------------------------------------
+#
+# Read from each enrolled person's follow-up row (attendance.Participation), whose hours the
+# attendance services keep current: summing those rows never reads an attendance line. The
+# people counted are those who entered training in a session under way at some point of the
+# period (started by its end, not over before its start); their hours are all they attended and
+# all that was planned for them up to now.
+
+
+def _rate(part: Decimal, whole: Decimal) -> float | None:
+    """``part`` over ``whole`` in %, at most 100; None when ``whole`` is nothing."""
+    if not whole:
+        return None
+    return min(100.0, 100.0 * float(part) / float(whole))
+
+
+def _rate_display(rate: float | None) -> str:
+    return "—" if rate is None else formats.number_format(rate, 1)
+
+
+def hours_display(value: Decimal) -> str:
+    """``1 234,5``: hours with their decimals when they have some (the unit is the column's)."""
+    places = 0 if value == value.to_integral_value() else 2
+    text = formats.number_format(value, places, force_grouping=True)
+    return text.rstrip("0").rstrip(",") if places else text
+
+
+def participations_in(period: Period) -> QuerySet[Participation]:
+    """The follow-up of the people in sessions under way at some point of the period."""
+    return Participation.objects.filter(
+        application__session__start_date__lte=period.end, application__session__end_date__gte=period.start
+    )
+
+
+@dataclass(frozen=True)
+class FollowupSummary:
+    """Who entered training in the period's sessions, how they left (abandons by reason), their hours."""
+
+    entered: int
+    completed: int
+    abandoned: int
+    excluded: int
+    by_reason: Mapping[str, int]
+    hours_attended: Decimal
+    hours_planned: Decimal
+
+    @property
+    def in_training(self) -> int:
+        return self.entered - self.completed - self.abandoned - self.excluded
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return _rate(self.hours_attended, self.hours_planned)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return _percent(self.completed, self.entered)
+
+    @property
+    def abandonment_rate(self) -> float | None:
+        return _percent(self.abandoned, self.entered)
+
+    @property
+    def attendance_display(self) -> str:
+        return _rate_display(self.attendance_rate)
+
+    @property
+    def completion_display(self) -> str:
+        return _rate_display(self.completion_rate)
+
+    @property
+    def abandonment_display(self) -> str:
+        return _rate_display(self.abandonment_rate)
+
+    @property
+    def hours_attended_display(self) -> str:
+        return hours_display(self.hours_attended)
+
+    def reason_rows(self) -> list[Row]:
+        """Every abandonment reason, in the order of the list staff choose from, with its count."""
+        return [
+            Row(str(reason.label), self.by_reason.get(reason.value, 0), _count(self.by_reason.get(reason.value, 0)))
+            for reason in AbandonReason
+        ]
+
+
+def followup_summary(*, period: Period) -> FollowupSummary:
+    """The period's entries, exits by kind and abandons by reason, and their hours, in one grouped query.
+
+    At most a dozen groups (exit kinds × abandonment reasons), whatever the number of people.
+    """
+    rows = (
+        participations_in(period)
+        .order_by()
+        .values("exit_kind", "abandon_reason")
+        .annotate(n=Count("*"), attended=Sum("hours_attended"), planned=Sum("hours_planned"))
+    )
+    by_kind: Counter[str] = Counter()
+    by_reason: Counter[str] = Counter()
+    attended = planned = Decimal(0)
+    for row in rows:
+        by_kind[row["exit_kind"]] += row["n"]
+        if row["exit_kind"] == ExitKind.ABANDON:
+            by_reason[row["abandon_reason"]] += row["n"]
+        attended += row["attended"] or 0
+        planned += row["planned"] or 0
+    return FollowupSummary(
+        entered=by_kind.total(),
+        completed=by_kind[ExitKind.COMPLETED],
+        abandoned=by_kind[ExitKind.ABANDON],
+        excluded=by_kind[ExitKind.EXCLUSION],
+        by_reason=by_reason,
+        hours_attended=Decimal(attended),
+        hours_planned=Decimal(planned),
+    )
+
+
+@dataclass(frozen=True)
+class SessionAttendance:
+    """A session under way in the period: the people who entered it and their hours attended over planned."""
+
+    session_id: int
+    reference: str
+    programme_title: str
+    start_date: datetime.date
+    end_date: datetime.date
+    people: int
+    completed: int
+    abandoned: int
+    hours_attended: Decimal
+    hours_planned: Decimal
+
+    @property
+    def rate(self) -> float | None:
+        return _rate(self.hours_attended, self.hours_planned)
+
+    @property
+    def display(self) -> str:
+        return _rate_display(self.rate)
+
+    @property
+    def hours_attended_display(self) -> str:
+        return hours_display(self.hours_attended)
+
+    @property
+    def hours_planned_display(self) -> str:
+        return hours_display(self.hours_planned)
+
+
+@dataclass(frozen=True)
+class SessionAttendanceTable:
+    """The sessions the page lists (``SESSION_ROWS`` at most, the least attended first) and how many there are."""
+
+    rows: list[SessionAttendance]
+    count: int
+
+
+def session_attendance(*, period: Period, limit: int = SESSION_ROWS) -> SessionAttendanceTable:
+    """The ``limit`` least attended sessions under way in the period, and their number, in one grouped query.
+
+    The least attended first: those are the ones to call about. A session with nothing planned
+    yet has no rate and goes last.
+    """
+    session = "application__session__"
+    rows = list(
+        participations_in(period)
+        .values(
+            f"{session}id",
+            f"{session}reference",
+            f"{session}programme__title",
+            f"{session}start_date",
+            f"{session}end_date",
+        )
+        .annotate(
+            people=Count("*"),
+            completed=Count("pk", filter=Q(exit_kind=ExitKind.COMPLETED)),
+            abandoned=Count("pk", filter=Q(exit_kind=ExitKind.ABANDON)),
+            attended=Sum("hours_attended"),
+            planned=Sum("hours_planned"),
+            rate=Cast(Sum("hours_attended"), FloatField())
+            / NullIf(Cast(Sum("hours_planned"), FloatField()), Value(0.0)),
+            sessions=Window(Count("*")),
+        )
+        .order_by(F("rate").asc(nulls_last=True), f"{session}start_date", f"{session}reference")[:limit]
+    )
+    return SessionAttendanceTable(
+        rows=[
+            SessionAttendance(
+                session_id=row[f"{session}id"],
+                reference=row[f"{session}reference"],
+                programme_title=row[f"{session}programme__title"],
+                start_date=row[f"{session}start_date"],
+                end_date=row[f"{session}end_date"],
+                people=row["people"],
+                completed=row["completed"],
+                abandoned=row["abandoned"],
+                hours_attended=Decimal(row["attended"] or 0),
+                hours_planned=Decimal(row["planned"] or 0),
+            )
+            for row in rows
+        ],
+        count=rows[0]["sessions"] if rows else 0,
+    )
+
+
+@dataclass(frozen=True)
+class ConventionHours:
+    """The hours a convention's staff attended in the sessions under way in the period."""
+
+    convention_id: int
+    reference: str
+    title: str
+    partner_name: str
+    people: int
+    hours_attended: Decimal
+    hours_planned: Decimal
+
+    @property
+    def rate(self) -> float | None:
+        return _rate(self.hours_attended, self.hours_planned)
+
+    @property
+    def display(self) -> str:
+        return _rate_display(self.rate)
+
+    @property
+    def hours_attended_display(self) -> str:
+        return hours_display(self.hours_attended)
+
+    @property
+    def hours_planned_display(self) -> str:
+        return hours_display(self.hours_planned)
+
+
+def convention_hours(*, period: Period) -> list[ConventionHours]:
+    """Hours delivered per convention: the sum of the hours its staff attended, in one grouped query."""
+    convention = "application__convention__"
+    rows = (
+        participations_in(period)
+        .filter(application__convention__isnull=False)
+        .values(f"{convention}id", f"{convention}reference", f"{convention}title", f"{convention}partner__name")
+        .annotate(people=Count("*"), attended=Sum("hours_attended"), planned=Sum("hours_planned"))
+        .order_by(f"{convention}reference")
+    )
+    return [
+        ConventionHours(
+            convention_id=row[f"{convention}id"],
+            reference=row[f"{convention}reference"],
+            title=row[f"{convention}title"],
+            partner_name=row[f"{convention}partner__name"],
+            people=row["people"],
+            hours_attended=Decimal(row["attended"] or 0),
+            hours_planned=Decimal(row["planned"] or 0),
+        )
+        for row in rows
+    ]
+
+
 def upcoming_calls(*, today: datetime.date | None = None, limit: int = CALL_ROWS) -> list[CallForProjects]:
     """Calls for projects still to answer or to hear from, nearest deadline first.
 
@@ -507,6 +782,15 @@ def build_report(
         for row in fill.rows
     ]
     calls = upcoming_calls(today=today)
+    attendance = session_attendance(period=period)
+    followup = followup_summary(period=period)
+    abandon_chart = Chart(
+        "abandons",
+        _("Abandons par motif"),
+        _("Abandons"),
+        followup.reason_rows(),
+        note=_("Personnes sorties de formation par abandon, dans les sessions en cours pendant la période."),
+    )
 
     charts = [
         Chart("statuts", _("Candidatures par statut"), _("Candidatures"), status_rows),
@@ -562,4 +846,9 @@ def build_report(
         conventions=convention_usage(period=period),
         calls=calls[:CALL_ROWS],
         more_calls=len(calls) > CALL_ROWS,
+        followup=followup,
+        attendance=attendance.rows,
+        attendance_count=attendance.count,
+        convention_hours=convention_hours(period=period),
+        abandon_chart=abandon_chart,
     )

@@ -32,7 +32,8 @@ from core.formatting import datetime_long
 from core.storage import private_file_response
 from enrollment.selectors import calendar_feed_by_token, partner_calendar_sessions
 from enrollment.services import calendars as calendar_services
-from partner_space import imports, invitations
+from partner_space import exports as followup_exports
+from partner_space import imports, invitations, selectors_followup
 from partner_space import selectors as selectors_space
 from partner_space import services as services_staff
 from partner_space.accounts import PARTNER_SESSION_KEY
@@ -542,3 +543,98 @@ def calendar_feed_renew(request, member):
         ),
     )
     return redirect(reverse("partners:dashboard") + "#agenda")
+
+
+# --- The course's follow-up of the partner's staff ----------------------------------------------
+
+FOLLOWUP_PER_PAGE = 50
+
+
+@require_GET
+@partner_view()
+def convention_followup(request, member, reference):
+    """Each session of the convention, then each person enrolled under it: attendance, state, documents.
+
+    Not a kept page (core.fragments): it shows attendance as it is marked. Documents are for
+    the partner's référents; a lecteur reads the figures only.
+    """
+    convention = _convention_or_404(member, reference)
+    partner = member.partner
+    is_referent = member.role == PartnerMember.Role.REFERENT
+    sessions = selectors_followup.partner_followup_sessions(partner=partner, convention=convention)
+    asked = request.GET.get("session", "").strip()
+    chosen = next((session for session in sessions if session.reference == asked), None) if asked else None
+    session_error = ""
+    if asked and chosen is None:
+        session_error = _(
+            "La session « %(session)s » ne fait pas partie de cette convention : tous les agents sont affichés."
+        ) % {"session": asked[:40]}
+    applications = selectors_followup.partner_followup(
+        partner=partner,
+        convention=convention,
+        session_id=chosen.session_id if chosen else None,
+        documents=is_referent,
+    )
+    page = Paginator(applications, FOLLOWUP_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [selectors_followup.staff_followup(application) for application in page.object_list]
+    return render(
+        request,
+        "partners/convention_followup.html",
+        {
+            "member": member,
+            "partner": partner,
+            "convention": convention,
+            "sessions": sessions,
+            "chosen": chosen,
+            "session_error": session_error,
+            "page": page,
+            "rows": rows,
+            "page_range": _page_range(page),
+            "is_referent": is_referent,
+        },
+    )
+
+
+@require_GET
+@partner_view()
+def convention_followup_export(request, member, reference, file_format):
+    convention = _convention_or_404(member, reference)
+    content, content_type = followup_exports.followup_export(
+        partner=member.partner, convention=convention, file_format=file_format
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="suivi-{convention.reference}-{timezone.localdate():%Y-%m-%d}.{file_format}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _document_filename(document) -> str:
+    name = f"{document.kind.replace('_', '-')}-{document.application.reference}"
+    if document.month:
+        name += f"-{document.month:%Y-%m}"
+    return f"{name}-v{document.version}.pdf"
+
+
+@require_GET
+@partner_view()
+def followup_document(request, member, pk):
+    """One of the funders' documents of a person the partner enrolled, for its référents."""
+    if member.role != PartnerMember.Role.REFERENT:
+        raise PermissionDenied(
+            _(
+                "Les documents de suivi (attestations, états de présence, certificats) sont réservés aux référents "
+                "de %(partner)s. Adressez-vous à l'un d'eux."
+            )
+            % {"partner": member.partner.name}
+        )
+    document = selectors_followup.partner_followup_document(partner=member.partner, document_id=pk)
+    if document is None:
+        raise Http404
+    return private_file_response(
+        document.file,
+        filename=_document_filename(document),
+        content_type="application/pdf",
+        missing=_("Ce document n'est plus disponible : il sera produit de nouveau."),
+    )

@@ -127,6 +127,9 @@ class Application(models.Model):
                 name="application_report_submitted",
             ),
             models.Index(fields=["decided_at", "channel", "submitted_at"], name="application_report_decided"),
+            # The report's follow-up figures join each followed person to their session: with both
+            # columns in one index, a region's applications are read from it alone, not from the table.
+            models.Index(fields=["session", "id"], name="application_session_person"),
         ]
         constraints = [
             models.UniqueConstraint(

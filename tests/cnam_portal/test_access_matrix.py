@@ -34,6 +34,7 @@ from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from dsfr.models import DsfrConfig
 
+from attendance.models import FunderDocument, RenderState
 from centre.models import Centre
 from cnam_portal.roles import CHARGE_PARTENARIATS, DIRECTION, GESTIONNAIRE
 from core.claims import invitation_token_generator
@@ -103,6 +104,7 @@ EXPLAINED = {
         "Votre compte ne permet pas d'ouvrir cette page.",
         "L'espace partenaire est réservé aux membres des organisations partenaires",
         "Votre rôle de lecteur permet de consulter l'espace de",
+        "sont réservés aux référents de",
     ),
     NOT_FOUND: ("Page introuvable",),
     NOT_ALLOWED: ("Action impossible depuis ce lien",),
@@ -262,6 +264,21 @@ PAGES = [
         "partners:convention_pdf",
         partner_space(p_ref=OK, p_lecteur=OK, q_ref=NOT_FOUND),
         {"reference": "convention.reference"},
+    ),
+    # The course's follow-up of P's staff: its figures and exports for P's members, the funders'
+    # documents for P's référents only.
+    *(
+        Row(name, partner_space(p_ref=OK, p_lecteur=OK, q_ref=NOT_FOUND), {"reference": "convention.reference"})
+        for name in (
+            "partners:convention_followup",
+            "partners:convention_followup_csv",
+            "partners:convention_followup_xlsx",
+        )
+    ),
+    Row(
+        "partners:followup_document",
+        partner_space(p_ref=OK, p_lecteur=FORBIDDEN, q_ref=NOT_FOUND),
+        {"pk": "followup_document.pk"},
     ),
     Row("partners:enroll", partner_space(p_ref=OK, p_lecteur=FORBIDDEN, q_ref=OK)),
     Row("partners:import", partner_space(p_ref=OK, p_lecteur=FORBIDDEN, q_ref=OK)),
@@ -556,6 +573,11 @@ def _build_scene() -> SimpleNamespace:
     s.convention_document = ConventionDocument(convention=s.convention, version=1, state=ConventionDocument.State.READY)
     s.convention_document.file.save("convention.pdf", ContentFile(PDF_BYTES), save=False)
     s.convention_document.save()
+    s.followup_document = FunderDocument(
+        application=s.staff, kind=FunderDocument.Kind.ENTRY, render_state=RenderState.READY, version=1
+    )
+    s.followup_document.file.save("attestation-entree.pdf", ContentFile(PDF_BYTES), save=False)
+    s.followup_document.save()
     s.call_for_projects = CallForProjects.objects.create(
         title="Appel à projets du Département",
         funder=CallForProjects.Funder.values[0],
