@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
-from attendance.models import ExitKind, FunderDocument, Participation, RenderState
+from attendance.models import AbandonReason, ExitKind, FunderDocument, Participation, RenderState
 from enrollment.models import Application, ApplicationStatus
 from partner_space.selectors import VISIBLE_CONVENTION_STATES
 from partners.models import Convention, Partner
@@ -86,6 +87,16 @@ class StaffFollowup:
         return f"{self.first_name} {self.last_name}".strip()
 
 
+def _partner_abandon_reason(participation: Participation) -> str:
+    """The abandonment's reason as the employer reads it: a health reason is health data, which an
+    employer has no business knowing (RGPD, art. 9); it reads « motif non communiqué »."""
+    if not participation.abandon_reason:
+        return ""
+    if participation.abandon_reason == AbandonReason.HEALTH:
+        return str(_("motif non communiqué"))
+    return str(participation.get_abandon_reason_display())
+
+
 def staff_followup(application: Application) -> StaffFollowup:
     """What the partner reads of one application of ``partner_followup``."""
     try:
@@ -131,7 +142,7 @@ def staff_followup(application: Application) -> StaffFollowup:
         state_label=str(participation.get_state_display()),
         exit_kind=participation.exit_kind,
         exit_kind_label=str(participation.get_exit_kind_display()) if participation.exit_kind else "",
-        abandon_reason_label=(str(participation.get_abandon_reason_display()) if participation.abandon_reason else ""),
+        abandon_reason_label=_partner_abandon_reason(participation),
         entered_on=participation.entered_on,
         exited_on=participation.exited_on,
         hours_planned=participation.hours_planned,

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from attendance.models import AbandonReason, ExitKind, FunderDocument, ParticipationState, RenderState
+from attendance.models import AbandonReason, ExitKind, FunderDocument, Participation, ParticipationState, RenderState
 from enrollment.models import Application
 from partners.models import PartnerMember
 from tests.factories import (
@@ -172,6 +172,23 @@ def test_each_agent_shows_their_rate_state_and_exit(client, scene):
     assert "Inscrite" in page
     # What staff wrote about the exit stays with staff.
     assert "Longoni" not in page
+
+
+def test_an_abandon_for_health_reasons_is_not_told_to_the_employer(client, scene):
+    Participation.objects.filter(application__applicant__applicant_profile__first_name="Bakari").update(
+        abandon_reason=AbandonReason.HEALTH
+    )
+    client.force_login(scene["referent"].user)
+    response = client.get(followup_url(scene["convention"]))
+    rows = {row.first_name: row for row in response.context["rows"]}
+    assert rows["Bakari"].abandon_reason_label == "motif non communiqué"
+    page = text(response)
+    assert "Abandon — motif non communiqué" in page
+    assert "Santé" not in page
+    export = client.get(
+        reverse("partners:convention_followup_csv", args=[scene["convention"].reference])
+    ).content.decode("utf-8-sig")
+    assert "Santé" not in export and "motif non communiqué" in export
 
 
 def test_the_session_sums_its_agents_hours(client, scene):
