@@ -55,7 +55,9 @@ def place_text(site: "Site | None") -> str:
     return f"{site}, {site.address}" if site.address else str(site)
 
 
-def _slot_texts(prefix: str, day: datetime.date, start: datetime.time, end: datetime.time, site) -> dict[str, str]:
+def _slot_texts(
+    prefix: str, day: datetime.date, start: datetime.time, end: datetime.time, site: "Site | None"
+) -> dict[str, str | bool]:
     return {
         f"{prefix}_day": day_text(day),
         f"{prefix}_times": times_text(start, end),
@@ -64,12 +66,16 @@ def _slot_texts(prefix: str, day: datetime.date, start: datetime.time, end: date
     }
 
 
-def slot_change_context(*, change: SlotChange, slot: Slot) -> dict:
+def _previous(change: SlotChange) -> tuple[datetime.date, datetime.time, datetime.time]:
+    if change.previous_date is None or change.previous_start_time is None or change.previous_end_time is None:
+        raise ValueError(f"Slot change {change.pk} keeps no previous day and hours: nothing moved or cancelled.")
+    return change.previous_date, change.previous_start_time, change.previous_end_time
+
+
+def slot_change_context(*, change: SlotChange, slot: Slot) -> dict[str, str | bool]:
     """What the email says: the slot as it was (``old_*``), as it is now (``new_*``), and why."""
     with translation.override(settings.LANGUAGE_CODE), timezone.override(timezone.get_default_timezone()):
-        old = _slot_texts(
-            "old", change.previous_date, change.previous_start_time, change.previous_end_time, change.previous_site
-        )
+        old = _slot_texts("old", *_previous(change), change.previous_site)
         new = _slot_texts("new", slot.date, slot.start_time, slot.end_time, slot.site)
     return {
         **old,
@@ -83,7 +89,7 @@ def slot_change_context(*, change: SlotChange, slot: Slot) -> dict:
 
 def slot_change_subject(*, template: str, change: SlotChange, session: "Session") -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        values = {"day": day_text(change.previous_date), "programme": session.programme.title}
+        values = {"day": day_text(_previous(change)[0]), "programme": session.programme.title}
         if template == "slot_cancelled":
             subject = _("Cours du %(day)s annulé : %(programme)s") % values
         else:
