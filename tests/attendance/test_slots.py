@@ -19,6 +19,7 @@ from core.formatting import date_long
 from core.models import Notification
 from enrollment.models import ApplicationStatus
 from programs.models import Session
+from tests.concurrency import needs_row_locks, run_in_threads
 from tests.factories import (
     ApplicationFactory,
     AttendanceSheetFactory,
@@ -680,3 +681,41 @@ def test_the_enrolled_of_a_session_are_those_inscrites(enrolled_scene):
         ]
     assert emails == ["amina@example.yt", "said@example.yt"]
     assert len(queries) == 1
+
+
+# --- Concurrency (PostgreSQL row locks) ------------------------------------------------------------
+
+
+@needs_row_locks
+def test_parallel_generations_create_each_course_day_once(transactional_db):
+    staff = StaffUserFactory()
+    session = _spring_session()
+
+    results = run_in_threads(
+        [lambda: slots.slots_generate(session=session, patterns=EVENINGS, by=staff) for _ in range(4)]
+    )
+
+    assert [outcome for outcome, _value in results] == ["ok"] * 4, results
+    assert sorted(len(result.created) for _outcome, result in results) == [0, 0, 0, 15]
+    assert Slot.objects.filter(session=session).count() == 15
+    assert SlotChange.objects.filter(slot__session=session).count() == 15
+
+
+@needs_row_locks
+def test_parallel_additions_of_the_same_slot_keep_one(transactional_db):
+    staff = StaffUserFactory()
+    session = _upcoming_session()
+    day = _soon(10)
+
+    results = run_in_threads(
+        [lambda: slots.slot_add(session=session, date=day, start_time=T(8), end_time=T(12), by=staff) for _ in range(5)]
+    )
+
+    outcomes = [outcome for outcome, _value in results]
+    assert outcomes.count("ok") == 1 and outcomes.count("refused") == 4, results
+    assert all(
+        message.startswith("Un créneau de la session est déjà prévu le")
+        for kind, message in results
+        if kind == "refused"
+    )
+    assert Slot.objects.filter(session=session).count() == 1
