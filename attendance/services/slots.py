@@ -10,6 +10,7 @@ neither moved nor cancelled: the sheet is the proof funders pay on, and it names
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -232,10 +233,12 @@ def slots_plan(
     read = patterns_read(text=patterns)
     first, last = _period(session, first, last)
     days = recurrence.course_days(read, first=first, last=last, closures=closures)
-    existing = list(Slot.objects.planned().filter(session=session, date__range=(first, last)))
+    existing: dict[datetime.date, list[Slot]] = defaultdict(list)
+    for slot in Slot.objects.planned().filter(session=session, date__range=(first, last)):
+        existing[slot.date].append(slot)
     specs, skipped = [], list(days.skipped)
     for spec in days.specs:
-        if _overlapping(existing, spec.date, spec.start, spec.end):
+        if _overlapping(existing.get(spec.date, ()), spec.date, spec.start, spec.end):
             skipped.append(SkippedDay(spec=spec, kind=SkipKind.EXISTING))
         else:
             specs.append(spec)

@@ -407,7 +407,7 @@ def test_the_sessions_page_lists_its_slots_and_planned_hours_in_a_fixed_number_o
     assert f'<option value="{trainer.pk}" selected>' in html
 
 
-def test_the_session_changelist_keeps_its_query_count_and_offers_generation(manager):
+def test_the_session_changelist_offers_generation(manager):
     _upcoming_session()
     page = manager.get(SESSIONS)
     assert 'value="generate_slots"' in page.content.decode()

@@ -198,6 +198,15 @@ def test_days_outside_the_session_are_refused(staff):
     assert _counts() == (0, 0, 0)
 
 
+def test_a_period_that_ends_before_it_starts_is_refused(staff):
+    session = _spring_session()
+    message = refused(
+        slots.slots_generate, session=session, patterns=EVENINGS, by=staff, first=D(2027, 5, 1), last=D(2027, 4, 1)
+    )
+    assert message == "La période demandée finit avant de commencer."
+    assert _counts() == (0, 0, 0)
+
+
 def test_a_cancelled_session_gets_no_slots(staff):
     session = _spring_session(state=Session.State.CANCELLED)
     message = refused(slots.slots_generate, session=session, patterns=EVENINGS, by=staff)
@@ -271,6 +280,13 @@ def test_a_slot_outside_its_session_is_refused(staff):
     assert caught.value.message_dict["date"] == [
         f"Un créneau se tient pendant sa session, du {date_long(session.start_date)} au {date_long(session.end_date)}."
     ]
+    assert _counts() == (0, 0, 0)
+
+
+def test_a_cancelled_session_gets_no_slot_added(staff):
+    session = _upcoming_session(state=Session.State.CANCELLED)
+    message = refused(slots.slot_add, session=session, date=_soon(10), start_time=T(8), end_time=T(12), by=staff)
+    assert message == f"La session {session.reference} est annulée : ses créneaux ne changent plus."
     assert _counts() == (0, 0, 0)
 
 
