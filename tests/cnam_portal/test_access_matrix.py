@@ -61,7 +61,9 @@ from tests.factories import (
     ProgrammeFactory,
     SeatAllocationFactory,
     SessionFactory,
+    SlotFactory,
     StaffUserFactory,
+    TrainerFactory,
 )
 from tests.helpers import PDF_BYTES, change_form_data, messages_of, visible_text
 
@@ -354,6 +356,7 @@ PAGES = [
             "enrollment": {G, C, D, SU},
             "core": {G, D, SU},
             "centre": {G, D, SU},
+            "attendance": {G, D, SU},
         }.items()
     ),
     Row("admin/(?P<url>.*)$", admin_only(STAFF, ok=NOT_FOUND), {"url": "'nulle-part/'"}),
@@ -383,6 +386,10 @@ PAGES = [
         admin_only({G, D, SU}),
         {"owner_id": "vae_request.pk", "document_id": "vae_document.pk"},
     ),
+    # A course day moves or is cancelled through a form asking the reason; a session's days are generated.
+    Row("admin:attendance_slot_move", admin_only({G, SU}), {"object_id": "slot.pk"}),
+    Row("admin:attendance_slot_cancel", admin_only({G, SU}), {"object_id": "slot.pk"}),
+    Row("admin:programs_session_generate_slots", admin_only({G, SU}), {"object_id": "enrolled.session.pk"}),
 ]
 
 
@@ -431,6 +438,9 @@ ADMIN_MODELS = {
     "enrollment.vaerequest": AdminModel("vae_request", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
     # The one record: its list is its form.
     "centre.centre": AdminModel("centre", {G, D, SU}, NOBODY, {G, SU}, NOBODY, to("admin:centre_centre_change")),
+    # A course day is cancelled with a reason the people enrolled read, never deleted.
+    "attendance.slot": AdminModel("slot", {G, D, SU}, {G, SU}, {G, SU}, NOBODY),
+    "attendance.trainer": AdminModel("trainer", {G, D, SU}, {G, SU}, {G, SU}, {G, SU}),
 }
 
 
@@ -590,6 +600,10 @@ def _build_scene() -> SimpleNamespace:
     s.q = PartnerFactory(name="Rectorat de Mayotte")
     SeatAllocationFactory(partner=s.q, seats=2)
     s.q_ref = PartnerMemberFactory(partner=s.q).user
+
+    # A course day of A's session, and a trainer of the open session.
+    s.slot = SlotFactory(session=s.enrolled.session)
+    s.trainer = TrainerFactory(sessions=[s.open_session])
 
     # Rows the data migrations and the apps make.
     s.group = Group.objects.get(name=GESTIONNAIRE)
