@@ -28,10 +28,15 @@ def _user_name(user) -> str:
 def _presence_text(line: Attendance) -> str:
     if line.signed_at is not None:
         signed = _("signé à %(time)s") % {"time": time_short(line.signed_at)}
-        if line.status == AttendanceStatus.PRESENT:
-            return signed
         return f"{AttendanceStatus(line.status).label} — {signed}"
     return AttendanceStatus(line.status).label
+
+
+def _duration(hours) -> str:
+    """``3 h``, ``2 h 30``: a slot's length as people say it."""
+    minutes = round(hours * 60)
+    whole, rest = divmod(minutes, 60)
+    return _("%(hours)d h %(minutes)02d") % {"hours": whole, "minutes": rest} if rest else f"{whole} h"
 
 
 def sheet_data(sheet: AttendanceSheet) -> dict[str, Any]:
@@ -86,7 +91,7 @@ def _sheet_data(sheet: AttendanceSheet) -> dict[str, Any]:
         % {"start": date_long(session.start_date), "end": date_long(session.end_date)},
         "date": date_long(slot.date),
         "times": presence.slot_times(slot),
-        "hours": str(slot.hours).replace(".", ","),
+        "duration": _duration(slot.hours),
         "place": presence.slot_place(slot),
         "trainer": _user_name(trainer),
         "rows": rows,
