@@ -40,7 +40,7 @@ def trainer_of(user) -> Trainer | None:
     """The active trainer record of ``user``, or None (an inactive trainer has no space)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Trainer.objects.filter(user=user, is_active=True).first()
+    return Trainer.objects.filter(user=user, is_active=True).select_related("user").first()
 
 
 def trainer_runs_session(*, user, session_id: int) -> bool:

@@ -190,9 +190,7 @@ def sheet_page(request, trainer, pk: int):
 def sheet_live(request, trainer, pk: int):
     """The part of the sheet's page that changes: the code, the QR code, the list (fixed queries)."""
     sheet = _own_sheet(trainer, pk)
-    response = render(request, "attendance/_sheet_live.html", _live_context(request, sheet))
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "attendance/_sheet_live.html", _live_context(request, sheet))
 
 
 def _roster_application(sheet: AttendanceSheet, application_pk: int) -> Application:

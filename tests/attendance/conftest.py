@@ -39,3 +39,31 @@ def course(db):
         for name in ("Abdallah", "Boina", "Chanfi")
     ]
     return SimpleNamespace(session=session, slot=slot, trainer=trainer, user=trainer.user, people=people)
+
+
+def _clock_slot_times(now: datetime.datetime) -> tuple[datetime.date, datetime.time, datetime.time]:
+    """Today's date and a slot running from an hour ago to an hour from now, within today."""
+    today = now.date()
+    start = now - datetime.timedelta(hours=1)
+    end = now + datetime.timedelta(hours=1)
+    start_time = start.time().replace(second=0, microsecond=0) if start.date() == today else datetime.time(0, 0)
+    end_time = end.time().replace(second=0, microsecond=0) if end.date() == today else datetime.time(23, 59)
+    return today, start_time, end_time
+
+
+@pytest.fixture
+def live(db):
+    """As ``course``, with its slot running now (the pages read the real clock)."""
+    from django.utils import timezone
+
+    today, start_time, end_time = _clock_slot_times(timezone.localtime())
+    session = SessionFactory(
+        start_date=today - datetime.timedelta(days=7), end_date=today + datetime.timedelta(days=60)
+    )
+    slot = SlotFactory(session=session, date=today, start_time=start_time, end_time=end_time)
+    trainer = TrainerFactory(sessions=[session])
+    people = [
+        ApplicationFactory(session=session, enrolled=True, applicant__profile__last_name=name)
+        for name in ("Abdallah", "Boina", "Chanfi")
+    ]
+    return SimpleNamespace(session=session, slot=slot, trainer=trainer, user=trainer.user, people=people, today=today)
