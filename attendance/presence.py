@@ -135,10 +135,10 @@ def sheets_open_for(*, user, now: datetime.datetime) -> list[AttendanceSheet]:
         .order_by("slot__date", "slot__start_time", "pk")
         .distinct()
     )
-    found = []
+    found: list[AttendanceSheet] = []
     for sheet in sheets:
         if is_within_window(sheet.slot, now):
-            sheet.own_line = sheet.own_lines[0] if sheet.own_lines else None
+            sheet.own_line = sheet.own_lines[0] if sheet.own_lines else None  # type: ignore[attr-defined]
             found.append(sheet)
     return found
 
