@@ -168,8 +168,9 @@ def application_of(*, user, session_id: int) -> Application | None:
 
 
 def slot_times(slot: Slot) -> str:
-    """``17 h 30 – 20 h 30``."""
-    return f"{time_short(slot.start_time)} – {time_short(slot.end_time)}"
+    """``17 h 30 – 20 h 30``, each time unbroken on a narrow screen."""
+    start, end = (time_short(value).replace(" ", "\u00a0") for value in (slot.start_time, slot.end_time))
+    return f"{start} – {end}"
 
 
 def slot_label(slot: Slot) -> str:

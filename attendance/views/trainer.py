@@ -13,6 +13,7 @@ from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -156,10 +157,16 @@ def _live_context(request, sheet: AttendanceSheet) -> dict:
         step = codes.step_at(now)
         token = codes.token_for(sheet.pk, sheet.secret, step)
         url = settings.SITE_URL + reverse("attendance:sign_token", args=[token])
+        # Drawn once per step, whichever trainer's page or poll asks first.
+        qr_key = f"attendance:qr:{sheet.pk}:{step}"
+        qr = cache.get(qr_key)
+        if qr is None:
+            qr = qr_svg(url)
+            cache.set(qr_key, qr, timeout=2 * codes.step_seconds())
         window_opens, window_closes = presence.sign_window(sheet.slot)
         context |= {
             "code": codes.code_for(sheet.secret, step),
-            "qr": qr_svg(url),
+            "qr": qr,
             "sign_url": url,
             "seconds_left": codes.seconds_left(now),
             "within_window": window_opens <= now <= window_closes,
