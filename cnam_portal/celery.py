@@ -71,6 +71,10 @@ app.conf.beat_schedule = {
         "task": "enrollment.tasks.retry_failed_certificates",
         "schedule": crontab(minute="*/10"),
     },
+    "retry-attendance-sheets": {
+        "task": "attendance.tasks.retry_failed_sheets",
+        "schedule": crontab(minute="*/10"),
+    },
     "send-session-reminders": {
         "task": "enrollment.tasks.send_session_reminders",
         "schedule": crontab(hour=7, minute=0),

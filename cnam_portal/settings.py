@@ -384,6 +384,8 @@ CELERY_TASK_ROUTES = {
     "enrollment.tasks.apply_retention": {"queue": "default"},
     "partners.tasks.retry_failed_documents": {"queue": "default"},
     "partners.tasks.expire_conventions": {"queue": "default"},
+    "attendance.tasks.render_sheet": {"queue": "documents"},
+    "attendance.tasks.retry_failed_sheets": {"queue": "default"},
 }
 
 # /healthz says "degraded" while the oldest email waiting in the outbox is older than this.

@@ -39,6 +39,8 @@ urlpatterns = [
     path("formations/", include("programs.urls")),
     path("candidatures/", include("enrollment.urls")),
     path("partenaires/", include("partner_space.urls")),
+    # The trainer's space (/formateur/) and the trainees' signing pages (/emargement/).
+    path("", include("attendance.urls")),
     path("", include("centre.urls")),
 ]
 

@@ -46,6 +46,9 @@ REDACTION_RULES: tuple[Rule, ...] = (
         "calendar feed",
         re.compile(r"/(?:candidatures|partenaires)/agenda/(?P<secret>(?!renouveler/?$).+)", re.S),
     ),
+    # The address an attendance sheet's QR code opens: /emargement/<token>/ (valid a minute, but
+    # whoever reads it within that minute could sign for the person who scanned it).
+    Rule("attendance QR code", re.compile(r"^/emargement/(?P<secret>.+)", re.S)),
     # The home page and the catalogue: their filters and search are about programmes.
     Rule("public catalogue", re.compile(r"^/(formations/)?$"), keep_query=True),
 )

@@ -1,3 +1,6 @@
-"""The staff pages of the course's follow-up (Django autodiscovers this package)."""
+"""The staff pages of the course's follow-up (Django autodiscovers this package).
 
-from . import sessions, slots, trainers  # noqa: F401  (registers the model admins)
+One module per topic; each registers its model admins when imported here.
+"""
+
+from . import sessions, sheets, slots, trainers  # noqa: F401  (registers the model admins)

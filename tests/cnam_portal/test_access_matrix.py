@@ -34,7 +34,7 @@ from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from dsfr.models import DsfrConfig
 
-from attendance.models import FunderDocument, RenderState
+from attendance.models import AttendanceSheet, FunderDocument, RenderState
 from centre.models import Centre
 from cnam_portal.roles import CHARGE_PARTENARIATS, DIRECTION, GESTIONNAIRE
 from core.claims import invitation_token_generator
@@ -54,6 +54,7 @@ from programs.models import Audience, Programme
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
+    AttendanceFactory,
     ConventionFactory,
     PartnerApplicationFactory,
     PartnerFactory,
@@ -107,6 +108,7 @@ EXPLAINED = {
         "L'espace partenaire est réservé aux membres des organisations partenaires",
         "Votre rôle de lecteur permet de consulter l'espace de",
         "sont réservés aux référents de",
+        "L'espace formateur est réservé aux formateurs et formatrices du CNAM Mayotte.",
     ),
     NOT_FOUND: ("Page introuvable",),
     NOT_ALLOWED: ("Action impossible depuis ce lien",),
@@ -298,6 +300,18 @@ PAGES = [
         link_holders_see=(P_STAFF,),
         signs_out=True,
     ),
+    # The trainer's space: none of these roles is a trainer (tests/attendance/test_trainer_space.py
+    # has the trainers, and a trainer of another session, who finds nothing: 404).
+    Row("attendance:trainer_home", signed_in(FORBIDDEN)),
+    Row("attendance:trainer_sheet_open", signed_in(FORBIDDEN), {"slot_pk": "slot.pk"}),
+    Row("attendance:trainer_sheet", signed_in(FORBIDDEN), {"pk": "sheet.pk"}),
+    Row("attendance:trainer_sheet_live", signed_in(FORBIDDEN), {"pk": "sheet.pk"}),
+    Row("attendance:trainer_mark", signed_in(FORBIDDEN), {"pk": "sheet.pk", "application_pk": "enrolled.pk"}),
+    Row("attendance:trainer_excuse", signed_in(FORBIDDEN), {"pk": "sheet.pk", "application_pk": "enrolled.pk"}),
+    Row("attendance:trainer_close", signed_in(FORBIDDEN), {"pk": "sheet.pk"}),
+    # Signing: one's own page; a QR code's address that is no token says so (400), naming no one.
+    Row("attendance:sign", signed_in()),
+    Row("attendance:sign_token", signed_in("400"), {"token": "'pas-un-jeton'"}),
     # django-allauth's pages.
     Row("account_login", {ANON: OK, **HOME}),
     Row("account_logout", {**signed_in(), ANON: to("home")}),
@@ -381,6 +395,9 @@ PAGES = [
         admin_only({G, D, SU}),
         {"certificate_id": "certificate.pk"},
     ),
+    Row("admin:attendance_attendancesheet_download", admin_only({G, D, SU}), {"sheet_id": "sheet.pk"}),
+    # Correcting a closed sheet needs attendance.change_attendance.
+    Row("admin:attendance_attendancesheet_correct", admin_only({G, SU}), {"sheet_id": "sheet.pk"}),
     Row(
         "admin:enrollment_vaerequest_document",
         admin_only({G, D, SU}),
@@ -436,6 +453,8 @@ ADMIN_MODELS = {
     "core.notification": AdminModel("notification", {G, D, SU}, NOBODY, {G, SU}, SUPERUSER_ONLY),
     "enrollment.enrollmentcertificate": AdminModel("certificate", {G, D, SU}, NOBODY, SUPERUSER_ONLY, SUPERUSER_ONLY),
     "enrollment.vaerequest": AdminModel("vae_request", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
+    # Sheets are opened by trainers and never deleted: the proof funders pay on.
+    "attendance.attendancesheet": AdminModel("sheet", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
     # The one record: its list is its form.
     "centre.centre": AdminModel("centre", {G, D, SU}, NOBODY, {G, SU}, NOBODY, to("admin:centre_centre_change")),
     # A course day is cancelled with a reason the people enrolled read, never deleted.
@@ -604,6 +623,18 @@ def _build_scene() -> SimpleNamespace:
     # A course day of A's session, and a trainer of the open session.
     s.slot = SlotFactory(session=s.enrolled.session)
     s.trainer = TrainerFactory(sessions=[s.open_session])
+    # A's course day, its closed sheet (with its PDF) and A's line on it.
+    s.sheet = AttendanceSheet(
+        slot=s.slot,
+        opened_by=s.b,
+        state=AttendanceSheet.State.CLOSED,
+        closed_at=timezone.now(),
+        countersigned_by=s.b,
+        render_state=RenderState.READY,
+    )
+    s.sheet.file.save("emargement.pdf", ContentFile(PDF_BYTES), save=False)
+    s.sheet.save()
+    AttendanceFactory(sheet=s.sheet, application=s.enrolled)
 
     # Rows the data migrations and the apps make.
     s.group = Group.objects.get(name=GESTIONNAIRE)

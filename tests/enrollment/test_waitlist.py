@@ -210,6 +210,7 @@ def test_offer_email_shows_the_deadline_in_mayotte_time_and_a_link(full_session,
 
 
 def test_periodic_task_names_match_the_beat_schedule():
+    from attendance import tasks as attendance_tasks
     from cnam_portal.celery import app
     from enrollment import tasks
     from partners import tasks as partner_tasks
@@ -224,6 +225,7 @@ def test_periodic_task_names_match_the_beat_schedule():
         tasks.retry_failed_certificates.name,
         partner_tasks.expire_conventions.name,
         partner_tasks.retry_failed_documents.name,
+        attendance_tasks.retry_failed_sheets.name,
     }
     # Every scheduled name is a registered task: a typo would silently never run.
     assert scheduled <= set(app.tasks)

@@ -1,0 +1,1 @@
+"""The forms of the course's follow-up, one module per topic."""
