@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as django_format
 from django.utils.translation import gettext as _
@@ -31,10 +32,6 @@ NOTIFICATION_KINDS = {
     "slot_cancelled": gettext_lazy("Créneau de cours annulé"),
     "trainer_invitation": gettext_lazy("Invitation à l'espace formateur"),
 }
-
-# The trainer space (built under /formateur/, the address the issue gives it).
-TRAINER_SPACE_PATH = "/formateur/"
-
 
 def day_text(day: datetime.date) -> str:
     """``mardi 6 avril 2027``, ``jeudi 1er avril 2027``."""
@@ -140,4 +137,4 @@ def session_lines(sessions: Iterable["Session"]) -> list[dict[str, str]]:
 
 
 def trainer_space_url() -> str:
-    return settings.SITE_URL + TRAINER_SPACE_PATH
+    return settings.SITE_URL + reverse("attendance:trainer_home")

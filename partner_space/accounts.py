@@ -56,6 +56,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return address
 
     def get_login_redirect_url(self, request):
+        from attendance.selectors import trainer_for_user
         from partner_space.selectors import memberships_for
 
         is_member = memberships_for(request.user).exists()
@@ -63,4 +64,6 @@ class AccountAdapter(DefaultAccountAdapter):
         request.session[PARTNER_SESSION_KEY] = is_member
         if is_member:
             return reverse("partners:dashboard")
+        if trainer_for_user(user=request.user) is not None:
+            return reverse("attendance:trainer_home")
         return super().get_login_redirect_url(request)

@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attendance.selectors import trainer_for_user
 from core import claims, fragments
 from core.formatting import datetime_long
 from core.storage import private_file_response
@@ -488,6 +489,8 @@ def claim(request, uidb36, token):
         messages.success(request, _("Votre mot de passe est enregistré et votre session est ouverte."))
         if selectors_space.memberships_for(user).exists():
             return redirect("partners:dashboard")
+        if trainer_for_user(user=user) is not None:
+            return redirect("attendance:trainer_home")
         messages.info(request, _("Complétez votre profil : le CNAM Mayotte en a besoin pour votre inscription."))
         return redirect(reverse("enrollment:profile"))
     return render(

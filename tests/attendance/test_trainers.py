@@ -95,10 +95,21 @@ def test_the_invitations_link_lets_the_trainer_choose_a_password(client, django_
 
     assert page.status_code == 200
     assert claimed.status_code == 302
+    # A trainer lands in their own space, not on the applicant profile form.
+    assert claimed["Location"] == reverse("attendance:trainer_home")
     trainer.user.refresh_from_db()
     assert trainer.user.check_password("Formatrice-Mayotte-2027")
     assert EmailAddress.objects.get(user=trainer.user).verified is True
     assert client.get(path).status_code == 410  # used once
+
+
+def test_a_trainer_signing_in_lands_in_the_trainer_space(client):
+    trainer = TrainerFactory()
+    response = client.post(
+        reverse("account_login"), {"login": trainer.user.email, "password": "motdepasse-solide-2026"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("attendance:trainer_home")
 
 
 def test_an_existing_account_that_proved_its_address_becomes_the_trainer(django_capture_on_commit_callbacks):

@@ -623,9 +623,10 @@ def _build_scene() -> SimpleNamespace:
     # A course day of A's session, and a trainer of the open session.
     s.slot = SlotFactory(session=s.enrolled.session)
     s.trainer = TrainerFactory(sessions=[s.open_session])
-    # A's course day, its closed sheet (with its PDF) and A's line on it.
+    # A's next course day, its closed sheet (with its PDF) and A's line on it (a slot with a sheet
+    # is no longer moved nor cancelled: the first one stays free for those pages).
     s.sheet = AttendanceSheet(
-        slot=s.slot,
+        slot=SlotFactory(session=s.enrolled.session, date=s.enrolled.session.start_date + datetime.timedelta(days=2)),
         opened_by=s.b,
         state=AttendanceSheet.State.CLOSED,
         closed_at=timezone.now(),
