@@ -39,6 +39,8 @@ urlpatterns = [
     path("formations/", include("programs.urls")),
     path("candidatures/", include("enrollment.urls")),
     path("partenaires/", include("partner_space.urls")),
+    # The person's follow-up of their course: state, completion rate, funders' documents.
+    path("suivi/", include("attendance.urls_followup")),
     path("", include("centre.urls")),
 ]
 

@@ -70,7 +70,9 @@ def pdf_render[Row: RenderedPdf](
     if is_current(row, digest):
         return Outcome.UNCHANGED
     storage = row.file.storage
-    previous = (row.file.name or "", row.data_hash, row.generated_at) if row.render_state == RenderState.READY else None
+    # The file an earlier render stored: still on the row when a later render failed (a failure
+    # changes the state only), so a retry replaces it as a ready row's would be.
+    previous = (row.file.name or "", row.data_hash, row.generated_at) if row.file.name and row.generated_at else None
     new_name = ""
     pdf = None
     try:
