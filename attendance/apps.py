@@ -15,6 +15,6 @@ class AttendanceConfig(AppConfig):
         # Staff read each email of the outbox by its French name: the follow-up's.
         Notification.kinds.update(FOLLOWUP_EMAILS)
         # /healthz counts the funders' documents (entry, monthly statements, certificats) that failed.
-        health.failed_documents["documents_de_suivi"] = lambda: FunderDocument.objects.filter(
+        health.failed_documents["documents_financeurs"] = lambda: FunderDocument.objects.filter(
             render_state=RenderState.FAILED
         )

@@ -82,7 +82,7 @@ def pdf_render[Row: RenderedPdf](
             row.file.save(filename, ContentFile(pdf), save=False)
             new_name = row.file.name or ""
             if previous and previous[0] and keep_previous is not None:
-                keep_previous(*previous)  # type: ignore[arg-type]
+                keep_previous(*previous)
             row.render_state = RenderState.READY
             row.data_hash = digest
             row.error = ""

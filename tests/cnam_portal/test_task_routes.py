@@ -24,7 +24,11 @@ from tests.stack import free_port
 ROOT = Path(__file__).resolve().parents[2]
 QUEUES = {"mail", "documents", "default"}
 MAIL_TASKS = {"enrollment.tasks.send_notification"}
-DOCUMENT_TASKS = {"enrollment.tasks.render_certificate", "partners.tasks.render_convention_document"}
+DOCUMENT_TASKS = {
+    "enrollment.tasks.render_certificate",
+    "partners.tasks.render_convention_document",
+    "attendance.tasks.render_funder_document",
+}
 
 
 def portal_tasks() -> set[str]:
