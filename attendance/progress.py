@@ -204,7 +204,7 @@ class FollowUp:
     @property
     def state_label(self) -> str:
         if self.participation is None:
-            return _("Inscrite : la formation n'a pas encore commencé")
+            return _("Inscrite")
         return str(self.participation.get_state_display())
 
     @property

@@ -404,9 +404,10 @@ def participation_exit(
     if exited_on > timezone.localdate(now):
         raise ValidationError(_("La date de sortie ne peut pas être dans le futur."), code="future")
     with transaction.atomic():
+        # The participation's row only: its session's row is the seat ledger's to lock.
         locked = (
-            Participation.objects.select_for_update()
-            .select_related("application__session__programme")
+            Participation.objects.select_for_update(of=("self",))
+            .select_related("application__session__programme", "application__applicant")
             .get(pk=participation.pk)
         )
         if locked.state == State.EXITED:

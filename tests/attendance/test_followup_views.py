@@ -78,7 +78,7 @@ def test_the_person_sees_state_rate_and_documents(client, scene):
 def test_an_enrollment_not_started_and_no_enrollment_say_so(client):
     person = ApplicationFactory(enrolled=True)
     client.force_login(person.applicant)
-    assert "la formation n'a pas encore commencé" in visible_text(client.get(SPACE))
+    assert "La formation n'a pas encore commencé pour vous" in visible_text(client.get(SPACE))
     client.force_login(ApplicantFactory())
     assert "Vous n'avez pas encore d'inscription confirmée" in visible_text(client.get(SPACE))
 
