@@ -33,6 +33,7 @@ NOTIFICATION_KINDS = {
     "trainer_invitation": gettext_lazy("Invitation à l'espace formateur"),
 }
 
+
 def day_text(day: datetime.date) -> str:
     """``mardi 6 avril 2027``, ``jeudi 1er avril 2027``."""
     return f"{django_format(day, 'l')} {date_long(day)}"

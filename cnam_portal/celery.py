@@ -87,4 +87,18 @@ app.conf.beat_schedule = {
         "task": "enrollment.tasks.apply_retention",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The course's follow-up: the past month's attendance statements on the 1st, the sweep of
+    # funders' documents, and the managers' morning list of people who missed slots in a row.
+    "request-monthly-statements": {
+        "task": "attendance.tasks.request_monthly_statements",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
+    "retry-funder-documents": {
+        "task": "attendance.tasks.retry_funder_documents",
+        "schedule": crontab(minute="*/10"),
+    },
+    "send-absence-digest": {
+        "task": "attendance.tasks.send_absence_digest",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

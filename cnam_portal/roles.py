@@ -109,7 +109,8 @@ ROLES: dict[str, list[str]] = {
         *_perms("attendance", "participation", ["view", "change"]),
         *_perms("attendance", "participationchange", ["view"]),
         *_perms("attendance", "absencealert", ["view", "change"]),
-        *_perms("attendance", "funderdocument", ["view"]),
+        # « Régénérer » a funder document asks for its render again (a new version if its data changed).
+        *_perms("attendance", "funderdocument", ["view", "change"]),
         *_perms("attendance", "funderdocumentversion", ["view"]),
     ],
     # Partners, conventions (PDF versions are produced, never typed in) and calls for projects;

@@ -386,6 +386,11 @@ CELERY_TASK_ROUTES = {
     "partners.tasks.expire_conventions": {"queue": "default"},
     "attendance.tasks.render_sheet": {"queue": "documents"},
     "attendance.tasks.retry_failed_sheets": {"queue": "default"},
+    # The course's follow-up: funders' documents and absence alerts.
+    "attendance.tasks.render_funder_document": {"queue": "documents"},
+    "attendance.tasks.request_monthly_statements": {"queue": "default"},
+    "attendance.tasks.retry_funder_documents": {"queue": "default"},
+    "attendance.tasks.send_absence_digest": {"queue": "default"},
 }
 
 # /healthz says "degraded" while the oldest email waiting in the outbox is older than this.

@@ -41,6 +41,8 @@ urlpatterns = [
     path("partenaires/", include("partner_space.urls")),
     # The trainer's space (/formateur/) and the trainees' signing pages (/emargement/).
     path("", include("attendance.urls")),
+    # The person's follow-up of their course: state, completion rate, funders' documents.
+    path("suivi/", include("attendance.urls_followup")),
     path("", include("centre.urls")),
 ]
 

@@ -3,4 +3,4 @@
 One module per topic; each registers its model admins when imported here.
 """
 
-from . import sessions, sheets, slots, trainers  # noqa: F401  (registers the model admins)
+from . import documents, followup, sessions, sheets, slots, trainers  # noqa: F401  (registers the model admins)

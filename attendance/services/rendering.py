@@ -70,7 +70,9 @@ def pdf_render[Row: RenderedPdf](
     if is_current(row, digest):
         return Outcome.UNCHANGED
     storage = row.file.storage
-    previous = (row.file.name or "", row.data_hash, row.generated_at) if row.render_state == RenderState.READY else None
+    # The file an earlier render stored: still on the row when a later render failed (a failure
+    # changes the state only), so a retry replaces it as a ready row's would be.
+    previous = (row.file.name or "", row.data_hash, row.generated_at) if row.file.name and row.generated_at else None
     new_name = ""
     pdf = None
     try:
@@ -80,7 +82,7 @@ def pdf_render[Row: RenderedPdf](
             row.file.save(filename, ContentFile(pdf), save=False)
             new_name = row.file.name or ""
             if previous and previous[0] and keep_previous is not None:
-                keep_previous(*previous)  # type: ignore[arg-type]
+                keep_previous(*previous)
             row.render_state = RenderState.READY
             row.data_hash = digest
             row.error = ""

@@ -34,7 +34,14 @@ from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from dsfr.models import DsfrConfig
 
-from attendance.models import AttendanceSheet, FunderDocument, RenderState
+from attendance.models import (
+    AbsenceAlert,
+    AttendanceSheet,
+    FunderDocument,
+    FunderDocumentVersion,
+    Participation,
+    RenderState,
+)
 from centre.models import Centre
 from cnam_portal.roles import CHARGE_PARTENARIATS, DIRECTION, GESTIONNAIRE
 from core.claims import invitation_token_generator
@@ -244,6 +251,18 @@ PAGES = [
     Row("enrollment:offer_decline", own_of_a(), {"reference": "offered.reference"}),
     Row("enrollment:document", own_of_a(), {"reference": "enrolled.reference", "pk": "document.pk"}),
     Row("enrollment:certificate", own_of_a(), {"reference": "enrolled.reference"}),
+    # The course's follow-up: one's own enrollments; A's documents and statements, which nobody else reaches.
+    Row("attendance_followup:space", signed_in()),
+    Row("attendance_followup:document", own_of_a(), {"pk": "funder_document.pk"}),
+    Row(
+        "attendance_followup:statement",
+        own_of_a(),
+        {
+            "reference": "enrolled.reference",
+            "year": "funder_statement.month.year",
+            "month": "funder_statement.month.month",
+        },
+    ),
     # The private calendars: the address is the key (calendar applications do not sign in), and
     # it shows sessions only, never a name. Each space's address opens its own kind of feed only.
     Row("enrollment:calendar_feed", everyone(), {"token": "a_calendar_token"}),
@@ -407,6 +426,15 @@ PAGES = [
     Row("admin:attendance_slot_move", admin_only({G, SU}), {"object_id": "slot.pk"}),
     Row("admin:attendance_slot_cancel", admin_only({G, SU}), {"object_id": "slot.pk"}),
     Row("admin:programs_session_generate_slots", admin_only({G, SU}), {"object_id": "enrolled.session.pk"}),
+    # The course's follow-up: funders' documents (and their earlier versions), exits and entries by staff.
+    Row("admin:attendance_funderdocument_download", admin_only({G, D, SU}), {"document_id": "funder_document.pk"}),
+    Row(
+        "admin:attendance_funderdocument_version_download",
+        admin_only({G, D, SU}),
+        {"document_id": "funder_document.pk", "version_id": "funder_version.pk"},
+    ),
+    Row("admin:attendance_participation_exit", admin_only({G, SU}), {"object_id": "participation.pk"}),
+    Row("admin:attendance_participation_enter", admin_only({G, SU})),
 ]
 
 
@@ -455,6 +483,10 @@ ADMIN_MODELS = {
     "enrollment.vaerequest": AdminModel("vae_request", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
     # Sheets are opened by trainers and never deleted: the proof funders pay on.
     "attendance.attendancesheet": AdminModel("sheet", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
+    # The course's follow-up: only the services write these rows (staff through their forms and actions).
+    "attendance.participation": AdminModel("participation", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
+    "attendance.absencealert": AdminModel("absence_alert", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
+    "attendance.funderdocument": AdminModel("funder_document", {G, D, SU}, NOBODY, {G, SU}, NOBODY),
     # The one record: its list is its form.
     "centre.centre": AdminModel("centre", {G, D, SU}, NOBODY, {G, SU}, NOBODY, to("admin:centre_centre_change")),
     # A course day is cancelled with a reason the people enrolled read, never deleted.
@@ -636,6 +668,30 @@ def _build_scene() -> SimpleNamespace:
     s.sheet.file.save("emargement.pdf", ContentFile(PDF_BYTES), save=False)
     s.sheet.save()
     AttendanceFactory(sheet=s.sheet, application=s.enrolled)
+    # A's course: started, with a document, an earlier version of it, a month's statement and an alert.
+    s.participation = Participation.objects.create(application=s.enrolled, entered_on=s.enrolled.session.start_date)
+    s.funder_document = FunderDocument(
+        application=s.enrolled, kind=FunderDocument.Kind.ENTRY, render_state=RenderState.READY, version=2
+    )
+    s.funder_document.file.save("attestation-entree.pdf", ContentFile(PDF_BYTES), save=False)
+    s.funder_document.save()
+    s.funder_version = FunderDocumentVersion.objects.create(
+        document=s.funder_document,
+        version=1,
+        file=_pdf("attestation-entree-v1.pdf"),
+        data_hash="0" * 64,
+        generated_at=timezone.now(),
+    )
+    s.funder_statement = FunderDocument(
+        application=s.enrolled,
+        kind=FunderDocument.Kind.MONTHLY,
+        month=s.enrolled.session.start_date.replace(day=1),
+        render_state=RenderState.READY,
+        version=1,
+    )
+    s.funder_statement.file.save("etat-presence.pdf", ContentFile(PDF_BYTES), save=False)
+    s.funder_statement.save()
+    s.absence_alert = AbsenceAlert.objects.create(application=s.enrolled, slot=s.slot)
 
     # Rows the data migrations and the apps make.
     s.group = Group.objects.get(name=GESTIONNAIRE)

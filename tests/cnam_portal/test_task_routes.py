@@ -28,6 +28,7 @@ DOCUMENT_TASKS = {
     "enrollment.tasks.render_certificate",
     "partners.tasks.render_convention_document",
     "attendance.tasks.render_sheet",
+    "attendance.tasks.render_funder_document",
 }
 
 

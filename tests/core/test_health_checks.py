@@ -14,6 +14,7 @@ from django.utils import timezone
 
 import core.cache
 import core.health
+from attendance.models import FunderDocument, RenderState
 from cnam_portal.settings import caches_from_url
 from core.models import Notification
 from enrollment.models import EnrollmentCertificate
@@ -54,7 +55,7 @@ def test_everything_up_is_ok_and_says_what_it_checked(client, redis_server):
         "broker": "ok",
         "cache": "ok",
         "outbox": {"pending": 0, "oldest_pending_seconds": None, "uncertain": 0},
-        "failed_documents": {"attestations": 0, "conventions": 0},
+        "failed_documents": {"attestations": 0, "conventions": 0, "documents_financeurs": 0},
     }
 
 
@@ -89,11 +90,17 @@ def test_the_outbox_backlog_and_failed_documents_are_reported_and_degrade(client
         application=ApplicationFactory(enrolled=True), state=EnrollmentCertificate.State.FAILED, error="disque plein"
     )
     EnrollmentCertificate.objects.create(application=ApplicationFactory(enrolled=True))
+    FunderDocument.objects.create(
+        application=ApplicationFactory(enrolled=True),
+        kind=FunderDocument.Kind.ENTRY,
+        render_state=RenderState.FAILED,
+        error="disque plein",
+    )
     failed = client.get("/healthz")
     assert failed.status_code == 200
     assert failed.json()["status"] == "degraded"
     assert failed.json()["outbox"] == {"pending": 0, "oldest_pending_seconds": None, "uncertain": 0}
-    assert failed.json()["failed_documents"] == {"attestations": 1, "conventions": 1}
+    assert failed.json()["failed_documents"] == {"attestations": 1, "conventions": 1, "documents_financeurs": 1}
 
 
 @pytest.mark.parametrize("outage", ["stopped", "hung"])
