@@ -7,7 +7,15 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from attendance import codes
-from attendance.models import Attendance, AttendanceChange, AttendanceSheet, AttendanceStatus, RenderState, Slot
+from attendance.models import (
+    Attendance,
+    AttendanceChange,
+    AttendanceSheet,
+    AttendanceStatus,
+    FunderDocument,
+    RenderState,
+    Slot,
+)
 from attendance.services import followup
 from attendance.services import sheets as services
 from cnam_portal.roles import DIRECTION, GESTIONNAIRE
@@ -456,8 +464,11 @@ def test_closing_marks_the_unmarked_absent_countersigns_and_asks_for_the_pdf(
     assert (change.to_status, change.changed_by, change.after_closing) == ("absent", course.user, False)
     assert refreshed == [sorted(person.pk for person in course.people)]
     assert closed.render_state == RenderState.PENDING
-    assert len(task_callbacks(callbacks)) == 1
-    assert task_callbacks(callbacks)[0].args == (services.RENDER_TASK, (sheet.pk,))
+    # The sheet's PDF, and the present person's attestation d'entrée (their first attended slot).
+    enqueued = {callback.args[0]: callback.args[1] for callback in task_callbacks(callbacks)}
+    entry = FunderDocument.objects.get(kind=FunderDocument.Kind.ENTRY)
+    assert entry.application == present
+    assert enqueued == {services.RENDER_TASK: (sheet.pk,), "attendance.tasks.render_funder_document": (entry.pk,)}
     assert refused(services.sheet_close, sheet=sheet, user=course.user, password=PASSWORD) == (
         "Cette feuille d'émargement est déjà close."
     )
