@@ -226,6 +226,9 @@ def test_periodic_task_names_match_the_beat_schedule():
         partner_tasks.expire_conventions.name,
         partner_tasks.retry_failed_documents.name,
         attendance_tasks.retry_failed_sheets.name,
+        attendance_tasks.request_monthly_statements.name,
+        attendance_tasks.retry_funder_documents.name,
+        attendance_tasks.send_absence_digest.name,
     }
     # Every scheduled name is a registered task: a typo would silently never run.
     assert scheduled <= set(app.tasks)
