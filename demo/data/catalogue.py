@@ -777,6 +777,20 @@ SESSIONS = [
         state="annulee",
         notes="Annulée : le formateur n'a pas pu être remplacé. Nouvelle session prévue au second semestre.",
     ),
+    # Under way: its course days, trainer and signed sheets come from demo.data.followup.
+    SessionData(
+        "2026-FRPRO-MAM-02",
+        "francais-professionnel",
+        "mamoudzou",
+        "journee",
+        "du lundi au vendredi, 8 h – 12 h",
+        160,
+        12,
+        starts_in=-24,
+        lasts=56,
+        opens_in=-80,
+        closes_in=-30,
+    ),
     SessionData(
         "2026-FRPRO-CHI-01",
         "francais-professionnel",

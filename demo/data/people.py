@@ -773,4 +773,37 @@ APPLICATIONS = [
         entry_route="vae",
         entry_justification="Douze ans de chantier dont six comme chef d'équipe ; je joins mes certificats de travail.",
     ),
+    # Français professionnel under way in Mamoudzou: the course follow-up's demo (demo.data.followup).
+    ApplicationData(
+        60,
+        "fatima",
+        "2026-FRPRO-MAM-02",
+        (submitted(-70), Step("acceptee", -60), Step("inscrite", -45)),
+        "Je veux être plus sûre de moi à l'écrit pour mes entretiens d'embauche.",
+    ),
+    ApplicationData(
+        61,
+        "zaina",
+        "2026-FRPRO-MAM-02",
+        (submitted(-68), Step("acceptee", -58), Step("inscrite", -44)),
+        "Rédiger un courrier administratif sans fautes m'ouvrirait des postes d'accueil.",
+    ),
+    ApplicationData(
+        62,
+        "anfane",
+        "2026-FRPRO-MAM-02",
+        (submitted(-66), Step("acceptee", -56), Step("inscrite", -43)),
+        "La mission locale m'a conseillé de renforcer mon français avant une formation qualifiante.",
+        entry_route="derogation",
+        entry_justification="Niveau CAP ; la mission locale soutient la demande.",
+    ),
+    ApplicationData(
+        63,
+        "ibrahim",
+        "2026-FRPRO-MAM-02",
+        (submitted(-65), Step("acceptee", -55), Step("inscrite", -42)),
+        "Je veux reprendre une formation et j'ai besoin d'écrire mieux d'abord.",
+        entry_route="derogation",
+        entry_justification="J'ai quitté le lycée en première ; le conseiller de la mission locale m'accompagne.",
+    ),
 ]

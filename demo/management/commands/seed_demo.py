@@ -31,9 +31,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance import codes, progress
+from attendance.models import (
+    AbsenceAlert,
+    Attendance,
+    AttendanceSheet,
+    AttendanceStatus,
+    FunderDocument,
+    Participation,
+    ParticipationChange,
+    ParticipationState,
+    Slot,
+    Trainer,
+)
+from attendance.recurrence import course_days, parse_patterns
 from centre.models import Centre
 from core.models import Notification
 from demo import data as demo_data
+from demo.data import followup as followup_data
 from enrollment.forms.applications import CONSENT_TEXT
 from enrollment.models import ApplicantProfile, Application, ApplicationStatus, ApplicationStatusChange
 from enrollment.seats import allocations_with_usage, session_seat_count
@@ -53,6 +68,7 @@ from programs.models import Audience, Domain, Programme, Session, Site
 ADMIN_EMAIL = "admin@cnam-mayotte.fr"
 ADMIN_PASSWORD = "Lagon-Bleu-Admin-976"
 PARTNER_PASSWORD = "Partenaire-Demo-976"
+TRAINER_PASSWORD = "Formateur-Demo-976"
 APPLICANT_PASSWORD = "Candidat-Demo-976"
 PRODUCTION_FLAG = "--i-know-this-is-production"
 
@@ -109,6 +125,7 @@ class DemoSeeder:
         self.conventions: dict[str, Convention] = {}
         self.applicants: dict[str, object] = {}
         self.admin = None
+        self.trainer = None
 
     # --- helpers -------------------------------------------------------------
 
@@ -240,6 +257,7 @@ class DemoSeeder:
         self.seed_calls()
         self.seed_applicants()
         self.seed_applications()
+        self.seed_followup()
         self.check_demo(notifications_before=notifications_before)
 
     def seed_centre(self) -> None:
@@ -532,6 +550,175 @@ class DemoSeeder:
         )
         self.created[ApplicationStatusChange._meta.verbose_name_plural] += len(expected)
 
+    # --- the course's follow-up ---------------------------------------------
+
+    def seed_followup(self) -> None:
+        """The trainer, the course days of the running and the ended session, their closed sheets.
+
+        Written directly, like the applications: the follow-up services would email every entry
+        and alert. A slot whose day moved (a later run) goes with its sheet, and is made again.
+        """
+        data = followup_data.TRAINER
+        user = self.user(
+            data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            password=TRAINER_PASSWORD,
+            joined=self.at(-200),
+        )
+        self.trainer = self.upsert(
+            Trainer,
+            {"user": user},
+            {"is_active": True},
+            m2m={"sessions": [self.sessions[reference] for reference in followup_data.TRAINER_SESSIONS]},
+        )
+        for reference, attendees in followup_data.ATTENDEES.items():
+            self.seed_course(self.sessions[reference], attendees)
+
+    def seed_course(self, session: Session, attendees) -> None:
+        days = course_days(parse_patterns(session.schedule), first=session.start_date, last=session.end_date)
+        slots = [
+            self.upsert(
+                Slot,
+                {"session": session, "date": spec.date, "start_time": spec.start},
+                {"end_time": spec.end, "site": session.site, "state": Slot.State.PLANNED, "cancel_reason": ""},
+            )
+            for spec in days.specs
+        ]
+        gone = Slot.objects.filter(session=session).exclude(pk__in=[slot.pk for slot in slots])
+        self.prune(AttendanceSheet.objects.filter(slot__in=gone))
+        self.prune(gone)
+        past = [slot for slot in slots if slot.date < self.today]
+        applications = {
+            application.applicant_id: application
+            for application in Application.objects.filter(session=session, status=ApplicationStatus.ENROLLED)
+        }
+        people = [(applications[self.applicants[item.applicant].pk], item) for item in attendees]
+        for index, slot in enumerate(past):
+            self.seed_sheet(slot, index, len(past), people)
+        courses = progress.courses_of(applications=[application for application, _item in people])
+        for application, item in people:
+            self.seed_participation(application, item, courses[application.pk], past)
+
+    @staticmethod
+    def _status_on(item, index: int, count: int) -> str | None:
+        """What ``item`` shows on the ``index``-th of ``count`` past course days (None: had left)."""
+
+        def listed(indexes) -> bool:
+            return any(position % count == index for position in indexes)
+
+        if item.left_after is not None and index > item.left_after:
+            return None
+        if listed(item.absent):
+            return AttendanceStatus.ABSENT
+        if listed(item.excused):
+            return AttendanceStatus.EXCUSED
+        if listed(item.late):
+            return AttendanceStatus.LATE
+        return AttendanceStatus.PRESENT
+
+    def seed_sheet(self, slot: Slot, index: int, count: int, people) -> None:
+        trainer = self.trainer.user
+        closed_at = slot.ends_at + datetime.timedelta(minutes=10)
+        sheet = self.upsert(
+            AttendanceSheet,
+            {"slot": slot},
+            {
+                "state": AttendanceSheet.State.CLOSED,
+                "opened_by": trainer,
+                "closed_at": closed_at,
+                "countersigned_by": trainer,
+            },
+        )
+        statuses = []
+        for application, item in people:
+            status = self._status_on(item, index, count)
+            if status is None:
+                status = AttendanceStatus.ABSENT
+            signed_at = None
+            if status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
+                minutes = 25 if status == AttendanceStatus.LATE else 4 + application.pk % 7
+                signed_at = slot.starts_at + datetime.timedelta(minutes=minutes)
+            self.upsert(
+                Attendance,
+                {"sheet": sheet, "application": application},
+                {
+                    "status": status,
+                    "signed_at": signed_at,
+                    "signature": codes.signature_for(
+                        sheet_id=sheet.pk, application_id=application.pk, signed_at=signed_at
+                    )
+                    if signed_at
+                    else "",
+                    "reason": followup_data.EXCUSE if status == AttendanceStatus.EXCUSED else "",
+                    "marked_by": None if signed_at else trainer,
+                },
+            )
+            statuses.append((application.pk, status))
+        countersignature = codes.countersignature_for(
+            sheet_id=sheet.pk, user_id=trainer.pk, closed_at=closed_at, lines=statuses
+        )
+        self.upsert(AttendanceSheet, {"pk": sheet.pk}, {"countersignature": countersignature})
+
+    def seed_participation(self, application: Application, item, course, past: list[Slot]) -> None:
+        if not course.attended_dates:
+            return
+        exited_on = None
+        if item.exit_kind:
+            last = past[item.left_after] if item.left_after is not None else past[-1]
+            exited_on = max(last.date, course.attended_dates[0])
+        state = ParticipationState.EXITED if exited_on else ParticipationState.IN_TRAINING
+        participation = self.upsert(
+            Participation,
+            {"application": application},
+            {
+                "state": state,
+                "entered_on": course.attended_dates[0],
+                "exited_on": exited_on,
+                "exit_kind": item.exit_kind,
+                "abandon_reason": item.abandon_reason,
+                "exit_note": "",
+                "hours_planned": course.hours_planned,
+                "hours_attended": course.hours_attended,
+            },
+        )
+        moves = [("", ParticipationState.ENTERED, course.attended_dates[0])]
+        if len(course.attended_dates) > 1:
+            moves.append((ParticipationState.ENTERED, ParticipationState.IN_TRAINING, course.attended_dates[1]))
+        if exited_on:
+            moves.append((ParticipationState.IN_TRAINING, ParticipationState.EXITED, exited_on))
+        expected = [
+            (from_state, to_state, datetime.datetime.combine(day, datetime.time(12), tzinfo=self.tz))
+            for from_state, to_state, day in moves
+        ]
+        fields = ("from_state", "to_state", "changed_at")
+        if list(participation.history.order_by("changed_at", "pk").values_list(*fields)) != expected:
+            self.prune(participation.history.all())
+            ParticipationChange.objects.bulk_create(
+                ParticipationChange(participation=participation, **dict(zip(fields, row, strict=True)))
+                for row in expected
+            )
+        # The documents funders ask for, as the follow-up asks for them; the workers render them.
+        months = sorted({progress.month_start(slot.date) for slot in past if slot.date < self.today.replace(day=1)})
+        wanted = [(FunderDocument.Kind.ENTRY, None), *((FunderDocument.Kind.MONTHLY, month) for month in months)]
+        if exited_on:
+            wanted.append((FunderDocument.Kind.COMPLETION, None))
+        for kind, month in wanted:
+            self.upsert(FunderDocument, {"application": application, "kind": kind, "month": month}, {})
+        self.prune(
+            FunderDocument.objects.filter(application=application).exclude(
+                pk__in=[
+                    document.pk
+                    for kind, month in wanted
+                    for document in FunderDocument.objects.filter(application=application, kind=kind, month=month)
+                ]
+            )
+        )
+        missed = [slot for slot in past if slot.pk in {slot_id for slot_id, status in course.closed[-2:]}]
+        streak = [status for _slot_id, status in course.closed[-2:]]
+        if not exited_on and len(streak) == 2 and set(streak) == {AttendanceStatus.ABSENT}:
+            self.upsert(AbsenceAlert, {"application": application, "slot": missed[-1]}, {"missed_count": 2})
+
     # --- checks --------------------------------------------------------------
 
     def check_demo(self, *, notifications_before: int) -> None:
@@ -644,6 +831,7 @@ class Command(BaseCommand):
             *((self.member_label(member), member.email, PARTNER_PASSWORD) for member in demo_data.MEMBERS),
             (_("Candidate, place proposée"), sophie, APPLICANT_PASSWORD),
             (_("Candidate inscrite"), fatima, APPLICANT_PASSWORD),
+            (_("Formatrice"), followup_data.TRAINER["email"], TRAINER_PASSWORD),
             (_("Agente du rectorat inscrite"), faiza, APPLICANT_PASSWORD),
         ]
         for label, email, password in accounts:
@@ -660,6 +848,7 @@ class Command(BaseCommand):
         write(f"  {_('Administrateur'):<42} {ADMIN_EMAIL}")
         for member in demo_data.MEMBERS:
             write(f"  {self.member_label(member):<42} {member.email}")
+        write(f"  {_('Formatrice'):<42} {followup_data.TRAINER['email']}")
         write(_("  Candidats : %(count)d comptes …@candidat.example.") % {"count": len(demo_data.APPLICANTS)})
         write(
             _("Pour ouvrir l'administration, choisissez un mot de passe : manage.py changepassword %(email)s")
