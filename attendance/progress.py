@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from core.formatting import date_long
+from core.formatting import date_long, hours_text
 from enrollment.models import Application, ApplicationStatus
 
 from .models import (
@@ -33,15 +33,6 @@ if TYPE_CHECKING:
 
 
 # --- How the follow-up writes hours and rates ---------------------------------------------------
-
-
-def hours_text(hours: Decimal | int | float | None) -> str:
-    """``3 h``, ``2 h 30``, ``0 h``: hours and minutes, as a French training body writes them."""
-    minutes = int((Decimal(hours or 0) * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    whole, rest = divmod(minutes, 60)
-    if rest:
-        return _("%(hours)d h %(minutes)02d") % {"hours": whole, "minutes": rest}
-    return _("%(hours)d h") % {"hours": whole}
 
 
 def rate_text(rate: Decimal | None) -> str:

@@ -13,20 +13,23 @@ from attendance import progress
 from attendance.services import followup, funder_documents, rendering
 from attendance.services import sheets as sheet_services
 
+# How a PDF render is retried, as the attestations d'inscription are. A child killed while rendering
+# (out of memory) drops its message rather than taking it again and again: the row stays pending
+# and the 10-minute sweep renders it anew.
+RENDER_OPTIONS = {
+    "bind": True,
+    "autoretry_for": (rendering.RenderError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 1800,
+    "max_retries": 5,
+    "acks_late": True,
+    "reject_on_worker_lost": False,
+}
+
 # --- Attendance sheets -------------------------------------------------------------------------------
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(rendering.RenderError,),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    max_retries=5,
-    acks_late=True,
-    # A child killed while rendering (out of memory) drops this message rather than taking it
-    # again and again: the sheet stays pending and the 10-minute sweep renders it anew.
-    reject_on_worker_lost=False,
-)
+@shared_task(**RENDER_OPTIONS)
 def render_sheet(self, sheet_id: int) -> str:
     """Render a closed sheet's PDF; skipped when the stored one shows the current data."""
     outcome = sheet_services.sheet_render(sheet_id=sheet_id)
@@ -45,17 +48,7 @@ def retry_failed_sheets() -> int:
 # --- The follow-up: funders' documents and absence alerts ------------------------------------------
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(rendering.RenderError,),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    max_retries=5,
-    acks_late=True,
-    # A child killed while rendering (out of memory) drops this message rather than taking it
-    # again and again: the document stays pending and the 10-minute sweep renders it anew.
-    reject_on_worker_lost=False,
-)
+@shared_task(**RENDER_OPTIONS)
 def render_funder_document(self, document_id: int) -> None:
     try:
         funder_documents.document_render(document_id=document_id)

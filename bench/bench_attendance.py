@@ -1,7 +1,7 @@
 """Attendance under load, measured from outside: one slot's signatures over HTTP.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_attendance.py \
-        [--only signatures] [--people 200] [--within 60] [--clients 40] [--database NAME] [--keep-database]
+        [--only signatures,statements] [--people 200] [--within 60] [--clients 40] [--database NAME] [--keep-database]
 
 Builds a database of its own (``bench_attendance``, or ``--database``; migrated, dropped at the end
 unless ``--keep-database``) and serves it as production does (``tests/stack.py``: collectstatic,
@@ -20,7 +20,9 @@ and CSRF token. Counted: the signatures answered by the redirect to /emargement/
 lines and history rows in the database (one each per person: duplicates must be 0), latency of the
 POST and of GET + POST (p50, p95, p99), the trainer's fragment (p95), server tracebacks.
 
-statements: the monthly statements of 500 people rendered, median time per PDF (to come).
+statements: the monthly statements of 500 people (``--statement-people``) rendered in process through
+the follow-up's render service, median and p95 time per PDF (``bench_attendance_statements.py``,
+which also runs alone on a throwaway test database).
 
 A run of a part writes bench/results/attendance_<part>.txt and the table between the
 ``attendance-<part>`` markers of bench/README.md.
@@ -357,9 +359,13 @@ def signatures(stack, *, people: int, within: float, clients: int, seed: int = 9
     return summary
 
 
-def statements(stack, **_kwargs) -> dict:
-    """The monthly statements of 500 people rendered, median time per PDF: comes with the funders' documents."""
-    raise NotImplementedError("The monthly statements' part comes with the funders' documents.")
+def statements(stack, *, people: int = 500, **_kwargs) -> dict:
+    """The monthly statements of ``people`` rendered in process, median time per PDF
+    (``bench_attendance_statements.bench_statements``, in this run's database)."""
+    from bench_attendance_statements import bench_statements
+
+    lines, met = bench_statements(people=people)
+    return {"lines": lines, "goal_met": met}
 
 
 # --- Report -------------------------------------------------------------------------------------
@@ -420,6 +426,12 @@ def _rewrite_readme(part: str, block: list[str]) -> None:
 
 
 def report(part: str, figures: dict) -> None:
+    if part == "statements":
+        lines = ["Monthly attendance statements (bench/bench_attendance.py --only statements)", *figures["lines"]]
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "attendance_statements.txt").write_text("\n".join(lines) + "\n")
+        print("\n".join(lines))
+        return
     heading = _heading(figures)
     rows = signature_rows(figures)
     lines = [heading, "", *_markdown(SIGNATURE_HEADER, rows)]
@@ -445,6 +457,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--within", type=float, default=60, help="seconds over which the people sign")
     parser.add_argument("--clients", type=int, default=40, help="threads carrying the people's requests")
+    parser.add_argument("--statement-people", type=int, default=500, help="people whose statements are rendered")
     parser.add_argument("--database", default="bench_attendance")
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
@@ -452,8 +465,6 @@ def main() -> int:
     unknown = set(parts) - set(PARTS)
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
-    if "statements" in parts:
-        parser.error("the statements part is not written yet: run --only signatures")
     base_url = os.environ.get("DATABASE_URL", "")
     if not base_url.startswith("postgres"):
         print("Set DATABASE_URL to a PostgreSQL server (any database: this script makes its own).", file=sys.stderr)
@@ -482,7 +493,7 @@ def main() -> int:
         print(f"database migrated in {time.monotonic() - started:.0f} s", flush=True)
         runs = {
             "signatures": lambda: signatures(stack, people=args.people, within=args.within, clients=args.clients),
-            "statements": lambda: statements(stack),
+            "statements": lambda: statements(stack, people=args.statement_people),
         }
         for part in parts:
             figures = runs[part]()

@@ -5,7 +5,7 @@ admin all go through these functions (templates through the ``portal_format`` fi
 """
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import numberformat, timezone
 from django.utils.dateformat import format as django_format
@@ -62,6 +62,15 @@ def time_short(value: datetime.datetime | datetime.time | None) -> str:
     if isinstance(value, datetime.datetime):
         value = _local(value)
     return _("%(hour)d h %(minute)02d") % {"hour": value.hour, "minute": value.minute}
+
+
+def hours_text(hours: Decimal | int | float | None) -> str:
+    """``3 h``, ``2 h 30``, ``0 h``: a number of hours, written like the time of day (« 23 h 59 »)."""
+    minutes = int((Decimal(hours or 0) * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    whole, rest = divmod(minutes, 60)
+    if rest:
+        return _("%(hours)d h %(minutes)02d") % {"hours": whole, "minutes": rest}
+    return _("%(hours)d h") % {"hours": whole}
 
 
 def datetime_long(value: datetime.datetime | None) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import log_admin_action
+from core.formatting import hours_text
 from programs.admin import SessionAdmin as CatalogueSessionAdmin
 from programs.admin import SessionAdminForm
 from programs.models import Session, Site
@@ -210,14 +211,14 @@ class SessionAdmin(CatalogueSessionAdmin):
                 "day": day_text(slot.date),
                 "times": times_text(slot.start_time, slot.end_time),
                 "place": place_text(slot.site),
-                "hours": services.hours_text(slot.hours),
+                "hours": hours_text(slot.hours),
             }
             for slot in slots
         ]
         return {
             "slot_rows": rows,
             "slots_planned_count": len(planned),
-            "slots_planned_hours": services.hours_text(hours),
+            "slots_planned_hours": hours_text(hours),
             "session_hours_differ": session.hours is not None and hours != session.hours,
             "can_add_slots": request.user.has_perm(ADD_SLOT),
             "can_view_slots": True,
@@ -285,7 +286,7 @@ class SessionAdmin(CatalogueSessionAdmin):
                 }
                 for item in (plan.skipped if plan else ())
             ],
-            "plan_hours": services.hours_text(plan.hours) if plan else "",
+            "plan_hours": hours_text(plan.hours) if plan else "",
             "previewed": form.fingerprint() if plan else "",
             "session_dates": gettext("du %(start)s au %(end)s")
             % {"start": day_text(session.start_date), "end": day_text(session.end_date)},

@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import LocalDatesMixin, form_action, log_admin_action
-from core.formatting import datetime_long
+from core.formatting import datetime_long, hours_text
 from programs.models import Session, Site
 
 from ..models import AttendanceSheet, Slot, SlotChange
@@ -209,7 +209,7 @@ class SlotAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("heures"))
     def hours_text(self, obj):
-        return services.hours_text(obj.hours)
+        return hours_text(obj.hours)
 
     @admin.display(description=_("feuille d'émargement"), boolean=True)
     def has_sheet(self, obj):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import outbox
-from core.formatting import date_long, datetime_long
+from core.formatting import date_long, datetime_long, hours_text
 from enrollment.seats import lock_sessions
 from programs.models import Session, Site
 
@@ -320,19 +320,13 @@ def generation_summary(result: SlotGeneration) -> str:
         }
     else:
         created = _("Aucun créneau créé")
-    hours = _("%(hours)s h prévues en tout") % {"hours": hours_text(result.planned_hours)}
+    hours = _("%(hours)s prévues en tout") % {"hours": hours_text(result.planned_hours)}
     text = f"{created} ({hours})"
     if result.skipped:
         text += " ; " + ngettext("%(count)d jour non retenu", "%(count)d jours non retenus", len(result.skipped)) % {
             "count": len(result.skipped)
         }
     return text + "."
-
-
-def hours_text(hours: Decimal) -> str:
-    """``102``, ``12,5``, ``12,25``: hours as staff write them."""
-    text = f"{hours.normalize():f}" if hours == hours.to_integral_value() else f"{hours:f}".rstrip("0")
-    return text.replace(".", ",")
 
 
 # --- One slot at a time --------------------------------------------------------------------------
