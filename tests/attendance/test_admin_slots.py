@@ -605,7 +605,7 @@ def test_the_planned_hours_shown_are_the_services(manager):
     session = _upcoming_session(hours=None)
     SlotFactory(session=session, date=_soon(7), start_time=T(8), end_time=T(12, 45))
     text = visible_text(manager.get(_session_url(session)), field_contents=False)
-    assert "1 créneau prévu, 4,75 h en tout" in text
+    assert "1 créneau prévu, 4 h 45 en tout" in text
     from attendance.selectors import session_planned_hours
 
     assert session_planned_hours(session_id=session.pk) == Decimal("4.75")

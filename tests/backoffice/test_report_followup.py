@@ -251,7 +251,9 @@ def test_the_follow_up_reads_each_persons_session_from_an_index(scene):
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         # On a few rows the planner would rightly read the table: ask whether an index serves the join.
+        # Bitmap scans of the foreign key's own index are as cheap on a handful of rows.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Only Scan using application_session_person" in plan, plan
+    assert "using application_session_person" in plan, plan

@@ -89,7 +89,17 @@ def _scene() -> dict:
     convention = referent.partner.conventions.filter(state=Convention.State.SIGNED).first()
     busiest = (
         Programme.objects.filter(status=Programme.Status.PUBLISHED)
-        .annotate(public_sessions=Count("sessions", filter=Q(sessions__reserved_for__isnull=True)))
+        # The public sessions one may apply to now: the page's primary action is « Postuler ».
+        .annotate(
+            public_sessions=Count(
+                "sessions",
+                filter=Q(
+                    sessions__reserved_for__isnull=True,
+                    sessions__applications_open_at__lte=timezone.now(),
+                    sessions__applications_close_at__gte=timezone.now(),
+                ),
+            )
+        )
         .order_by("-public_sessions", "slug")
         .first()
     )

@@ -19,7 +19,7 @@ from cnam_portal.settings import caches_from_url
 from core.models import Notification
 from enrollment.models import EnrollmentCertificate
 from partners.models import ConventionDocument
-from tests.factories import ApplicationFactory, ConventionFactory
+from tests.factories import ApplicationFactory, AttendanceSheetFactory, ConventionFactory
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_everything_up_is_ok_and_says_what_it_checked(client, redis_server):
         "broker": "ok",
         "cache": "ok",
         "outbox": {"pending": 0, "oldest_pending_seconds": None, "uncertain": 0},
-        "failed_documents": {"attestations": 0, "conventions": 0, "documents_financeurs": 0},
+        "failed_documents": {"attestations": 0, "conventions": 0, "documents_financeurs": 0, "feuilles_emargement": 0},
     }
 
 
@@ -96,11 +96,17 @@ def test_the_outbox_backlog_and_failed_documents_are_reported_and_degrade(client
         render_state=RenderState.FAILED,
         error="disque plein",
     )
+    AttendanceSheetFactory(render_state=RenderState.FAILED, error="disque plein")
     failed = client.get("/healthz")
     assert failed.status_code == 200
     assert failed.json()["status"] == "degraded"
     assert failed.json()["outbox"] == {"pending": 0, "oldest_pending_seconds": None, "uncertain": 0}
-    assert failed.json()["failed_documents"] == {"attestations": 1, "conventions": 1, "documents_financeurs": 1}
+    assert failed.json()["failed_documents"] == {
+        "attestations": 1,
+        "conventions": 1,
+        "documents_financeurs": 1,
+        "feuilles_emargement": 1,
+    }
 
 
 @pytest.mark.parametrize("outage", ["stopped", "hung"])

@@ -78,6 +78,7 @@ DEMO_READINGS = {
     "lundi et mercredi, 17 h 30 – 20 h 30": weekly([MON, WED], (17, 30), (20, 30)),
     "samedi, 8 h – 12 h": weekly([SAT], (8,), (12,)),
     "du lundi au vendredi, 8 h – 15 h": weekly([MON, TUE, WED, THU, FRI], (8,), (15,)),
+    "du lundi au vendredi, 8 h – 12 h": weekly([MON, TUE, WED, THU, FRI], (8,), (12,)),
     "lundi, mercredi et vendredi, 8 h – 12 h": weekly([MON, WED, FRI], (8,), (12,)),
     "mardi, 18 h – 20 h": weekly([TUE], (18,), (20,)),
     "mardi et vendredi, 8 h 30 – 12 h": weekly([TUE, FRI], (8, 30), (12,)),
